@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LlmCache;
+
+/// <summary>Registers LlmCache in a service collection.</summary>
+public static class LlmCacheServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a singleton <see cref="LlmCacheRuntime"/> built from <see cref="LlmCacheOptions"/>
+    /// (and the container's <see cref="TimeProvider"/> and <see cref="ILoggerFactory"/> when present).
+    /// Types that take an <see cref="LlmCacheRuntime"/> in their constructor have their cached calls
+    /// served by it; with <see cref="LlmCacheOptions.UseAsDefault"/> it also becomes
+    /// <see cref="LlmCacheRuntime.Default"/> when first resolved.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Optional changes to the options.</param>
+    /// <returns>A builder for further LlmCache registrations.</returns>
+    public static LlmCacheBuilder AddLlmCache(this IServiceCollection services, Action<LlmCacheOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        OptionsBuilder<LlmCacheOptions> options = services.AddOptions<LlmCacheOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        services.TryAddSingleton(static provider =>
+        {
+            LlmCacheOptions settings = provider.GetRequiredService<IOptions<LlmCacheOptions>>().Value;
+            var runtime = new LlmCacheRuntime(settings, provider.GetService<TimeProvider>(), provider.GetService<ILoggerFactory>());
+            if (settings.UseAsDefault)
+            {
+                LlmCacheRuntime.Default = runtime;
+            }
+            return runtime;
+        });
+        return new LlmCacheBuilder(services);
+    }
+}

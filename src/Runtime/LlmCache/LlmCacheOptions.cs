@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace LlmCache;
+
+/// <summary>Options of an <see cref="LlmCacheRuntime"/>; bound from the configuration section <c>LlmCache</c> when registered through DI.</summary>
+public sealed class LlmCacheOptions
+{
+    /// <summary>
+    /// The global namespace (generation) of every key, e.g. <c>v1</c>. Changing it orphans every
+    /// entry written before, across all methods. Letters, digits, <c>.</c>, <c>_</c> and <c>-</c> only.
+    /// </summary>
+    public string Namespace { get; set; } = "v1";
+
+    /// <summary>Lifetime of an entry whose method sets no <see cref="LlmCachedAttribute.Ttl"/>. Default: one hour.</summary>
+    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Largest serialized entry that is stored; larger results are returned but not cached. Default: 4 MiB.</summary>
+    public int MaximumEntryBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Serializer options for cached values. Defaults to Microsoft.Extensions.AI's options, which
+    /// round-trip chat responses and their content kinds; supply a source-generated context for AOT.
+    /// </summary>
+    public JsonSerializerOptions SerializerOptions { get; set; } = AIJsonUtilities.DefaultOptions;
+
+    /// <summary>When false, every call goes straight to the method. Can be changed at run time on the runtime itself.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// When true (the default), a runtime created through dependency injection also becomes
+    /// <see cref="LlmCacheRuntime.Default"/>, which serves static cached methods and types that hold no runtime of their own.
+    /// </summary>
+    public bool UseAsDefault { get; set; } = true;
+
+    internal void Validate()
+    {
+        if (!LlmCacheRuntime.IsValidNamespace(Namespace))
+        {
+            throw new ArgumentException($"The LlmCache namespace '{Namespace}' is invalid: use 1-64 letters, digits, '.', '_' or '-'.", nameof(Namespace));
+        }
+        if (DefaultTtl <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DefaultTtl), DefaultTtl, "The default TTL must be positive.");
+        }
+        if (MaximumEntryBytes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaximumEntryBytes), MaximumEntryBytes, "The maximum entry size must be positive.");
+        }
+        ArgumentNullException.ThrowIfNull(SerializerOptions);
+    }
+}

@@ -1,0 +1,8 @@
+namespace LlmCache;
+
+/// <summary>What a runtime has done since it was created.</summary>
+/// <param name="Hits">Calls answered from the cache.</param>
+/// <param name="Misses">Calls that ran the method (concurrent identical misses run it once and count once per caller).</param>
+/// <param name="Errors">Cache operations that failed; each such call still got its answer from the method.</param>
+/// <param name="KeyFailures">Calls whose arguments could not be keyed; each ran the method uncached.</param>
+public readonly record struct LlmCacheStatistics(long Hits, long Misses, long Errors, long KeyFailures);

@@ -1,0 +1,33 @@
+namespace LlmCache;
+
+/// <summary>
+/// Marks a method whose results are cached. Every call site of the method in the same project is
+/// rerouted at compile time through a generated interceptor that builds a key from the arguments
+/// and serves the result from the LlmCache runtime.
+/// </summary>
+/// <remarks>
+/// The method must return <c>Task&lt;T&gt;</c>, <c>ValueTask&lt;T&gt;</c> or
+/// <c>IAsyncEnumerable&lt;T&gt;</c>. <see cref="System.Threading.CancellationToken"/> parameters never
+/// enter the key.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class LlmCachedAttribute : Attribute
+{
+    /// <summary>
+    /// Lifetime of an entry: TimeSpan's invariant <c>[d.]hh:mm:ss[.fffffff]</c> or a short form such as
+    /// <c>30s</c>, <c>15m</c>, <c>2h</c>, <c>7d</c>. When not set, <see cref="LlmCacheOptions.DefaultTtl"/> applies.
+    /// </summary>
+    public string? Ttl { get; set; }
+
+    /// <summary>Names of parameters that do not enter the key (a user id, a logger, a trace id …).</summary>
+    public string[]? IgnoreParams { get; set; }
+
+    /// <summary>
+    /// A per-method namespace (version). Changing it orphans every entry the method wrote before,
+    /// without touching other methods.
+    /// </summary>
+    public string? Namespace { get; set; }
+
+    /// <summary>Tags attached to every entry of the method, usable for removal by tag.</summary>
+    public string[]? Tags { get; set; }
+}
