@@ -103,7 +103,7 @@ public sealed partial class KeyWriter
                 }
                 else
                 {
-                    WriteMap(call.Arguments, call.Arguments.Count, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+                    WriteMap(call.Arguments, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
                 }
                 break;
             case FunctionResultContent result:
@@ -192,7 +192,7 @@ public sealed partial class KeyWriter
         }
         if (options.AdditionalProperties is { } extra)
         {
-            WriteMap(extra, extra.Count, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+            WriteMap(extra, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
         }
         else
         {
@@ -232,7 +232,7 @@ public sealed partial class KeyWriter
             WriteNull();
         }
         IReadOnlyDictionary<string, object?> extra = tool.AdditionalProperties;
-        WriteMap(extra, extra.Count, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+        WriteMap(extra, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
     }
 
     private void WriteResponseFormat(ChatResponseFormat? format)

@@ -16,7 +16,7 @@ public sealed partial class KeyWriter
     /// strings, the key type's natural order otherwise) before they are written.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void WriteMap<TKey, TValue>(IEnumerable<KeyValuePair<TKey, TValue>>? map, int count,
+    public void WriteMap<TKey, TValue>(IEnumerable<KeyValuePair<TKey, TValue>>? map,
         KeyValueWriter<TKey> writeKey, KeyValueWriter<TValue> writeValue)
     {
         if (map is null)
@@ -25,20 +25,11 @@ public sealed partial class KeyWriter
             return;
         }
         Enter();
-        WriteTagged32(KeyTag.Map, unchecked((uint)count));
-        KeyValuePair<TKey, TValue>[] entries = ArrayPool<KeyValuePair<TKey, TValue>>.Shared.Rent(Math.Max(count, 1));
+        KeyValuePair<TKey, TValue>[] entries = Collect(map, out int n);
         try
         {
-            int n = 0;
-            foreach (KeyValuePair<TKey, TValue> entry in map)
-            {
-                if (n == entries.Length)
-                {
-                    throw new CacheKeyException("A dictionary changed while its key was being written.");
-                }
-                entries[n++] = entry;
-            }
             Array.Sort(entries, 0, n, EntryOrder<TKey, TValue>.Instance);
+            WriteTagged32(KeyTag.Map, unchecked((uint)n));
             for (int i = 0; i < n; i++)
             {
                 writeKey(this, entries[i].Key);
@@ -55,7 +46,7 @@ public sealed partial class KeyWriter
 
     /// <summary>Writes a set independently of its enumeration order: items are sorted before they are written.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void WriteSet<T>(IEnumerable<T>? set, int count, KeyValueWriter<T> writeItem)
+    public void WriteSet<T>(IEnumerable<T>? set, KeyValueWriter<T> writeItem)
     {
         if (set is null)
         {
@@ -63,20 +54,11 @@ public sealed partial class KeyWriter
             return;
         }
         Enter();
-        WriteTagged32(KeyTag.Set, unchecked((uint)count));
-        T[] items = ArrayPool<T>.Shared.Rent(Math.Max(count, 1));
+        T[] items = Collect(set, out int n);
         try
         {
-            int n = 0;
-            foreach (T item in set)
-            {
-                if (n == items.Length)
-                {
-                    throw new CacheKeyException("A set changed while its key was being written.");
-                }
-                items[n++] = item;
-            }
             Array.Sort(items, 0, n, KeyOrder<T>.Instance);
+            WriteTagged32(KeyTag.Set, unchecked((uint)n));
             for (int i = 0; i < n; i++)
             {
                 writeItem(this, items[i]);
@@ -88,6 +70,32 @@ public sealed partial class KeyWriter
         }
         WriteTag(KeyTag.EndObject);
         _depth--;
+    }
+
+    /// <summary>Copies the items into a pooled array (returned by the caller), growing it if the count was unknown.</summary>
+    private static T[] Collect<T>(IEnumerable<T> source, out int count)
+    {
+        int hint = source switch
+        {
+            ICollection<T> c => c.Count,
+            IReadOnlyCollection<T> r => r.Count,
+            _ => 8,
+        };
+        T[] items = ArrayPool<T>.Shared.Rent(Math.Max(hint, 1));
+        int n = 0;
+        foreach (T item in source)
+        {
+            if (n == items.Length)
+            {
+                T[] larger = ArrayPool<T>.Shared.Rent(n * 2);
+                items.AsSpan(0, n).CopyTo(larger);
+                ArrayPool<T>.Shared.Return(items, clearArray: true);
+                items = larger;
+            }
+            items[n++] = item;
+        }
+        count = n;
+        return items;
     }
 
     /// <summary>The canonical order of keys: ordinal for strings, the natural order otherwise.</summary>

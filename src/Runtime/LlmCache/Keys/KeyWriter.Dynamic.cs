@@ -89,7 +89,7 @@ public sealed partial class KeyWriter
             case ChatOptions options: WriteChatOptions(options); return;
             case AITool tool: WriteAITool(tool); return;
             case IEnumerable<KeyValuePair<string, object?>> map:
-                WriteMap(map, CountOf(map), static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+                WriteMap(map, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
                 return;
             case IDictionary dictionary: WriteLegacyDictionary(dictionary); return;
             case IEnumerable sequence: WriteUntypedSequence(sequence); return;
@@ -165,10 +165,4 @@ public sealed partial class KeyWriter
         WriteRaw(json);
     }
 
-    private static int CountOf<T>(IEnumerable<T> items) => items switch
-    {
-        ICollection<T> c => c.Count,
-        IReadOnlyCollection<T> r => r.Count,
-        _ => items.Count(),
-    };
 }

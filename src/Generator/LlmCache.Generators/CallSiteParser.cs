@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using System.Threading;
+using LlmCache.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LlmCache.Generators;
+
+/// <summary>Finds call sites of cached methods: a cheap name filter first, binding only for the survivors.</summary>
+internal static class CallSiteParser
+{
+    /// <summary>Syntax-only: an invocation whose called name is a plain or generic identifier.</summary>
+    public static bool IsCandidate(SyntaxNode node) => node is InvocationExpressionSyntax invocation && CalledName(invocation) is not null;
+
+    public static string? CalledName(InvocationExpressionSyntax invocation) => invocation.Expression switch
+    {
+        IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+        GenericNameSyntax generic => generic.Identifier.ValueText,
+        MemberAccessExpressionSyntax { Name: var name } => name.Identifier.ValueText,
+        MemberBindingExpressionSyntax { Name: var name } => name.Identifier.ValueText,
+        _ => null,
+    };
+
+    public static CallSiteModel? Bind(InvocationExpressionSyntax invocation, Compilation compilation, CancellationToken cancellationToken)
+    {
+        if (invocation.Expression is MemberAccessExpressionSyntax { Expression: BaseExpressionSyntax })
+        {
+            // base.M(): the interceptor would dispatch virtually back into the override.
+            return null;
+        }
+        SemanticModel model = compilation.GetSemanticModel(invocation.SyntaxTree);
+        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method)
+        {
+            return null;
+        }
+        IMethodSymbol target = (method.ReducedFrom ?? method).OriginalDefinition;
+        if (!HasCachedAttribute(target))
+        {
+            return null;
+        }
+        string? docId = target.GetDocumentationCommentId();
+        if (docId is null)
+        {
+            return null;
+        }
+        var location = model.GetInterceptableLocation(invocation, cancellationToken);
+        if (location is null)
+        {
+            return null;
+        }
+        FileLinePositionSpan line = invocation.GetLocation().GetLineSpan();
+        return new CallSiteModel(docId, location.Version, location.Data,
+            System.IO.Path.GetFileName(invocation.SyntaxTree.FilePath),
+            line.StartLinePosition.Line + 1, line.StartLinePosition.Character + 1);
+    }
+
+    private static bool HasCachedAttribute(IMethodSymbol method)
+    {
+        ImmutableArray<AttributeData> attributes = method.GetAttributes();
+        foreach (AttributeData attribute in attributes)
+        {
+            if (attribute.AttributeClass is { Name: "LlmCachedAttribute", ContainingNamespace: { Name: "LlmCache", ContainingNamespace.IsGlobalNamespace: true } })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

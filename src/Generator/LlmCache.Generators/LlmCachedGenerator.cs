@@ -1,0 +1,120 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using LlmCache.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LlmCache.Generators;
+
+/// <summary>
+/// Writes, for every [LlmCached] method, a key builder for its parameter types and an interceptor for
+/// each of its call sites in the project. This file is the pipeline only: see <see cref="Parser"/>,
+/// <see cref="CallSiteParser"/> and <see cref="Emitter"/>.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class LlmCachedGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps, for incrementality tests.</summary>
+    public static class TrackingNames
+    {
+        /// <summary>Parsed [LlmCached] methods (models and diagnostics).</summary>
+        public const string Methods = nameof(Methods);
+
+        /// <summary>Models of methods that can be cached.</summary>
+        public const string MethodModels = nameof(MethodModels);
+
+        /// <summary>Names of cached methods, the call-site filter.</summary>
+        public const string MethodNames = nameof(MethodNames);
+
+        /// <summary>Invocations whose name matches a cached method, before binding.</summary>
+        public const string CandidateCalls = nameof(CandidateCalls);
+
+        /// <summary>Bound, interceptable call sites.</summary>
+        public const string CallSites = nameof(CallSites);
+
+        /// <summary>Everything one emission needs.</summary>
+        public const string Emission = nameof(Emission);
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<MethodResult> methods = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "LlmCache.LlmCachedAttribute",
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => Parser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.Methods);
+
+        context.RegisterSourceOutput(methods.SelectMany(static (m, _) => m.Diagnostics), static (spc, diagnostic) =>
+            spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+        IncrementalValuesProvider<MethodModel> models = methods
+            .Where(static m => m.Model is not null)
+            .Select(static (m, _) => m.Model!)
+            .WithTrackingName(TrackingNames.MethodModels);
+
+        IncrementalValueProvider<EquatableArray<string>> names = models
+            .Select(static (m, _) => m.Name)
+            .Collect()
+            .Select(static (all, _) => all.Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.MethodNames);
+
+        // Call sites: a syntax-only filter by name, so only invocations of a cached method's name are bound.
+        IncrementalValuesProvider<InvocationExpressionSyntax> candidates = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => CallSiteParser.IsCandidate(node), static (ctx, _) => (InvocationExpressionSyntax)ctx.Node)
+            .Combine(names)
+            .Where(static pair => Contains(pair.Right, CallSiteParser.CalledName(pair.Left)!))
+            .Select(static (pair, _) => pair.Left)
+            .WithTrackingName(TrackingNames.CandidateCalls);
+
+        IncrementalValuesProvider<CallSiteModel> callSites = candidates
+            .Combine(context.CompilationProvider)
+            .Select(static (pair, ct) => CallSiteParser.Bind(pair.Left, pair.Right, ct))
+            .Where(static site => site is not null)
+            .Select(static (site, _) => site!)
+            .WithTrackingName(TrackingNames.CallSites);
+
+        IncrementalValueProvider<(ImmutableArray<MethodModel> Methods, ImmutableArray<CallSiteModel> Sites)> emission = models
+            .Collect()
+            .Combine(callSites.Collect())
+            .WithTrackingName(TrackingNames.Emission);
+
+        context.RegisterSourceOutput(emission, static (spc, input) =>
+        {
+            var sitesByMethod = new Dictionary<string, List<CallSiteModel>>(System.StringComparer.Ordinal);
+            foreach (CallSiteModel site in input.Sites)
+            {
+                if (!sitesByMethod.TryGetValue(site.TargetDocId, out List<CallSiteModel>? list))
+                {
+                    sitesByMethod[site.TargetDocId] = list = new List<CallSiteModel>();
+                }
+                list.Add(site);
+            }
+            var hintNames = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (MethodModel method in input.Methods.OrderBy(m => m.Id, System.StringComparer.Ordinal))
+            {
+                sitesByMethod.TryGetValue(method.DocId, out List<CallSiteModel>? sites);
+                string hint = Emitter.HintName(method);
+                for (int n = 2; !hintNames.Add(hint); n++)
+                {
+                    hint = Emitter.HintName(method) + "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                spc.AddSource(hint + ".g.cs", Emitter.Emit(method, sites ?? new List<CallSiteModel>()));
+            }
+        });
+    }
+
+    private static bool Contains(EquatableArray<string> names, string name)
+    {
+        foreach (string candidate in names)
+        {
+            if (candidate == name)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

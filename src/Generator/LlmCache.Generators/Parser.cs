@@ -1,0 +1,492 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using LlmCache.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LlmCache.Generators;
+
+/// <summary>Turns an [LlmCached] method symbol into a <see cref="MethodModel"/>, or into the diagnostics that explain why it cannot be cached.</summary>
+internal static class Parser
+{
+    /// <summary>Bumped when the generated key encoding changes, so old entries are never misread.</summary>
+    private const int KeySchemaVersion = 1;
+
+    private const string RuntimeTypeName = "LlmCache.LlmCacheRuntime";
+
+    public static MethodResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        Compilation compilation = context.SemanticModel.Compilation;
+        var diagnostics = new List<DiagnosticInfo>();
+        AttributeData attribute = context.Attributes[0];
+        LocationInfo? attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation());
+        LocationInfo? methodLocation = LocationInfo.From(method.Locations.FirstOrDefault());
+        string methodName = method.ContainingType.Name + "." + method.Name;
+
+        void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] args) =>
+            diagnostics.Add(new DiagnosticInfo(descriptor.Id, location ?? methodLocation, args.ToEquatableArray()));
+
+        // Attribute arguments.
+        string? ttlText = null;
+        string? ns = null;
+        string[] ignored = Array.Empty<string>();
+        string[] tags = Array.Empty<string>();
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            switch (argument.Key)
+            {
+                case "Ttl": ttlText = argument.Value.Value as string; break;
+                case "Namespace": ns = argument.Value.Value as string; break;
+                case "IgnoreParams" when !argument.Value.IsNull:
+                    ignored = argument.Value.Values.Select(v => v.Value as string ?? "").ToArray();
+                    break;
+                case "Tags" when !argument.Value.IsNull:
+                    tags = argument.Value.Values.Select(v => v.Value as string ?? "").Where(t => t.Length > 0).ToArray();
+                    break;
+            }
+        }
+        long? ttlTicks = null;
+        if (ttlText is not null)
+        {
+            if (TtlText.TryParse(ttlText, out TimeSpan ttl))
+            {
+                ttlTicks = ttl.Ticks;
+            }
+            else
+            {
+                Report(DiagnosticDescriptors.InvalidTtl, ArgumentLocation(attribute, "Ttl", cancellationToken) ?? attributeLocation, ttlText);
+            }
+        }
+        if (ns is not null && !TtlText.IsValidNamespace(ns))
+        {
+            Report(DiagnosticDescriptors.InvalidNamespace, ArgumentLocation(attribute, "Namespace", cancellationToken) ?? attributeLocation, ns);
+        }
+        foreach (string name in ignored)
+        {
+            if (!method.Parameters.Any(p => p.Name == name))
+            {
+                string? closest = Closest(name, method.Parameters.Select(p => p.Name));
+                Report(DiagnosticDescriptors.UnknownIgnoredParameter, ArgumentLocation(attribute, "IgnoreParams", cancellationToken) ?? attributeLocation,
+                    name, methodName, closest is null ? "" : $"; did you mean '{closest}'?");
+            }
+        }
+
+        // Reachability: the interceptor lives outside the type and must be able to call the method.
+        string? unreachable = Unreachable(method, compilation);
+        if (unreachable is not null)
+        {
+            Report(DiagnosticDescriptors.UnreachableMethod, methodLocation, methodName, unreachable);
+        }
+
+        // Return type.
+        ReturnKind returnKind = default;
+        ITypeSymbol? result = ResultType(method.ReturnType, ref returnKind);
+        if (result is null || method.ReturnsByRef || method.ReturnsByRefReadonly)
+        {
+            Report(DiagnosticDescriptors.UncacheableReturnType, methodLocation, methodName, method.ReturnType.ToDisplayString());
+        }
+
+        // Parameters.
+        var shapes = new ShapeBuilder(compilation);
+        var parameters = new List<ParameterModel>();
+        CallKind callKind = method.IsExtensionMethod ? CallKind.Extension : method.IsStatic ? CallKind.Static : CallKind.Instance;
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string typeText = parameter.Type.ToDisplayString(ShapeBuilder.TypeFormat);
+            LocationInfo? parameterLocation = LocationInfo.From(parameter.Locations.FirstOrDefault());
+            if (parameter.RefKind is not RefKind.None)
+            {
+                Report(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, parameter.Name,
+                    $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters are not supported");
+                continue;
+            }
+            ParameterRole role;
+            string? shapeId = null;
+            if (callKind == CallKind.Extension && parameter.Ordinal == 0)
+            {
+                role = ParameterRole.Receiver;
+            }
+            else if (parameter.Type.ToDisplayString() == "System.Threading.CancellationToken")
+            {
+                role = ParameterRole.CancellationToken;
+            }
+            else if (ignored.Contains(parameter.Name))
+            {
+                role = ParameterRole.Ignored;
+            }
+            else
+            {
+                role = ParameterRole.Keyed;
+                shapeId = shapes.ShapeOf(parameter.Type, out string? reason);
+                if (shapeId is null)
+                {
+                    Report(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, parameter.Name, reason ?? "its type has no canonical encoding");
+                }
+            }
+            if (parameter.Type.IsRefLikeType && role != ParameterRole.Keyed)
+            {
+                Report(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, parameter.Name, "a ref struct cannot be carried to the method");
+            }
+            parameters.Add(new ParameterModel(parameter.Name, typeText, role, parameter.IsParams, shapeId));
+        }
+
+        if (diagnostics.Count > 0 || result is null)
+        {
+            return new MethodResult(null, diagnostics.ToEquatableArray());
+        }
+
+        var typeParameters = method.TypeParameters
+            .Select(tp => new TypeParameterModel(tp.Name, ConstraintClause(tp)))
+            .ToEquatableArray();
+        string containingType = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        string returnText = method.ReturnType.ToDisplayString(ShapeBuilder.TypeFormat);
+        string resultText = result.ToDisplayString(ShapeBuilder.TypeFormat);
+        EquatableArray<TypeShape> shapeArray = shapes.Shapes.ToEquatableArray();
+        EquatableArray<ParameterModel> parameterArray = parameters.ToEquatableArray();
+
+        string fingerprint = Fingerprint(method, returnText, parameterArray, shapeArray, ResultSchema(result));
+        string id = method.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None))
+            + "." + method.Name + (method.Arity > 0 ? "`" + method.Arity.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")
+            + "." + fingerprint;
+
+        var model = new MethodModel(
+            method.GetDocumentationCommentId() ?? id,
+            id,
+            containingType,
+            method.Name,
+            callKind,
+            returnKind,
+            returnText,
+            resultText,
+            typeParameters,
+            parameterArray,
+            shapeArray,
+            FindRuntime(method, compilation, cancellationToken),
+            ttlTicks,
+            ns,
+            tags.ToEquatableArray());
+        return new MethodResult(model, diagnostics.ToEquatableArray());
+    }
+
+    private static ITypeSymbol? ResultType(ITypeSymbol returnType, ref ReturnKind kind)
+    {
+        if (returnType is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named)
+        {
+            return null;
+        }
+        switch (named.OriginalDefinition.ToDisplayString())
+        {
+            case "System.Threading.Tasks.Task<TResult>": kind = ReturnKind.Task; break;
+            case "System.Threading.Tasks.ValueTask<TResult>": kind = ReturnKind.ValueTask; break;
+            case "System.Collections.Generic.IAsyncEnumerable<T>": kind = ReturnKind.AsyncEnumerable; break;
+            default: return null;
+        }
+        ITypeSymbol result = named.TypeArguments[0];
+        return result.IsRefLikeType || result.TypeKind == TypeKind.Pointer ? null : result;
+    }
+
+    private static string? Unreachable(IMethodSymbol method, Compilation compilation)
+    {
+        if (!compilation.IsSymbolAccessibleWithin(method, compilation.Assembly))
+        {
+            return "it is private or protected, so the generated interceptor cannot call it; make it internal or public";
+        }
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            if (type.IsGenericType)
+            {
+                return "it is declared in a generic type, which interceptors cannot target; move it to a non-generic type";
+            }
+        }
+        if (method.ContainingType.IsValueType && !method.IsStatic)
+        {
+            return "it is an instance method of a struct; make it static or move it to a class";
+        }
+        if (method.ContainingType.IsStatic == false && method.ContainingType.TypeKind == TypeKind.Class
+            && method.ContainingType.IsFileLocal)
+        {
+            return "it is declared in a file-local type";
+        }
+        if (method.MethodKind != MethodKind.Ordinary)
+        {
+            return "only ordinary methods can be cached";
+        }
+        if (!method.ContainingType.CanBeReferencedByName)
+        {
+            return "C# 14 extension block members cannot be intercepted yet; use a classic extension method";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Finds the runtime an instance holds: a field or property of type LlmCacheRuntime (its own or
+    /// inherited), or a captured primary-constructor parameter. Static methods use a static member.
+    /// </summary>
+    private static RuntimeAccess FindRuntime(IMethodSymbol method, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var defaultAccess = new RuntimeAccess(RuntimeAccessKind.Default, "", "", "", "");
+        INamedTypeSymbol? runtimeType = compilation.GetTypeByMetadataName(RuntimeTypeName);
+        if (runtimeType is null)
+        {
+            return defaultAccess;
+        }
+        bool instance = !method.IsStatic;
+        INamedTypeSymbol owner = method.ContainingType;
+        for (INamedTypeSymbol? type = owner; type is not null; type = type.BaseType)
+        {
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (member.IsImplicitlyDeclared || (!instance && !member.IsStatic))
+                {
+                    continue;
+                }
+                ITypeSymbol? memberType = member switch
+                {
+                    IFieldSymbol f => f.Type,
+                    IPropertySymbol { IsIndexer: false, GetMethod: not null } p => p.Type,
+                    _ => null,
+                };
+                if (memberType is null || !SymbolEqualityComparer.Default.Equals(memberType, runtimeType))
+                {
+                    continue;
+                }
+                string declaring = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                string typeText = memberType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                ISymbol readable = member is IPropertySymbol prop ? prop.GetMethod! : member;
+                if (compilation.IsSymbolAccessibleWithin(readable, compilation.Assembly))
+                {
+                    string target = member.IsStatic ? declaring : "@this";
+                    return new RuntimeAccess(RuntimeAccessKind.Member, target + "." + EscapeIdentifier(member.Name), member.Name, declaring, typeText);
+                }
+                RuntimeAccessKind kind = (member, member.IsStatic) switch
+                {
+                    (IFieldSymbol, false) => RuntimeAccessKind.UnsafeField,
+                    (IFieldSymbol, true) => RuntimeAccessKind.UnsafeStaticField,
+                    (_, false) => RuntimeAccessKind.UnsafeProperty,
+                    _ => RuntimeAccessKind.UnsafeStaticProperty,
+                };
+                string name = member is IPropertySymbol property ? property.GetMethod!.Name : member.Name;
+                return new RuntimeAccess(kind, "", name, declaring, typeText);
+            }
+        }
+        if (instance)
+        {
+            string? captured = CapturedPrimaryParameter(owner, runtimeType, compilation, cancellationToken);
+            if (captured is not null)
+            {
+                // The compiler stores a captured primary-constructor parameter in a field named <name>P.
+                return new RuntimeAccess(RuntimeAccessKind.UnsafeField, "", "<" + captured + ">P",
+                    owner.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), runtimeType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+            }
+        }
+        return defaultAccess;
+    }
+
+    private static string? CapturedPrimaryParameter(INamedTypeSymbol type, INamedTypeSymbol runtimeType, Compilation compilation, CancellationToken cancellationToken)
+    {
+        if (type.IsRecord)
+        {
+            return null; // a record's primary parameters are public properties, found above
+        }
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax { ParameterList: { } list })
+            {
+                continue;
+            }
+            SemanticModel model = compilation.GetSemanticModel(reference.SyntaxTree);
+            foreach (ParameterSyntax parameterSyntax in list.Parameters)
+            {
+                if (model.GetDeclaredSymbol(parameterSyntax, cancellationToken) is not IParameterSymbol parameter
+                    || !SymbolEqualityComparer.Default.Equals(parameter.Type, runtimeType))
+                {
+                    continue;
+                }
+                // Captured = used inside a member body (not only in an initializer, which copies it to a field found above).
+                foreach (SyntaxReference part in type.DeclaringSyntaxReferences)
+                {
+                    var declaration = (TypeDeclarationSyntax)part.GetSyntax(cancellationToken);
+                    SemanticModel partModel = compilation.GetSemanticModel(part.SyntaxTree);
+                    foreach (MemberDeclarationSyntax member in declaration.Members)
+                    {
+                        if (member is FieldDeclarationSyntax || member is PropertyDeclarationSyntax { Initializer: not null, AccessorList: null, ExpressionBody: null })
+                        {
+                            continue;
+                        }
+                        foreach (IdentifierNameSyntax identifier in member.DescendantNodes().OfType<IdentifierNameSyntax>())
+                        {
+                            if (identifier.Identifier.ValueText == parameter.Name
+                                && SymbolEqualityComparer.Default.Equals(partModel.GetSymbolInfo(identifier, cancellationToken).Symbol, parameter))
+                            {
+                                return parameter.Name;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static string ConstraintClause(ITypeParameterSymbol tp)
+    {
+        var parts = new List<string>();
+        if (tp.HasReferenceTypeConstraint)
+        {
+            parts.Add(tp.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
+        }
+        if (tp.HasUnmanagedTypeConstraint)
+        {
+            parts.Add("unmanaged");
+        }
+        else if (tp.HasValueTypeConstraint)
+        {
+            parts.Add("struct");
+        }
+        if (tp.HasNotNullConstraint)
+        {
+            parts.Add("notnull");
+        }
+        parts.AddRange(tp.ConstraintTypes.Select(t => t.ToDisplayString(ShapeBuilder.TypeFormat)));
+        if (tp.HasConstructorConstraint)
+        {
+            parts.Add("new()");
+        }
+        if (tp.AllowsRefLikeType)
+        {
+            parts.Add("allows ref struct");
+        }
+        return parts.Count == 0 ? "" : "where " + tp.Name + " : " + string.Join(", ", parts);
+    }
+
+    /// <summary>
+    /// The signature fingerprint: a hash of everything that decides what a key means (parameters and
+    /// their roles, the key shapes, the result type and its schema), so overloads and changed
+    /// signatures never read each other's entries.
+    /// </summary>
+    private static string Fingerprint(IMethodSymbol method, string returnText, EquatableArray<ParameterModel> parameters,
+        EquatableArray<TypeShape> shapes, string resultSchema)
+    {
+        var text = new StringBuilder();
+        text.Append("schema=").Append(KeySchemaVersion).Append('\n');
+        text.Append(method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).Append('.').Append(method.Name)
+            .Append('`').Append(method.Arity).Append('\n');
+        text.Append("returns ").Append(returnText).Append(' ').Append(resultSchema).Append('\n');
+        foreach (ParameterModel p in parameters)
+        {
+            text.Append(p.Role).Append(' ').Append(p.TypeText).Append(' ').Append(p.Name).Append(' ').Append(p.ShapeId).Append('\n');
+        }
+        foreach (TypeShape s in shapes)
+        {
+            text.Append(s.Id).Append(' ').Append(s.Kind).Append(' ').Append(s.TypeText).Append(' ').Append(s.Writer)
+                .Append(' ').Append(s.ElementId).Append(' ').Append(s.ValueId);
+            foreach (MemberShape m in s.Members)
+            {
+                text.Append(' ').Append(m.Name).Append('=').Append(m.ShapeId);
+            }
+            text.Append('\n');
+        }
+        using SHA256 sha = SHA256.Create();
+        byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString()));
+        var hex = new StringBuilder(16);
+        for (int i = 0; i < 8; i++)
+        {
+            hex.Append(hash[i].ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return hex.ToString();
+    }
+
+    /// <summary>The public shape of the result type (properties, recursively, to a small depth), so a changed DTO changes the fingerprint.</summary>
+    private static string ResultSchema(ITypeSymbol type)
+    {
+        var text = new StringBuilder();
+        var seen = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
+        void Visit(ITypeSymbol t, int depth)
+        {
+            text.Append(t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+            if (depth > 3 || !seen.Add(t) || t.SpecialType != SpecialType.None || t is not INamedTypeSymbol named || named.TypeKind == TypeKind.Enum)
+            {
+                return;
+            }
+            string ns = named.ContainingNamespace?.ToDisplayString() ?? "";
+            if (ns.StartsWith("System", StringComparison.Ordinal))
+            {
+                foreach (ITypeSymbol argument in named.TypeArguments)
+                {
+                    text.Append('<');
+                    Visit(argument, depth + 1);
+                    text.Append('>');
+                }
+                return;
+            }
+            text.Append('{');
+            foreach (IPropertySymbol p in named.GetMembers().OfType<IPropertySymbol>()
+                .Where(p => !p.IsStatic && p.DeclaredAccessibility == Accessibility.Public).OrderBy(p => p.Name, StringComparer.Ordinal))
+            {
+                text.Append(p.Name).Append(':');
+                Visit(p.Type, depth + 1);
+                text.Append(';');
+            }
+            text.Append('}');
+        }
+        Visit(type, 0);
+        return text.ToString();
+    }
+
+    private static LocationInfo? ArgumentLocation(AttributeData attribute, string name, CancellationToken cancellationToken)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax { ArgumentList: { } list })
+        {
+            return null;
+        }
+        AttributeArgumentSyntax? argument = list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        return argument is null ? null : LocationInfo.From(argument.GetLocation());
+    }
+
+    internal static string? Closest(string name, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string candidate in candidates)
+        {
+            int distance = Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = candidate;
+            }
+        }
+        return best is not null && bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        int[] previous = new int[b.Length + 1];
+        int[] current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    internal static string EscapeIdentifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+}

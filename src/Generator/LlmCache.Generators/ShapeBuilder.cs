@@ -1,0 +1,372 @@
+using System.Collections.Generic;
+using System.Linq;
+using LlmCache.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace LlmCache.Generators;
+
+/// <summary>
+/// Decides, for each parameter type of a cached method, how its values are written into the key, and
+/// collects the shapes reached (recursively through elements and members). A type with no canonical
+/// encoding yields a reason instead, which becomes diagnostic LLMC004.
+/// </summary>
+internal sealed class ShapeBuilder
+{
+    internal static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    private readonly Compilation _compilation;
+    private readonly Dictionary<ITypeSymbol, TypeShape?> _shapes = new(SymbolEqualityComparer.IncludeNullability);
+    private readonly List<TypeShape> _ordered = new();
+    private readonly INamedTypeSymbol? _keyWritable;
+    private int _next;
+
+    public ShapeBuilder(Compilation compilation)
+    {
+        _compilation = compilation;
+        _keyWritable = compilation.GetTypeByMetadataName("LlmCache.ICacheKeyWritable");
+    }
+
+    public IReadOnlyList<TypeShape> Shapes => _ordered;
+
+    /// <summary>Returns the shape id for <paramref name="type"/>, or null with <paramref name="reason"/> set.</summary>
+    public string? ShapeOf(ITypeSymbol type, out string? reason)
+    {
+        reason = null;
+        if (_shapes.TryGetValue(type, out TypeShape? known))
+        {
+            if (known is null)
+            {
+                reason = $"'{type.ToDisplayString()}' is being defined recursively through a type that cannot be keyed";
+            }
+            return known?.Id;
+        }
+        return Build(type, out reason);
+    }
+
+    private string? Build(ITypeSymbol type, out string? reason)
+    {
+        reason = null;
+        string text = type.ToDisplayString(TypeFormat);
+        string plain = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+
+        string? direct = DirectWriter(type, plain);
+        if (direct is not null)
+        {
+            return Add(type, ShapeKind.Direct, text, writer: direct);
+        }
+
+        switch (type)
+        {
+            case IPointerTypeSymbol or IFunctionPointerTypeSymbol:
+                reason = "pointers have no stable value";
+                return null;
+            case IDynamicTypeSymbol:
+                reason = "'dynamic' has no compile-time shape";
+                return null;
+            case IArrayTypeSymbol array:
+                if (array.Rank != 1)
+                {
+                    reason = "multi-dimensional arrays are not supported";
+                    return null;
+                }
+                return Composite(type, ShapeKind.Array, text, array.ElementType, null, out reason);
+        }
+
+        if (type is not INamedTypeSymbol named)
+        {
+            reason = $"'{text}' has no canonical encoding";
+            return null;
+        }
+
+        if (named.IsRefLikeType)
+        {
+            reason = $"'{text}' is a ref struct (a span) and cannot be captured";
+            return null;
+        }
+        if (named.TypeKind == TypeKind.Delegate)
+        {
+            reason = "a delegate has no value to key";
+            return null;
+        }
+        if (named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
+        {
+            return Composite(type, ShapeKind.Nullable, text, named.TypeArguments[0], null, out reason);
+        }
+
+        // Collections: dictionaries, then sets, then lists and other sequences.
+        INamedTypeSymbol? map = FindInterface(named, "System.Collections.Generic.IDictionary`2")
+            ?? FindInterface(named, "System.Collections.Generic.IReadOnlyDictionary`2");
+        if (map is not null)
+        {
+            if (!IsOrderable(map.TypeArguments[0]))
+            {
+                reason = $"the keys of '{text}' have no natural order ('{map.TypeArguments[0].ToDisplayString()}' is not comparable)";
+                return null;
+            }
+            return Composite(type, ShapeKind.Map, text, map.TypeArguments[0], map.TypeArguments[1], out reason);
+        }
+        INamedTypeSymbol? set = FindInterface(named, "System.Collections.Generic.ISet`1")
+            ?? FindInterface(named, "System.Collections.Generic.IReadOnlySet`1");
+        if (set is not null)
+        {
+            if (!IsOrderable(set.TypeArguments[0]))
+            {
+                reason = $"the items of '{text}' have no natural order";
+                return null;
+            }
+            return Composite(type, ShapeKind.Set, text, set.TypeArguments[0], null, out reason);
+        }
+        if (IsIndexedList(named, out ITypeSymbol? listItem))
+        {
+            return Composite(type, ShapeKind.List, text, listItem!, null, out reason);
+        }
+        INamedTypeSymbol? sequence = FindInterface(named, "System.Collections.Generic.IEnumerable`1");
+        if (sequence is not null)
+        {
+            return Composite(type, ShapeKind.Enumerable, text, sequence.TypeArguments[0], null, out reason);
+        }
+
+        return ObjectShape(named, text, out reason);
+    }
+
+    private string? DirectWriter(ITypeSymbol type, string plain)
+    {
+        if (type is ITypeParameterSymbol)
+        {
+            return "{w}.WriteValue<" + plain + ">({0})";
+        }
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean: return "{w}.WriteBoolean({0})";
+            case SpecialType.System_Char: return "{w}.WriteChar({0})";
+            case SpecialType.System_SByte: return "{w}.WriteSByte({0})";
+            case SpecialType.System_Byte: return "{w}.WriteByte({0})";
+            case SpecialType.System_Int16: return "{w}.WriteInt16({0})";
+            case SpecialType.System_UInt16: return "{w}.WriteUInt16({0})";
+            case SpecialType.System_Int32: return "{w}.WriteInt32({0})";
+            case SpecialType.System_UInt32: return "{w}.WriteUInt32({0})";
+            case SpecialType.System_Int64: return "{w}.WriteInt64({0})";
+            case SpecialType.System_UInt64: return "{w}.WriteUInt64({0})";
+            case SpecialType.System_IntPtr: return "{w}.WriteIntPtr({0})";
+            case SpecialType.System_UIntPtr: return "{w}.WriteUIntPtr({0})";
+            case SpecialType.System_Single: return "{w}.WriteSingle({0})";
+            case SpecialType.System_Double: return "{w}.WriteDouble({0})";
+            case SpecialType.System_Decimal: return "{w}.WriteDecimal({0})";
+            case SpecialType.System_String: return "{w}.WriteString({0})";
+            case SpecialType.System_DateTime: return "{w}.WriteDateTime({0})";
+        }
+        if (type.TypeKind == TypeKind.Enum)
+        {
+            return "{w}.WriteEnum<" + plain + ">({0})";
+        }
+        if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte, Rank: 1 })
+        {
+            return "{w}.WriteBytes({0})";
+        }
+        switch (plain)
+        {
+            case "global::System.Guid": return "{w}.WriteGuid({0})";
+            case "global::System.DateTimeOffset": return "{w}.WriteDateTimeOffset({0})";
+            case "global::System.TimeSpan": return "{w}.WriteTimeSpan({0})";
+            case "global::System.DateOnly": return "{w}.WriteDateOnly({0})";
+            case "global::System.TimeOnly": return "{w}.WriteTimeOnly({0})";
+            case "global::System.Half": return "{w}.WriteHalf({0})";
+            case "global::System.Int128": return "{w}.WriteInt128({0})";
+            case "global::System.UInt128": return "{w}.WriteUInt128({0})";
+            case "global::System.Uri": return "{w}.WriteUri({0})";
+            case "global::System.Version": return "{w}.WriteVersion({0})";
+            case "global::System.Text.Json.JsonElement": return "{w}.WriteJson({0})";
+            case "global::System.ReadOnlyMemory<byte>":
+            case "global::System.Memory<byte>": return "{w}.WriteBytes({0}.Span)";
+            case "global::System.ReadOnlyMemory<char>":
+            case "global::System.Memory<char>": return "{w}.WriteString({0}.Span)";
+        }
+        if (_keyWritable is not null && Implements(type, _keyWritable))
+        {
+            return "{w}.WriteCustom<" + plain + ">({0})";
+        }
+        // Microsoft.Extensions.AI types have hand-written writers that know which fields reach the model.
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            switch (t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))
+            {
+                case "global::Microsoft.Extensions.AI.ChatMessage": return "{w}.WriteChatMessage({0})";
+                case "global::Microsoft.Extensions.AI.AIContent": return "{w}.WriteAIContent({0})";
+                case "global::Microsoft.Extensions.AI.ChatOptions": return "{w}.WriteChatOptions({0})";
+                case "global::Microsoft.Extensions.AI.AITool": return "{w}.WriteAITool({0})";
+            }
+        }
+        return null;
+    }
+
+    private string? ObjectShape(INamedTypeSymbol type, string text, out string? reason)
+    {
+        reason = null;
+        if (type.SpecialType == SpecialType.System_Object)
+        {
+            reason = "'object' has no compile-time shape";
+            return null;
+        }
+        if (type.TypeKind == TypeKind.Interface)
+        {
+            reason = $"'{text}' is an interface with no key writer";
+            return null;
+        }
+        if (type.IsAbstract)
+        {
+            reason = $"'{text}' is abstract; its derived types' data would be lost";
+            return null;
+        }
+        string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        bool frameworkType = ns == "System" || ns.StartsWith("System.", System.StringComparison.Ordinal)
+            || ns == "Microsoft" || ns.StartsWith("Microsoft.", System.StringComparison.Ordinal);
+        bool tupleLike = type.IsTupleType
+            || type.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.KeyValuePair<TKey, TValue>";
+        if (frameworkType && !tupleLike)
+        {
+            reason = $"'{text}' is a framework type with no canonical encoding";
+            return null;
+        }
+
+        // Reserve the id before visiting members so recursive types terminate.
+        string id = "S" + (_next++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _shapes[type] = new TypeShape(id, ShapeKind.Object, text, type.IsReferenceType, null, null, null, "", "", EquatableArray<MemberShape>.Empty);
+
+        var members = new List<(string Name, ITypeSymbol Type)>();
+        foreach (ISymbol member in type.GetMembers())
+        {
+            // Tuple elements are fields; other types contribute their public readable properties.
+            if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public || member.IsImplicitlyDeclared && !type.IsTupleType)
+            {
+                continue;
+            }
+            switch (member)
+            {
+                case IPropertySymbol { IsIndexer: false, GetMethod: { DeclaredAccessibility: Accessibility.Public } } property
+                    when property.Name != "EqualityContract":
+                    members.Add((property.Name, property.Type));
+                    break;
+                case IFieldSymbol { IsConst: false } field when field.CorrespondingTupleField is null || SymbolEqualityComparer.Default.Equals(field.CorrespondingTupleField, field):
+                    members.Add((field.Name, field.Type));
+                    break;
+            }
+        }
+        // Inherited public properties count too.
+        for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object && baseType.SpecialType != SpecialType.System_ValueType; baseType = baseType.BaseType)
+        {
+            foreach (ISymbol member in baseType.GetMembers())
+            {
+                if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } p
+                    && p.Name != "EqualityContract" && !members.Any(m => m.Name == p.Name))
+                {
+                    members.Add((p.Name, p.Type));
+                }
+            }
+        }
+        if (members.Count == 0)
+        {
+            _shapes[type] = null;
+            reason = $"'{text}' has no public readable properties to key";
+            return null;
+        }
+
+        var shaped = new List<MemberShape>();
+        foreach ((string name, ITypeSymbol memberType) in members.OrderBy(m => m.Name, System.StringComparer.Ordinal))
+        {
+            if (memberType.ToDisplayString() == "System.Threading.CancellationToken")
+            {
+                continue;
+            }
+            string? memberId = ShapeOf(memberType, out string? memberReason);
+            if (memberId is null)
+            {
+                _shapes[type] = null;
+                reason = $"member '{name}' of '{type.ToDisplayString()}': {memberReason}";
+                return null;
+            }
+            shaped.Add(new MemberShape(name, memberId));
+        }
+        var shape = new TypeShape(id, ShapeKind.Object, text, type.IsReferenceType, null, null, null, "", "", shaped.ToEquatableArray());
+        _shapes[type] = shape;
+        _ordered.Add(shape);
+        return id;
+    }
+
+    private string? Composite(ITypeSymbol type, ShapeKind kind, string text, ITypeSymbol element, ITypeSymbol? value, out string? reason)
+    {
+        string? elementId = ShapeOf(element, out reason);
+        if (elementId is null)
+        {
+            return null;
+        }
+        string? valueId = null;
+        if (value is not null)
+        {
+            valueId = ShapeOf(value, out reason);
+            if (valueId is null)
+            {
+                return null;
+            }
+        }
+        return Add(type, kind, text, null, elementId, valueId, element.ToDisplayString(TypeFormat), value?.ToDisplayString(TypeFormat) ?? "");
+    }
+
+    private string Add(ITypeSymbol type, ShapeKind kind, string text, string? writer = null, string? elementId = null,
+        string? valueId = null, string elementText = "", string valueText = "")
+    {
+        string id = "S" + (_next++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var shape = new TypeShape(id, kind, text, type.IsReferenceType || type is ITypeParameterSymbol { IsValueType: false },
+            writer, elementId, valueId, elementText, valueText, EquatableArray<MemberShape>.Empty);
+        _shapes[type] = shape;
+        _ordered.Add(shape);
+        return id;
+    }
+
+    private static bool IsIndexedList(INamedTypeSymbol type, out ITypeSymbol? item)
+    {
+        item = null;
+        string definition = type.OriginalDefinition.ToDisplayString();
+        if (definition is "System.Collections.Generic.List<T>" or "System.Collections.Generic.IList<T>" or "System.Collections.Generic.IReadOnlyList<T>")
+        {
+            item = type.TypeArguments[0];
+            return true;
+        }
+        return false;
+    }
+
+    private bool IsOrderable(ITypeSymbol type)
+    {
+        if (type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_String || type.TypeKind == TypeKind.Enum)
+        {
+            return true;
+        }
+        INamedTypeSymbol? comparable = _compilation.GetTypeByMetadataName("System.IComparable`1");
+        return comparable is not null && type.AllInterfaces.Any(i =>
+            SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, comparable)
+            && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type));
+    }
+
+    private static INamedTypeSymbol? FindInterface(INamedTypeSymbol type, string metadataName)
+    {
+        if (type.TypeKind == TypeKind.Interface && MetadataName(type.OriginalDefinition) == metadataName)
+        {
+            return type;
+        }
+        foreach (INamedTypeSymbol candidate in type.AllInterfaces)
+        {
+            if (MetadataName(candidate.OriginalDefinition) == metadataName)
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static string MetadataName(INamedTypeSymbol type) =>
+        type.ContainingNamespace.ToDisplayString() + "." + type.MetadataName;
+
+    private static bool Implements(ITypeSymbol type, INamedTypeSymbol @interface) =>
+        SymbolEqualityComparer.Default.Equals(type, @interface)
+        || type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, @interface));
+}
