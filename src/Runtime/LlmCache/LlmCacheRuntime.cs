@@ -28,7 +28,6 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     private readonly EntrySerializerFactory _serializers;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private long _sequence;
     private long _hits;
     private long _misses;
     private long _errors;
@@ -251,16 +250,20 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     {
         _serializers.Register<T>();
         LlmCachedMethod.KeySettings settings = method.SettingsFor(this);
-        long before = Volatile.Read(ref _sequence);
+        // HybridCache hands even the caller whose factory ran a deserialized copy, so whether this call
+        // ran the method is recorded on a small object the factory can reach.
+        var outcome = new CallOutcome<T>();
         CacheEntry<T> entry;
         try
         {
             entry = await _cache.GetOrCreateAsync(
                 key,
-                (Runtime: this, Settings: settings, Args: (State: state, Factory: factory), Invoke: invoke),
+                (Runtime: this, Settings: settings, Args: (State: state, Factory: factory), Invoke: invoke, Outcome: outcome),
                 static async (s, ct) =>
                 {
                     T value;
+                    s.Outcome.RanMethod = true;
+                    Interlocked.Increment(ref s.Runtime._misses);
                     try
                     {
                         value = await s.Invoke(s.Args, ct).ConfigureAwait(false);
@@ -270,6 +273,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
                         // Marked so the caller can tell the method's own failure from the cache's.
                         throw new MethodFailedException(ex);
                     }
+                    s.Outcome.Value = value;
                     return s.Runtime.NewEntry(value, s.Settings.Ttl);
                 },
                 settings.EntryOptions,
@@ -290,7 +294,10 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             // The cache failed, not the method: the caller still gets its answer.
             Interlocked.Increment(ref _errors);
             Log.CacheFailed(_logger, method.Id, ex);
-            return await invoke((state, factory), cancellationToken).ConfigureAwait(false);
+            // If the method already answered (the cache failed storing it), never ask it twice.
+            return outcome.RanMethod
+                ? outcome.Value!
+                : await invoke((state, factory), cancellationToken).ConfigureAwait(false);
         }
 
         if (entry.ExpiresUtcTicks <= _time.GetUtcNow().UtcTicks)
@@ -302,11 +309,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             return fresh;
         }
 
-        if (entry.Sequence > before)
-        {
-            Interlocked.Increment(ref _misses);
-        }
-        else
+        if (!outcome.RanMethod)
         {
             Interlocked.Increment(ref _hits);
         }
@@ -381,13 +384,20 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     {
         long now = _time.GetUtcNow().UtcTicks;
         long expires = ttl.Ticks >= DateTime.MaxValue.Ticks - now ? DateTime.MaxValue.Ticks : now + ttl.Ticks;
-        return new CacheEntry<T>(value, now, expires, Interlocked.Increment(ref _sequence));
+        return new CacheEntry<T>(value, now, expires);
     }
 
     private static readonly HybridCacheEntryOptions ReadOnlyEntry = new()
     {
         Flags = HybridCacheEntryFlags.DisableLocalCacheWrite | HybridCacheEntryFlags.DisableDistributedCacheWrite,
     };
+
+    /// <summary>What the factory did for one call: HybridCache hands the caller a copy, so this is how the caller learns it.</summary>
+    private sealed class CallOutcome<T>
+    {
+        public bool RanMethod;
+        public T? Value;
+    }
 
     /// <summary>Carries a cached method's own exception through HybridCache, which never stores it.</summary>
     private sealed class MethodFailedException(Exception inner) : Exception(inner.Message, inner);

@@ -8,12 +8,11 @@ namespace LlmCache;
 /// <typeparam name="T">The cached method's result type.</typeparam>
 internal sealed class CacheEntry<T>
 {
-    public CacheEntry(T value, long createdUtcTicks, long expiresUtcTicks, long sequence)
+    public CacheEntry(T value, long createdUtcTicks, long expiresUtcTicks)
     {
         Value = value;
         CreatedUtcTicks = createdUtcTicks;
         ExpiresUtcTicks = expiresUtcTicks;
-        Sequence = sequence;
     }
 
     public T Value { get; }
@@ -22,9 +21,4 @@ internal sealed class CacheEntry<T>
 
     public long ExpiresUtcTicks { get; }
 
-    /// <summary>
-    /// The runtime's creation counter when this process made the entry; 0 once it has been through a
-    /// serializer. A caller compares it with the counter it saw on entry to tell a fresh result from a hit.
-    /// </summary>
-    public long Sequence { get; }
 }

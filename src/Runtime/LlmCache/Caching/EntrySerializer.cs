@@ -41,7 +41,7 @@ internal sealed class EntrySerializer<T> : IHybridCacheSerializer<CacheEntry<T>>
         long expires = BinaryPrimitives.ReadInt64LittleEndian(header[9..]);
         var reader = new Utf8JsonReader(source.Slice(HeaderSize));
         T value = JsonSerializer.Deserialize(ref reader, _typeInfo)!;
-        return new CacheEntry<T>(value, created, expires, sequence: 0);
+        return new CacheEntry<T>(value, created, expires);
     }
 
     public void Serialize(CacheEntry<T> value, IBufferWriter<byte> target)

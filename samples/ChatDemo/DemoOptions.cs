@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace ChatDemo;
+
+/// <summary>ChatDemo's command line. Unknown options and bad values are reported with exit code 2.</summary>
+internal sealed class DemoOptions
+{
+    public int Requests { get; private set; } = 200;
+
+    public int Seed { get; private set; } = 42;
+
+    public int LlmLatencyMs { get; private set; } = 300;
+
+    public const string Usage = """
+        Usage: dotnet run --project samples/ChatDemo -c Release -- [options]
+          --requests N         number of support requests to send (default 200)
+          --seed S             seed of the deterministic workload (default 42)
+          --llm-latency-ms MS  latency of the simulated LLM in milliseconds (default 300)
+          --help               show this text
+        Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) to answer with a real
+        OpenAI-compatible endpoint instead of the simulated LLM.
+        """;
+
+    /// <summary>Parses the arguments, or returns null with <paramref name="error"/> set.</summary>
+    public static DemoOptions? Parse(string[] args, out string? error, out bool help)
+    {
+        var options = new DemoOptions();
+        error = null;
+        help = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            if (arg is "--help" or "-h")
+            {
+                help = true;
+                return options;
+            }
+            string? value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (arg)
+            {
+                case "--requests":
+                    if (!TryInt(value, 1, 10_000_000, out int requests, out error, arg)) return null;
+                    options.Requests = requests;
+                    i++;
+                    break;
+                case "--seed":
+                    if (!TryInt(value, int.MinValue, int.MaxValue, out int seed, out error, arg)) return null;
+                    options.Seed = seed;
+                    i++;
+                    break;
+                case "--llm-latency-ms":
+                    if (!TryInt(value, 0, 600_000, out int latency, out error, arg)) return null;
+                    options.LlmLatencyMs = latency;
+                    i++;
+                    break;
+                default:
+                    error = $"Unknown option '{arg}'.";
+                    return null;
+            }
+        }
+        return options;
+    }
+
+    private static bool TryInt(string? value, int min, int max, out int result, out string? error, string name)
+    {
+        error = null;
+        if (value is null || !int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out result) || result < min || result > max)
+        {
+            result = 0;
+            error = $"Option {name} needs an integer between {min} and {max}" + (value is null ? "." : $", not '{value}'.");
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,24 @@
+using LlmCache;
+using Microsoft.Extensions.AI;
+
+namespace ChatDemo;
+
+/// <summary>The application code: one cached method in front of the LLM.</summary>
+internal sealed class SupportAgent(IChatClient llm, LlmCacheRuntime cache)
+{
+    public const string SystemPrompt = """
+        You are the support assistant of Acme Cloud. Answer in at most three sentences, be precise,
+        never invent features, and point to Settings pages by name. If the question is about billing,
+        remind the customer that invoices are under Settings > Billing.
+        """;
+
+    public LlmCacheRuntime Cache => cache;
+
+    /// <summary>
+    /// Asks the LLM. The user id is ignored by the cache (every customer asking the same question
+    /// shares one answer); the model, messages and options are all part of the key.
+    /// </summary>
+    [LlmCached(Ttl = "1h", IgnoreParams = ["userId"], Tags = ["support"])]
+    public Task<ChatResponse> AnswerAsync(string model, IList<ChatMessage> messages, ChatOptions? options, string userId, CancellationToken ct) =>
+        llm.GetResponseAsync(messages, options, ct);
+}
