@@ -41,7 +41,9 @@ internal static class Emitter
         w.Open("namespace LlmCache.Generated");
 
         // ---- state: the arguments an interceptor hands the runtime ----
-        w.Open("file readonly struct " + stateType);
+        w.Line("file readonly struct " + stateType);
+        WriteConstraints(w, constraints);
+        w.Open("");
         List<(string Field, string Type)> fields = new();
         if (method.CallKind == CallKind.Instance)
         {
@@ -51,7 +53,6 @@ internal static class Emitter
         {
             fields.Add((FieldName(p), p.TypeText));
         }
-        WriteConstraints(w, constraints);
         foreach ((string field, string type) in fields)
         {
             w.Line("public readonly " + type + " " + field + ";");
@@ -91,7 +92,7 @@ internal static class Emitter
         }
         foreach (ParameterModel p in method.Parameters)
         {
-            string prefix = p.Role == ParameterRole.Receiver ? "this " : p.IsParams ? "params " : "";
+            string prefix = p.IsThis ? "this " : p.IsParams ? "params " : "";
             signature.Add(prefix + p.TypeText + " " + Parser.EscapeIdentifier(p.Name));
         }
         foreach (CallSiteModel site in sites)
@@ -288,7 +289,7 @@ internal static class Emitter
         }
     }
 
-    private static string FieldName(ParameterModel p) => p.Role == ParameterRole.Receiver ? "Receiver" : "P_" + p.Name;
+    private static string FieldName(ParameterModel p) => "P_" + p.Name;
 
     private static string Local(string field) => "@" + char.ToLowerInvariant(field[0]) + field.Substring(1);
 

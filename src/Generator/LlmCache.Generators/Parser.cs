@@ -109,11 +109,7 @@ internal static class Parser
             }
             ParameterRole role;
             string? shapeId = null;
-            if (callKind == CallKind.Extension && parameter.Ordinal == 0)
-            {
-                role = ParameterRole.Receiver;
-            }
-            else if (parameter.Type.ToDisplayString() == "System.Threading.CancellationToken")
+            if (parameter.Type.ToDisplayString() == "System.Threading.CancellationToken")
             {
                 role = ParameterRole.CancellationToken;
             }
@@ -134,7 +130,7 @@ internal static class Parser
             {
                 Report(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, parameter.Name, "a ref struct cannot be carried to the method");
             }
-            parameters.Add(new ParameterModel(parameter.Name, typeText, role, parameter.IsParams, shapeId));
+            parameters.Add(new ParameterModel(parameter.Name, typeText, role, parameter.IsParams, callKind == CallKind.Extension && parameter.Ordinal == 0, shapeId));
         }
 
         if (diagnostics.Count > 0 || result is null)

@@ -22,7 +22,6 @@ internal enum ParameterRole
     Keyed,
     Ignored,
     CancellationToken,
-    Receiver,
 }
 
 /// <summary>Where an interceptor finds the runtime that serves a call.</summary>
@@ -37,7 +36,8 @@ internal enum RuntimeAccessKind
 }
 
 /// <summary>One parameter of a cached method.</summary>
-internal sealed record ParameterModel(string Name, string TypeText, ParameterRole Role, bool IsParams, string? ShapeId);
+/// <remarks><c>IsThis</c> marks the receiver of a classic extension method, keyed like any other parameter unless ignored.</remarks>
+internal sealed record ParameterModel(string Name, string TypeText, ParameterRole Role, bool IsParams, bool IsThis, string? ShapeId);
 
 /// <summary>One type parameter of a generic cached method, with its constraint clause (empty when unconstrained).</summary>
 internal sealed record TypeParameterModel(string Name, string Constraints);

@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+using Basic.Reference.Assemblies;
+using LlmCache.Generators;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace LlmCache.Generators.Tests;
+
+/// <summary>
+/// Runs the generator offline: reference assemblies come from the Basic.Reference.Assemblies package
+/// and the runtime's own assemblies from this test's output folder, all restored with the project.
+/// </summary>
+internal static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new CSharpParseOptions(LanguageVersion.Preview)
+        .WithFeatures([new("InterceptorsNamespaces", "LlmCache.Generated")]);
+
+    private static readonly ImmutableArray<MetadataReference> s_references = BuildReferences();
+
+    private static ImmutableArray<MetadataReference> BuildReferences()
+    {
+        var references = new List<MetadataReference>(Net100.References.All);
+        foreach (Type type in new[]
+                 {
+                     typeof(LlmCache.LlmCacheRuntime),
+                     typeof(Microsoft.Extensions.AI.ChatMessage),
+                     typeof(Microsoft.Extensions.Caching.Hybrid.HybridCache),
+                 })
+        {
+            references.Add(MetadataReference.CreateFromFile(type.Assembly.Location));
+        }
+        return [.. references];
+    }
+
+    public static CSharpCompilation Compile(params string[] sources) =>
+        CSharpCompilation.Create(
+            "Consumer",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/src/File{i}.cs")),
+            s_references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver() =>
+        CSharpGeneratorDriver.Create(
+            [new LlmCachedGenerator().AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator and returns the output compilation with its diagnostics and the generator's own.</summary>
+    public static (Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult Result) Run(params string[] sources)
+    {
+        CSharpCompilation input = Compile(sources);
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return (output, diagnostics, driver.GetRunResult());
+    }
+
+    public static string Generated(GeneratorDriverRunResult result) =>
+        string.Join("\n// ---- next file ----\n", result.Results.SelectMany(r => r.GeneratedSources).OrderBy(s => s.HintName).Select(s => "// " + s.HintName + "\n" + s.SourceText));
+}
