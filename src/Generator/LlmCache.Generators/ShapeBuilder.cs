@@ -48,6 +48,7 @@ internal sealed class ShapeBuilder
     {
         reason = null;
         string text = type.ToDisplayString(TypeFormat);
+        string display = type.ToDisplayString();
         string plain = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
         string? direct = DirectWriter(type, plain);
@@ -75,13 +76,13 @@ internal sealed class ShapeBuilder
 
         if (type is not INamedTypeSymbol named)
         {
-            reason = $"'{text}' has no canonical encoding";
+            reason = $"'{display}' has no canonical encoding";
             return null;
         }
 
         if (named.IsRefLikeType)
         {
-            reason = $"'{text}' is a ref struct (a span) and cannot be captured";
+            reason = $"'{display}' is a ref struct (a span) and cannot be captured";
             return null;
         }
         if (named.TypeKind == TypeKind.Delegate)
@@ -101,7 +102,7 @@ internal sealed class ShapeBuilder
         {
             if (!IsOrderable(map.TypeArguments[0]))
             {
-                reason = $"the keys of '{text}' have no natural order ('{map.TypeArguments[0].ToDisplayString()}' is not comparable)";
+                reason = $"the keys of '{display}' have no natural order ('{map.TypeArguments[0].ToDisplayString()}' is not comparable)";
                 return null;
             }
             return Composite(type, ShapeKind.Map, text, map.TypeArguments[0], map.TypeArguments[1], out reason);
@@ -112,7 +113,7 @@ internal sealed class ShapeBuilder
         {
             if (!IsOrderable(set.TypeArguments[0]))
             {
-                reason = $"the items of '{text}' have no natural order";
+                reason = $"the items of '{display}' have no natural order";
                 return null;
             }
             return Composite(type, ShapeKind.Set, text, set.TypeArguments[0], null, out reason);
@@ -203,6 +204,7 @@ internal sealed class ShapeBuilder
     private string? ObjectShape(INamedTypeSymbol type, string text, out string? reason)
     {
         reason = null;
+        string display = type.ToDisplayString();
         if (type.SpecialType == SpecialType.System_Object)
         {
             reason = "'object' has no compile-time shape";
@@ -210,12 +212,7 @@ internal sealed class ShapeBuilder
         }
         if (type.TypeKind == TypeKind.Interface)
         {
-            reason = $"'{text}' is an interface with no key writer";
-            return null;
-        }
-        if (type.IsAbstract)
-        {
-            reason = $"'{text}' is abstract; its derived types' data would be lost";
+            reason = $"'{display}' is an interface with no key writer";
             return null;
         }
         string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
@@ -225,7 +222,12 @@ internal sealed class ShapeBuilder
             || type.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.KeyValuePair<TKey, TValue>";
         if (frameworkType && !tupleLike)
         {
-            reason = $"'{text}' is a framework type with no canonical encoding";
+            reason = $"'{display}' is a framework type with no canonical encoding";
+            return null;
+        }
+        if (type.IsAbstract)
+        {
+            reason = $"'{display}' is abstract; its derived types' data would be lost";
             return null;
         }
 
@@ -267,7 +269,7 @@ internal sealed class ShapeBuilder
         if (members.Count == 0)
         {
             _shapes[type] = null;
-            reason = $"'{text}' has no public readable properties to key";
+            reason = $"'{display}' has no public readable properties to key";
             return null;
         }
 

@@ -1,0 +1,181 @@
+using Microsoft.CodeAnalysis;
+
+namespace LlmCache.Generators.Tests;
+
+/// <summary>The generator refuses what it cannot cache with an error at the right place, and emits nothing for it.</summary>
+public sealed class DiagnosticTests
+{
+    private static Diagnostic Single(string source, string id)
+    {
+        var (_, diagnostics, result) = GeneratorHarness.Run(source);
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.EndsWith($"docs/diagnostics/{id}.md", diagnostic.Descriptor.HelpLinkUri, StringComparison.Ordinal);
+        Assert.Empty(result.GeneratedTrees);
+        return diagnostic;
+    }
+
+    private static int Line(Diagnostic diagnostic) => diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1;
+
+    private const string Header = """
+        using System;
+        using System.IO;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using LlmCache;
+        namespace Demo;
+        """;
+
+    [Fact]
+    public void UnknownIgnoredParameter_IsLLMC001_WithTheClosestName()
+    {
+        Diagnostic d = Single(Header + """
+
+            public class S
+            {
+                [LlmCached(IgnoreParams = ["usr"])]
+                public Task<string> AskAsync(string prompt, string user) => Task.FromResult(prompt);
+            }
+            """, "LLMC001");
+        Assert.Equal(9, Line(d));
+        Assert.Contains("did you mean 'user'?", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("-5m")]
+    [InlineData("soon")]
+    [InlineData("00:00:00")]
+    [InlineData("10x")]
+    public void InvalidTtl_IsLLMC002(string ttl)
+    {
+        Diagnostic d = Single(Header + $$"""
+
+            public class S
+            {
+                [LlmCached(Ttl = "{{ttl}}")]
+                public Task<string> AskAsync(string prompt) => Task.FromResult(prompt);
+            }
+            """, "LLMC002");
+        Assert.Equal(9, Line(d));
+        Assert.Contains(ttl, d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("void", "{ }")]
+    [InlineData("Task", "=> Task.CompletedTask;")]
+    [InlineData("ValueTask", "=> default;")]
+    [InlineData("string", "=> \"\";")]
+    public void UncacheableReturnType_IsLLMC003(string returnType, string body)
+    {
+        Diagnostic d = Single(Header + $$"""
+
+            public class S
+            {
+                [LlmCached]
+                public {{returnType}} Ask(string prompt) {{body}}
+            }
+            """, "LLMC003");
+        Assert.Equal(10, Line(d));
+    }
+
+    [Theory]
+    [InlineData("Stream s", "framework type")]
+    [InlineData("object o", "'object'")]
+    [InlineData("IDisposable d", "interface")]
+    [InlineData("Func<int> f", "delegate")]
+    [InlineData("ref int r", "'ref' parameters")]
+    [InlineData("out int r", "'out' parameters")]
+    public void UnkeyableParameter_IsLLMC004_AtTheParameter(string parameter, string reason)
+    {
+        Diagnostic d = Single(Header + $$"""
+
+            public class S
+            {
+                [LlmCached]
+                public Task<string> AskAsync(string prompt,
+                    {{parameter}}) => throw null!;
+            }
+            """, "LLMC004");
+        Assert.Equal(11, Line(d));
+        Assert.Contains(reason, d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnkeyableParameter_IsAccepted_WhenIgnored()
+    {
+        var (output, diagnostics, result) = GeneratorHarness.Run(Header + """
+
+            public class S
+            {
+                [LlmCached(IgnoreParams = ["log"])]
+                public Task<string> AskAsync(string prompt, Action<string> log) => Task.FromResult(prompt);
+                public Task<string> Call() => AskAsync("x", _ => { });
+            }
+            """);
+        Assert.Empty(diagnostics);
+        Assert.Single(result.GeneratedTrees);
+        Assert.Empty(output.GetDiagnostics().Where(x => x.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Theory]
+    [InlineData("private", "private or protected")]
+    [InlineData("protected", "private or protected")]
+    public void InaccessibleMethod_IsLLMC009(string accessibility, string reason)
+    {
+        Diagnostic d = Single(Header + $$"""
+
+            public class S
+            {
+                [LlmCached]
+                {{accessibility}} Task<string> AskAsync(string prompt) => Task.FromResult(prompt);
+            }
+            """, "LLMC009");
+        Assert.Equal(10, Line(d));
+        Assert.Contains(reason, d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MethodInGenericType_IsLLMC009()
+    {
+        Diagnostic d = Single(Header + """
+
+            public class S<T>
+            {
+                [LlmCached]
+                public Task<string> AskAsync(string prompt) => Task.FromResult(prompt);
+            }
+            """, "LLMC009");
+        Assert.Contains("generic type", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InvalidNamespace_IsLLMC012()
+    {
+        Diagnostic d = Single(Header + """
+
+            public class S
+            {
+                [LlmCached(Namespace = "has space")]
+                public Task<string> AskAsync(string prompt) => Task.FromResult(prompt);
+            }
+            """, "LLMC012");
+        Assert.Equal(9, Line(d));
+    }
+
+    [Fact]
+    public void DictionaryWithUnorderableKeys_IsLLMC004()
+    {
+        Diagnostic d = Single(Header + """
+
+            public sealed record K(int A);
+            public class S
+            {
+                [LlmCached]
+                public Task<string> AskAsync(System.Collections.Generic.Dictionary<K, int> map) => Task.FromResult("");
+            }
+            """, "LLMC004");
+        Assert.Contains("no natural order", d.GetMessage(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using static LlmCache.Generators.LlmCachedGenerator;
+
+namespace LlmCache.Generators.Tests;
+
+/// <summary>Edits that do not touch a cached method leave its key-builder steps cached.</summary>
+public sealed class IncrementalityTests
+{
+    private const string Service = """
+        using System.Threading.Tasks;
+        using LlmCache;
+
+        namespace Demo;
+
+        public sealed class Service
+        {
+            [LlmCached(Ttl = "1h")]
+            public Task<string> AskAsync(string prompt) => Task.FromResult(prompt);
+
+            public async Task Run()
+            {
+                await AskAsync("hello");
+            }
+        }
+        """;
+
+    private const string Unrelated = """
+        namespace Demo;
+
+        public static class Unrelated
+        {
+            public static int Twice(int x) => x * 2;
+        }
+        """;
+
+    [Fact]
+    public void UnrelatedEdit_LeavesEveryStepCached()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        SyntaxTree old = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith("File1.cs", StringComparison.Ordinal));
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(
+            Unrelated.Replace("x * 2", "x * 3 + Twice(0)"), GeneratorHarness.ParseOptions, old.FilePath));
+
+        GeneratorRunResult run = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        AssertAll(run, TrackingNames.Methods, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertAll(run, TrackingNames.MethodModels, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertAll(run, TrackingNames.MethodNames, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertAll(run, TrackingNames.CallSites, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertAll(run, TrackingNames.Emission, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+    }
+
+    [Fact]
+    public void CommentBelowACallSite_KeepsTheMethodModel_ButReEmitsTheMovedLocation()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        SyntaxTree old = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith("File0.cs", StringComparison.Ordinal));
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(
+            Service.Replace("await AskAsync(\"hello\");", "await AskAsync(\"hello\");\n        // a comment"), GeneratorHarness.ParseOptions, old.FilePath));
+
+        GeneratorRunResult run = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        // The method was parsed again (its file changed) but its model is equal: nothing downstream of it re-runs.
+        AssertAll(run, TrackingNames.MethodModels, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertAll(run, TrackingNames.MethodNames, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        // The call site's encoded location carries the file's content hash, so it changes.
+        AssertAll(run, TrackingNames.CallSites, IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void RealChange_ModifiesTheMethodModel()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        SyntaxTree old = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith("File0.cs", StringComparison.Ordinal));
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(
+            Service.Replace("Ttl = \"1h\"", "Ttl = \"2h\""), GeneratorHarness.ParseOptions, old.FilePath));
+
+        GeneratorRunResult run = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        AssertAll(run, TrackingNames.MethodModels, IncrementalStepRunReason.Modified);
+        Assert.Contains("FromTicks(72000000000L)", run.GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Service, Unrelated);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+        Assert.Single(first.GeneratedSources);
+        return (driver, compilation);
+    }
+
+    private static void AssertAll(GeneratorRunResult run, string step, params IncrementalStepRunReason[] allowed)
+    {
+        Assert.True(run.TrackedSteps.TryGetValue(step, out var steps), $"step {step} did not run");
+        IncrementalStepRunReason[] reasons = steps.SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+        Assert.NotEmpty(reasons);
+        Assert.All(reasons, reason => Assert.Contains(reason, allowed));
+    }
+}
