@@ -21,24 +21,26 @@ fi
 export LLMCACHE_REDIS_SERVER="${LLMCACHE_REDIS_SERVER:-$(command -v redis-server)}"
 export LLMCACHE_S3RVER="${LLMCACHE_S3RVER:-$root/.tools/node_modules/.bin/s3rver}"
 
-results="$root/TestResults/run-$(date +%s)-$$"
-mkdir -p "$results"
-dotnet build LlmCache.Generators.sln -c Release -nologo -clp:ErrorsOnly
+log="$root/TestResults/test-$(date +%s)-$$.log"
+mkdir -p "$root/TestResults"
+if ! dotnet build LlmCache.Generators.sln -c Release -nologo -clp:ErrorsOnly; then
+  echo "test.sh: the build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 status=0
-dotnet test LlmCache.Generators.sln -c Release --no-build -nologo --logger "trx" --results-directory "$results" "$@" || status=$?
+dotnet test LlmCache.Generators.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
 
+# Sum the per-assembly summaries ("Passed!  - Failed:     0, Passed:    31, Skipped: ...").
 passed=0
 failed=0
-shopt -s nullglob
-trx=("$results"/*.trx)
-for file in "${trx[@]}"; do
-  counters=$(grep -o '<Counters [^>]*>' "$file" | head -n 1)
-  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-0}))
-done
-if [ "${#trx[@]}" -eq 0 ] || { [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
+assemblies=0
+while read -r f p; do
+  passed=$((passed + p))
+  failed=$((failed + f))
+  assemblies=$((assemblies + 1))
+done < <(sed -n 's/^.*\(Passed\|Failed\)! *- Failed: *\([0-9]*\), Passed: *\([0-9]*\),.*$/\2 \3/p' "$log")
+if [ "$assemblies" -eq 0 ] || { [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
   # The run broke before reporting (a crash, a build error): count it as a failure.
   failed=$((failed + 1))
 fi
