@@ -51,6 +51,12 @@ public static class DiagnosticDescriptors
         "Namespace '{0}' is invalid: use 1-64 letters, digits, '.', '_' or '-'",
         DiagnosticSeverity.Error);
 
+    /// <summary>LLMC013: Tenant names no parameter, or one that cannot be keyed.</summary>
+    public static readonly DiagnosticDescriptor InvalidTenant = Create(13,
+        "Tenant does not name a usable parameter",
+        "Tenant names '{0}', but {1}",
+        DiagnosticSeverity.Error);
+
     internal static DiagnosticDescriptor ById(string id) => s_byId[id];
 
     private static DiagnosticDescriptor Create(int number, string title, string message, DiagnosticSeverity severity)

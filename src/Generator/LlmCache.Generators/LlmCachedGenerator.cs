@@ -93,6 +93,7 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
                 list.Add(site);
             }
             var hintNames = new HashSet<string>(System.StringComparer.Ordinal);
+            var keyApis = new HashSet<string>(System.StringComparer.Ordinal);
             foreach (MethodModel method in input.Methods.OrderBy(m => m.Id, System.StringComparer.Ordinal))
             {
                 sitesByMethod.TryGetValue(method.DocId, out List<CallSiteModel>? sites);
@@ -101,7 +102,9 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
                 {
                     hint = Emitter.HintName(method) + "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
-                spc.AddSource(hint + ".g.cs", Emitter.Emit(method, sites ?? new List<CallSiteModel>()));
+                // Overloads whose keyed parameters coincide get a typed key class of their own.
+                string suffix = keyApis.Add(Emitter.KeyApiSignature(method)) ? "" : "_" + method.Id.Substring(method.Id.LastIndexOf('.') + 1);
+                spc.AddSource(hint + ".g.cs", Emitter.Emit(method, sites ?? new List<CallSiteModel>(), suffix));
             }
         });
     }

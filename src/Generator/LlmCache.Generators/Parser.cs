@@ -35,6 +35,7 @@ internal static class Parser
         // Attribute arguments.
         string? ttlText = null;
         string? ns = null;
+        string? tenant = null;
         string[] ignored = Array.Empty<string>();
         string[] tags = Array.Empty<string>();
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
@@ -43,6 +44,7 @@ internal static class Parser
             {
                 case "Ttl": ttlText = argument.Value.Value as string; break;
                 case "Namespace": ns = argument.Value.Value as string; break;
+                case "Tenant": tenant = argument.Value.Value as string; break;
                 case "IgnoreParams" when !argument.Value.IsNull:
                     ignored = argument.Value.Values.Select(v => v.Value as string ?? "").ToArray();
                     break;
@@ -75,6 +77,13 @@ internal static class Parser
                 Report(DiagnosticDescriptors.UnknownIgnoredParameter, ArgumentLocation(attribute, "IgnoreParams", cancellationToken) ?? attributeLocation,
                     name, methodName, closest is null ? "" : $"; did you mean '{closest}'?");
             }
+        }
+
+        if (tenant is not null && !method.Parameters.Any(p => p.Name == tenant))
+        {
+            string? closest = Closest(tenant, method.Parameters.Select(p => p.Name));
+            Report(DiagnosticDescriptors.InvalidTenant, ArgumentLocation(attribute, "Tenant", cancellationToken) ?? attributeLocation,
+                tenant, $"'{methodName}' has no parameter of that name" + (closest is null ? "" : $"; did you mean '{closest}'?"));
         }
 
         // Reachability: the interceptor lives outside the type and must be able to call the method.
@@ -113,18 +122,26 @@ internal static class Parser
             {
                 role = ParameterRole.CancellationToken;
             }
+            else if (parameter.Type.ToDisplayString() is "LlmCache.CacheControl" or "LlmCache.CacheControl?")
+            {
+                role = ParameterRole.Control;
+            }
             else if (ignored.Contains(parameter.Name))
             {
                 role = ParameterRole.Ignored;
             }
             else
             {
-                role = ParameterRole.Keyed;
+                role = parameter.Name == tenant ? ParameterRole.Tenant : ParameterRole.Keyed;
                 shapeId = shapes.ShapeOf(parameter.Type, out string? reason);
                 if (shapeId is null)
                 {
                     Report(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, parameter.Name, reason ?? "its type has no canonical encoding");
                 }
+            }
+            if (parameter.Name == tenant && role != ParameterRole.Tenant)
+            {
+                Report(DiagnosticDescriptors.InvalidTenant, parameterLocation, tenant, $"'{tenant}' is {(role == ParameterRole.Ignored ? "ignored" : "not a keyable value")}");
             }
             if (parameter.Type.IsRefLikeType && role != ParameterRole.Keyed)
             {

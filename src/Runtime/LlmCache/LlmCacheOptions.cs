@@ -33,6 +33,21 @@ public sealed class LlmCacheOptions
     /// </summary>
     public bool UseAsDefault { get; set; } = true;
 
+    /// <summary>
+    /// Methods that are not cached, by name (<c>Namespace.Type.Method</c>) or by the type alone
+    /// (<c>Namespace.Type</c>): LiteLLM's <c>supported_call_types</c>, inverted. Applies at run time.
+    /// </summary>
+    public IList<string> DisabledMethods { get; set; } = new List<string>();
+
+    /// <summary>Tags whose methods are not cached (see <see cref="LlmCachedAttribute.Tags"/>).</summary>
+    public IList<string> DisabledTags { get; set; } = new List<string>();
+
+    /// <summary>
+    /// Chooses an entry's lifetime from the result the method returned: a shorter TTL for refusals or
+    /// errors returned as text, <see cref="TimeSpan.Zero"/> not to store it at all, null for the usual TTL.
+    /// </summary>
+    public Func<ResultTtlContext, TimeSpan?>? ResultTtl { get; set; }
+
     internal void Validate()
     {
         if (!LlmCacheRuntime.IsValidNamespace(Namespace))

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     private readonly EntrySerializerFactory _serializers;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly LlmCacheTelemetry _telemetry;
     private long _hits;
     private long _misses;
     private long _errors;
@@ -39,14 +41,17 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <param name="options">Options; defaults apply when null.</param>
     /// <param name="timeProvider">The clock used for expiry and ages; the system clock when null.</param>
     /// <param name="loggerFactory">Where the runtime logs; nowhere when null.</param>
-    public LlmCacheRuntime(LlmCacheOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="meterFactory">Where the runtime's meter comes from; a meter of its own when null.</param>
+    public LlmCacheRuntime(LlmCacheOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
     {
         Options = options ?? new LlmCacheOptions();
         Options.Validate();
         _enabled = Options.Enabled;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)loggerFactory?.CreateLogger("LlmCache") ?? NullLogger.Instance;
-        _serializers = new EntrySerializerFactory(Options.SerializerOptions);
+        _telemetry = new LlmCacheTelemetry(meterFactory);
+        _serializers = new EntrySerializerFactory(Options.SerializerOptions, OnSerialized);
 
         // The runtime owns its HybridCache so that its second level and serializers never mix with a
         // HybridCache the application registered for other data.
@@ -160,10 +165,43 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         _cache.RemoveByTagAsync(tag, cancellationToken);
 
     /// <inheritdoc />
-    public void Dispose() => _services.Dispose();
+    public void Dispose()
+    {
+        _services.Dispose();
+        _telemetry.Dispose();
+    }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync().ConfigureAwait(false);
+        _telemetry.Dispose();
+    }
+
+    /// <summary>The runtime's meter (named <c>LlmCache</c>), for listeners that want this runtime's measurements only.</summary>
+    public System.Diagnostics.Metrics.Meter Meter => _telemetry.Meter;
+
+    /// <summary>Whether the method and tag filters of the current options let <paramref name="method"/> be cached.</summary>
+    internal bool IsMethodEnabled(LlmCachedMethod method)
+    {
+        foreach (string name in Options.DisabledMethods)
+        {
+            if (string.Equals(name, method.Name, StringComparison.Ordinal)
+                || (method.Name.StartsWith(name, StringComparison.Ordinal) && method.Name.Length > name.Length && method.Name[name.Length] == '.'
+                    && method.Name.IndexOf('.', name.Length + 1) < 0))
+            {
+                return false;
+            }
+        }
+        foreach (string tag in method.Tags)
+        {
+            if (Options.DisabledTags.Contains(tag))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static LlmCacheRuntime CreateDefault()
     {
@@ -177,226 +215,12 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         return raced;
     }
 
-    // ---- the call paths generated interceptors use ------------------------------------------
-
-    /// <summary>Serves a <c>Task&lt;T&gt;</c> method through the cache (generated code only).</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public Task<T> GetOrCreateTaskAsync<TState, T>(LlmCachedMethod method, TState state, KeyBuilder<TState> writeKey,
-        Func<TState, CancellationToken, Task<T>> factory, CancellationToken cancellationToken)
-    {
-        string? key = TryBuildKey(method, in state, writeKey);
-        return key is null
-            ? factory(state, cancellationToken)
-            : GetOrCreateCoreAsync(method, key, state, factory, cancellationToken).AsTask();
-    }
-
-    /// <summary>Serves a <c>ValueTask&lt;T&gt;</c> method through the cache (generated code only).</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public ValueTask<T> GetOrCreateValueTaskAsync<TState, T>(LlmCachedMethod method, TState state, KeyBuilder<TState> writeKey,
-        Func<TState, CancellationToken, ValueTask<T>> factory, CancellationToken cancellationToken)
-    {
-        string? key = TryBuildKey(method, in state, writeKey);
-        return key is null
-            ? factory(state, cancellationToken)
-            : GetOrCreateCoreAsync(method, key, state, factory, static (s, ct) => s.Factory(s.State, ct), cancellationToken);
-    }
-
-    /// <summary>
-    /// Serves an <c>IAsyncEnumerable&lt;T&gt;</c> method through the cache (generated code only): a hit
-    /// replays the stored items; a miss passes items to the caller as they arrive and stores them
-    /// only when the stream completes.
-    /// </summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public IAsyncEnumerable<T> GetOrCreateStream<TState, T>(LlmCachedMethod method, TState state, KeyBuilder<TState> writeKey,
-        Func<TState, CancellationToken, IAsyncEnumerable<T>> factory, CancellationToken cancellationToken)
-    {
-        string? key = TryBuildKey(method, in state, writeKey);
-        return key is null
-            ? factory(state, cancellationToken)
-            : StreamCoreAsync(method, key, state, factory, cancellationToken);
-    }
-
-    private string? TryBuildKey<TState>(LlmCachedMethod method, in TState state, KeyBuilder<TState> writeKey)
-    {
-        if (!_enabled)
-        {
-            return null;
-        }
-        LlmCachedMethod.KeySettings settings = method.SettingsFor(this);
-        KeyWriter writer = KeyWriter.Rent(settings.Prefix);
-        try
-        {
-            writeKey(writer, in state);
-            return writer.Complete();
-        }
-        catch (Exception ex)
-        {
-            Interlocked.Increment(ref _keyFailures);
-            Log.KeyFailed(_logger, method.Id, ex);
-            return null;
-        }
-        finally
-        {
-            writer.Dispose();
-        }
-    }
-
-    private ValueTask<T> GetOrCreateCoreAsync<TState, T>(LlmCachedMethod method, string key, TState state,
-        Func<TState, CancellationToken, Task<T>> factory, CancellationToken cancellationToken) =>
-        GetOrCreateCoreAsync(method, key, state, factory, static (s, ct) => new ValueTask<T>(s.Factory(s.State, ct)), cancellationToken);
-
-    private async ValueTask<T> GetOrCreateCoreAsync<TState, TFactory, T>(LlmCachedMethod method, string key, TState state,
-        TFactory factory, Func<(TState State, TFactory Factory), CancellationToken, ValueTask<T>> invoke, CancellationToken cancellationToken)
-    {
-        _serializers.Register<T>();
-        LlmCachedMethod.KeySettings settings = method.SettingsFor(this);
-        // HybridCache hands even the caller whose factory ran a deserialized copy, so whether this call
-        // ran the method is recorded on a small object the factory can reach.
-        var outcome = new CallOutcome<T>();
-        CacheEntry<T> entry;
-        try
-        {
-            entry = await _cache.GetOrCreateAsync(
-                key,
-                (Runtime: this, Settings: settings, Args: (State: state, Factory: factory), Invoke: invoke, Outcome: outcome),
-                static async (s, ct) =>
-                {
-                    T value;
-                    s.Outcome.RanMethod = true;
-                    Interlocked.Increment(ref s.Runtime._misses);
-                    try
-                    {
-                        value = await s.Invoke(s.Args, ct).ConfigureAwait(false);
-                    }
-                    catch (Exception ex)
-                    {
-                        // Marked so the caller can tell the method's own failure from the cache's.
-                        throw new MethodFailedException(ex);
-                    }
-                    s.Outcome.Value = value;
-                    return s.Runtime.NewEntry(value, s.Settings.Ttl);
-                },
-                settings.EntryOptions,
-                method.Tags,
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (MethodFailedException failed)
-        {
-            ExceptionDispatchInfo.Capture(failed.InnerException!).Throw();
-            throw;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            // The cache failed, not the method: the caller still gets its answer.
-            Interlocked.Increment(ref _errors);
-            Log.CacheFailed(_logger, method.Id, ex);
-            // If the method already answered (the cache failed storing it), never ask it twice.
-            return outcome.RanMethod
-                ? outcome.Value!
-                : await invoke((state, factory), cancellationToken).ConfigureAwait(false);
-        }
-
-        if (entry.ExpiresUtcTicks <= _time.GetUtcNow().UtcTicks)
-        {
-            // Expired by this runtime's clock though a level still held it: refresh.
-            T fresh = await invoke((state, factory), cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _misses);
-            await StoreAsync(key, NewEntry(fresh, settings.Ttl), settings, method, cancellationToken).ConfigureAwait(false);
-            return fresh;
-        }
-
-        if (!outcome.RanMethod)
-        {
-            Interlocked.Increment(ref _hits);
-        }
-        return entry.Value;
-    }
-
-    private async IAsyncEnumerable<T> StreamCoreAsync<TState, T>(LlmCachedMethod method, string key, TState state,
-        Func<TState, CancellationToken, IAsyncEnumerable<T>> factory, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        _serializers.Register<T[]>();
-        LlmCachedMethod.KeySettings settings = method.SettingsFor(this);
-        CacheEntry<T[]>? cached = await TryGetAsync<T[]>(key, method, cancellationToken).ConfigureAwait(false);
-        if (cached is not null && cached.ExpiresUtcTicks > _time.GetUtcNow().UtcTicks)
-        {
-            Interlocked.Increment(ref _hits);
-            foreach (T item in cached.Value)
-            {
-                yield return item;
-            }
-            yield break;
-        }
-
-        Interlocked.Increment(ref _misses);
-        var items = new List<T>();
-        await foreach (T item in factory(state, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            items.Add(item);
-            yield return item;
-        }
-        // Reached only when the stream completed: an abandoned or failed stream stores nothing.
-        await StoreAsync(key, NewEntry(items.ToArray(), settings.Ttl), settings, method, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private async ValueTask<CacheEntry<T>?> TryGetAsync<T>(string key, LlmCachedMethod method, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _cache.GetOrCreateAsync<CacheEntry<T>?>(
-                key,
-                static _ => ValueTask.FromResult<CacheEntry<T>?>(null),
-                ReadOnlyEntry,
-                null,
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            Interlocked.Increment(ref _errors);
-            Log.CacheFailed(_logger, method.Id, ex);
-            return null;
-        }
-    }
-
-    private async ValueTask StoreAsync<T>(string key, CacheEntry<T> entry, LlmCachedMethod.KeySettings settings,
-        LlmCachedMethod method, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _cache.SetAsync(key, entry, settings.EntryOptions, method.Tags, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Interlocked.Increment(ref _errors);
-            Log.CacheFailed(_logger, method.Id, ex);
-        }
-    }
-
-    private CacheEntry<T> NewEntry<T>(T value, TimeSpan ttl)
-    {
-        long now = _time.GetUtcNow().UtcTicks;
-        long expires = ttl.Ticks >= DateTime.MaxValue.Ticks - now ? DateTime.MaxValue.Ticks : now + ttl.Ticks;
-        return new CacheEntry<T>(value, now, expires);
-    }
-
-    private static readonly HybridCacheEntryOptions ReadOnlyEntry = new()
-    {
-        Flags = HybridCacheEntryFlags.DisableLocalCacheWrite | HybridCacheEntryFlags.DisableDistributedCacheWrite,
-    };
-
     /// <summary>What the factory did for one call: HybridCache hands the caller a copy, so this is how the caller learns it.</summary>
     private sealed class CallOutcome<T>
     {
         public bool RanMethod;
         public T? Value;
+        public long MethodTicks;
     }
 
     /// <summary>Carries a cached method's own exception through HybridCache, which never stores it.</summary>

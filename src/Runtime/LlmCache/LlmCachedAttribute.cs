@@ -28,6 +28,13 @@ public sealed class LlmCachedAttribute : Attribute
     /// </summary>
     public string? Namespace { get; set; }
 
+    /// <summary>
+    /// The parameter that identifies the tenant (organisation, customer, API key owner). Its value
+    /// partitions the key — hashed, never stored raw — so two tenants never share an entry and one
+    /// cannot learn another's prompts from hits.
+    /// </summary>
+    public string? Tenant { get; set; }
+
     /// <summary>Tags attached to every entry of the method, usable for removal by tag.</summary>
     public string[]? Tags { get; set; }
 }

@@ -16,14 +16,35 @@ public sealed class LlmCachedMethod
     /// <param name="ttl">The attribute's TTL, or null for the runtime's default.</param>
     /// <param name="namespace">The attribute's per-method namespace, or null.</param>
     /// <param name="tags">The attribute's tags, or null.</param>
+    /// <param name="keyedParameters">Names of the parameters that enter the key, in order.</param>
+    /// <param name="ignoredParameters">Names of the parameters that never enter the key.</param>
+    /// <param name="tenantParameter">The parameter that partitions the key by tenant, or null.</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public LlmCachedMethod(string id, TimeSpan? ttl, string? @namespace, string[]? tags)
+    public LlmCachedMethod(string id, TimeSpan? ttl, string? @namespace, string[]? tags,
+        string[]? keyedParameters = null, string[]? ignoredParameters = null, string? tenantParameter = null)
     {
         Id = id;
         Ttl = ttl;
         Namespace = @namespace;
         Tags = tags ?? [];
+        KeyedParameters = keyedParameters ?? [];
+        IgnoredParameters = ignoredParameters ?? [];
+        TenantParameter = tenantParameter;
+        int fingerprint = id.LastIndexOf('.');
+        Name = fingerprint > 0 ? id[..fingerprint] : id;
     }
+
+    /// <summary>The method's containing type and name without the fingerprint, e.g. <c>Demo.Chat.AskAsync</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Parameters that enter the key, in order.</summary>
+    public IReadOnlyList<string> KeyedParameters { get; }
+
+    /// <summary>Parameters that never enter the key.</summary>
+    public IReadOnlyList<string> IgnoredParameters { get; }
+
+    /// <summary>The parameter whose value partitions the key by tenant, if any.</summary>
+    public string? TenantParameter { get; }
 
     /// <summary>The method's identity in keys.</summary>
     public string Id { get; }
@@ -55,15 +76,35 @@ public sealed class LlmCachedMethod
         public KeySettings(LlmCachedMethod method, LlmCacheRuntime runtime)
         {
             Runtime = runtime;
+            Method = method;
             Generation = runtime.Generation;
             Ttl = method.Ttl ?? runtime.Options.DefaultTtl;
             Prefix = method.Namespace is null
                 ? $"llmcache:{runtime.Options.Namespace}:{method.Id}:"
                 : $"llmcache:{runtime.Options.Namespace}:{method.Id}~{method.Namespace}:";
             EntryOptions = new HybridCacheEntryOptions { Expiration = Ttl, LocalCacheExpiration = Ttl };
+            NoWriteOptions = new HybridCacheEntryOptions
+            {
+                Expiration = Ttl,
+                LocalCacheExpiration = Ttl,
+                Flags = HybridCacheEntryFlags.DisableLocalCacheWrite | HybridCacheEntryFlags.DisableDistributedCacheWrite,
+            };
+            Enabled = runtime.IsMethodEnabled(method);
+            Tag = LlmCacheTelemetry.MethodTag(method);
         }
 
+        /// <summary>Options for a read that must not write (no-store calls, result-dependent TTLs).</summary>
+        public HybridCacheEntryOptions NoWriteOptions { get; }
+
+        /// <summary>Whether the runtime's method and tag filters let this method be cached.</summary>
+        public bool Enabled { get; }
+
+        /// <summary>The method's telemetry tag.</summary>
+        public KeyValuePair<string, object?> Tag { get; }
+
         public LlmCacheRuntime Runtime { get; }
+
+        public LlmCachedMethod Method { get; }
 
         public int Generation { get; }
 

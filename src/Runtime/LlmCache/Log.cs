@@ -10,4 +10,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "LlmCache failed for {MethodId}; the call was answered by the method")]
     public static partial void CacheFailed(ILogger logger, string methodId, Exception exception);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "LlmCache hit for {MethodId} (key …{KeyHash})")]
+    public static partial void Hit(ILogger logger, string methodId, string keyHash);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "LlmCache miss for {MethodId} (key …{KeyHash})")]
+    public static partial void Miss(ILogger logger, string methodId, string keyHash);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "LlmCache did not store a result of {MethodId}: {Bytes} bytes exceed the limit of {Limit}")]
+    public static partial void EntryTooLarge(ILogger logger, string methodId, long bytes, int limit);
 }

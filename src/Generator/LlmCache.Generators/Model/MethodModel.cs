@@ -22,6 +22,8 @@ internal enum ParameterRole
     Keyed,
     Ignored,
     CancellationToken,
+    Control,
+    Tenant,
 }
 
 /// <summary>Where an interceptor finds the runtime that serves a call.</summary>

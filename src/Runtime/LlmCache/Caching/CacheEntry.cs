@@ -8,12 +8,16 @@ namespace LlmCache;
 /// <typeparam name="T">The cached method's result type.</typeparam>
 internal sealed class CacheEntry<T>
 {
-    public CacheEntry(T value, long createdUtcTicks, long expiresUtcTicks)
+    public CacheEntry(T value, long createdUtcTicks, long expiresUtcTicks, LlmCachedMethod? method = null)
     {
         Value = value;
         CreatedUtcTicks = createdUtcTicks;
         ExpiresUtcTicks = expiresUtcTicks;
+        Method = method;
     }
+
+    /// <summary>The method that produced a fresh entry, for telemetry while it is stored; never serialized.</summary>
+    public LlmCachedMethod? Method { get; }
 
     public T Value { get; }
 

@@ -18,9 +18,11 @@ internal sealed class EntrySerializer<T> : IHybridCacheSerializer<CacheEntry<T>>
     private const int HeaderSize = 17;
 
     private readonly JsonTypeInfo<T> _typeInfo;
+    private readonly Action<LlmCachedMethod?, long>? _serialized;
 
-    public EntrySerializer(JsonSerializerOptions options)
+    public EntrySerializer(JsonSerializerOptions options, Action<LlmCachedMethod?, long>? serialized = null)
     {
+        _serialized = serialized;
         options.MakeReadOnly(populateMissingResolver: true);
         _typeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
     }
@@ -53,6 +55,8 @@ internal sealed class EntrySerializer<T> : IHybridCacheSerializer<CacheEntry<T>>
         target.Advance(HeaderSize);
         using var writer = new Utf8JsonWriter(target, new JsonWriterOptions { SkipValidation = true });
         JsonSerializer.Serialize(writer, value.Value, _typeInfo);
+        writer.Flush();
+        _serialized?.Invoke(value.Method, HeaderSize + writer.BytesCommitted);
     }
 }
 
@@ -64,14 +68,19 @@ internal sealed class EntrySerializerFactory : IHybridCacheSerializerFactory
 {
     private readonly ConcurrentDictionary<Type, object> _serializers = new();
     private readonly JsonSerializerOptions _options;
+    private readonly Action<LlmCachedMethod?, long>? _serialized;
 
-    public EntrySerializerFactory(JsonSerializerOptions options) => _options = options;
+    public EntrySerializerFactory(JsonSerializerOptions options, Action<LlmCachedMethod?, long>? serialized = null)
+    {
+        _options = options;
+        _serialized = serialized;
+    }
 
     public void Register<T>()
     {
         if (!_serializers.ContainsKey(typeof(CacheEntry<T>)))
         {
-            _serializers.TryAdd(typeof(CacheEntry<T>), new EntrySerializer<T>(_options));
+            _serializers.TryAdd(typeof(CacheEntry<T>), new EntrySerializer<T>(_options, _serialized));
         }
     }
 

@@ -33,6 +33,7 @@ public sealed partial class KeyWriter : IDisposable
     private int _depth;
     private long _bytesWritten;
     private string _prefix = string.Empty;
+    private long[]? _marks;
 
     private KeyWriter() { }
 
@@ -46,6 +47,21 @@ public sealed partial class KeyWriter : IDisposable
         writer._prefix = prefix;
         return writer;
     }
+
+    /// <summary>
+    /// Notes where parameter <paramref name="index"/> starts (generated code calls it before each
+    /// keyed parameter). It records only while a key is being explained; otherwise it costs a branch.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Mark(int index)
+    {
+        if (_marks is { } marks && (uint)index < (uint)marks.Length)
+        {
+            marks[index] = BytesWritten;
+        }
+    }
+
+    internal void RecordMarks(long[] marks) => _marks = marks;
 
     /// <summary>Number of canonical bytes written so far (for key explanations and tests).</summary>
     public long BytesWritten => _bytesWritten + _position;
@@ -90,6 +106,7 @@ public sealed partial class KeyWriter : IDisposable
         _bytesWritten = 0;
         _depth = 0;
         _prefix = string.Empty;
+        _marks = null;
         t_cached = this;
     }
 

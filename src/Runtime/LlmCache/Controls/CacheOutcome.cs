@@ -1,0 +1,69 @@
+namespace LlmCache;
+
+/// <summary>Where a cached call's result came from.</summary>
+public enum CacheSource
+{
+    /// <summary>The method ran (a miss, a refresh, or the cache was bypassed).</summary>
+    Method,
+
+    /// <summary>The in-process memory level.</summary>
+    Memory,
+
+    /// <summary>A second-level tier (disk, Redis, S3).</summary>
+    Distributed,
+}
+
+/// <summary>What one cached call did, as reported to an <see cref="LlmCacheScope.Observe"/> probe.</summary>
+/// <param name="MethodId">The cached method's id.</param>
+/// <param name="Hit">Whether the result came from the cache.</param>
+/// <param name="Source">The level that answered.</param>
+/// <param name="Stored">Whether this call stored a fresh entry.</param>
+/// <param name="KeyHash">The last 16 hex digits of the key's hash (never the key's inputs).</param>
+public readonly record struct CacheOutcome(string MethodId, bool Hit, CacheSource Source, bool Stored, string KeyHash);
+
+/// <summary>
+/// Collects the outcome of every cached call made inside an <see cref="LlmCacheScope.Observe"/> scope
+/// (LiteLLM's <c>cache_hit</c>, but per call and with the level).
+/// </summary>
+public sealed class CacheProbe : IDisposable
+{
+    private readonly List<CacheOutcome> _outcomes = new();
+    private readonly LlmCacheScope.Frame? _previous;
+
+    internal CacheProbe(LlmCacheScope.Frame? previous) => _previous = previous;
+
+    /// <summary>The outcome of the last cached call in this scope, or null before the first.</summary>
+    public CacheOutcome? Last
+    {
+        get
+        {
+            lock (_outcomes)
+            {
+                return _outcomes.Count == 0 ? null : _outcomes[^1];
+            }
+        }
+    }
+
+    /// <summary>Every outcome so far, in completion order.</summary>
+    public IReadOnlyList<CacheOutcome> Outcomes
+    {
+        get
+        {
+            lock (_outcomes)
+            {
+                return _outcomes.ToArray();
+            }
+        }
+    }
+
+    internal void Record(CacheOutcome outcome)
+    {
+        lock (_outcomes)
+        {
+            _outcomes.Add(outcome);
+        }
+    }
+
+    /// <summary>Ends the scope.</summary>
+    public void Dispose() => LlmCacheScope.Restore(_previous);
+}

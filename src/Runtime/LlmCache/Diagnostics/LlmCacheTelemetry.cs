@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace LlmCache;
+
+/// <summary>
+/// The runtime's instruments: one <see cref="Meter"/> named <c>LlmCache</c> (from the container's
+/// <see cref="IMeterFactory"/> when there is one) and one <see cref="System.Diagnostics.ActivitySource"/>
+/// of the same name. Every measurement is tagged with the method id (low cardinality: one per cached
+/// method), never with a key or an argument.
+/// </summary>
+internal sealed class LlmCacheTelemetry : IDisposable
+{
+    /// <summary>The name of the meter and of the activity source.</summary>
+    public const string Name = "LlmCache";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private readonly bool _ownsMeter;
+
+    public LlmCacheTelemetry(IMeterFactory? meterFactory)
+    {
+        Meter = meterFactory?.Create(Name) ?? new Meter(Name);
+        _ownsMeter = meterFactory is null;
+        Hits = Meter.CreateCounter<long>("llmcache.hits", "{call}", "Calls answered from the cache, by level.");
+        Misses = Meter.CreateCounter<long>("llmcache.misses", "{call}", "Calls that ran the method.");
+        Stores = Meter.CreateCounter<long>("llmcache.stores", "{entry}", "Entries written.");
+        SkippedStores = Meter.CreateCounter<long>("llmcache.stores.skipped", "{entry}", "Results not stored, by reason.");
+        Errors = Meter.CreateCounter<long>("llmcache.errors", "{error}", "Cache operations that failed; the call was answered by the method.");
+        LookupDuration = Meter.CreateHistogram<double>("llmcache.lookup.duration", "s", "Time to answer a call from the cache, or to find it missing.");
+        MethodDuration = Meter.CreateHistogram<double>("llmcache.method.duration", "s", "Time the original method took on a miss.");
+    }
+
+    public Meter Meter { get; }
+
+    public Counter<long> Hits { get; }
+
+    public Counter<long> Misses { get; }
+
+    public Counter<long> Stores { get; }
+
+    public Counter<long> SkippedStores { get; }
+
+    public Counter<long> Errors { get; }
+
+    public Histogram<double> LookupDuration { get; }
+
+    public Histogram<double> MethodDuration { get; }
+
+    public static KeyValuePair<string, object?> MethodTag(LlmCachedMethod method) => new("llmcache.method", method.Id);
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            Meter.Dispose();
+        }
+    }
+}
