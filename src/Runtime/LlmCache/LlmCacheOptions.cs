@@ -48,6 +48,18 @@ public sealed class LlmCacheOptions
     /// </summary>
     public Func<ResultTtlContext, TimeSpan?>? ResultTtl { get; set; }
 
+    /// <summary>Copies the settings that may change at run time onto <paramref name="target"/> and returns it.</summary>
+    internal LlmCacheOptions CopyReloadable(LlmCacheOptions target)
+    {
+        target.Namespace = Namespace;
+        target.DefaultTtl = DefaultTtl;
+        target.Enabled = Enabled;
+        target.MaximumEntryBytes = MaximumEntryBytes;
+        target.DisabledMethods = new List<string>(DisabledMethods);
+        target.DisabledTags = new List<string>(DisabledTags);
+        return target;
+    }
+
     internal void Validate()
     {
         if (!LlmCacheRuntime.IsValidNamespace(Namespace))

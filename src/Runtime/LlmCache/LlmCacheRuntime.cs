@@ -36,6 +36,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     private long _keyFailures;
     private volatile bool _enabled;
     private int _generation;
+    private IDisposable? _reloadSubscription;
 
     /// <summary>Creates a runtime that caches in process memory.</summary>
     /// <param name="options">Options; defaults apply when null.</param>
@@ -132,9 +133,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(configure);
         lock (Options)
         {
-            string ns = Options.Namespace;
-            TimeSpan ttl = Options.DefaultTtl;
-            bool enabled = Options.Enabled;
+            LlmCacheOptions before = Options.CopyReloadable(new LlmCacheOptions());
             configure(Options);
             try
             {
@@ -142,15 +141,27 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             }
             catch
             {
-                Options.Namespace = ns;
-                Options.DefaultTtl = ttl;
-                Options.Enabled = enabled;
+                before.CopyReloadable(Options);
                 throw;
             }
             _enabled = Options.Enabled;
             Interlocked.Increment(ref _generation);
         }
     }
+
+    /// <summary>Follows configuration reloads: each change is applied as a <see cref="Reconfigure"/>; an invalid one is logged and ignored.</summary>
+    internal void FollowConfiguration(Microsoft.Extensions.Options.IOptionsMonitor<LlmCacheOptions> monitor) =>
+        _reloadSubscription = monitor.OnChange((changed, _) =>
+        {
+            try
+            {
+                Reconfigure(current => changed.CopyReloadable(current));
+            }
+            catch (ArgumentException ex)
+            {
+                Log.ReloadRejected(_logger, ex);
+            }
+        });
 
     /// <summary>Removes the entry stored under <paramref name="key"/> from every level.</summary>
     /// <param name="key">A key as produced for a cached call.</param>
@@ -167,6 +178,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _reloadSubscription?.Dispose();
         _services.Dispose();
         _telemetry.Dispose();
     }
@@ -174,6 +186,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        _reloadSubscription?.Dispose();
         await _services.DisposeAsync().ConfigureAwait(false);
         _telemetry.Dispose();
     }

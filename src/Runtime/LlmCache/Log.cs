@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "LlmCache did not store a result of {MethodId}: {Bytes} bytes exceed the limit of {Limit}")]
     public static partial void EntryTooLarge(ILogger logger, string methodId, long bytes, int limit);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "LlmCache ignored a configuration reload with invalid options")]
+    public static partial void ReloadRejected(ILogger logger, Exception exception);
 }

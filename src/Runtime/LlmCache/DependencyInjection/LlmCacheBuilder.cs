@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmCache;
 
-/// <summary>Returned by <see cref="LlmCacheServiceCollectionExtensions.AddLlmCache"/> for chaining tier and option registrations.</summary>
+/// <summary>Returned by <c>AddLlmCache</c> for chaining tier and option registrations.</summary>
 public sealed class LlmCacheBuilder
 {
     internal LlmCacheBuilder(IServiceCollection services) => Services = services;

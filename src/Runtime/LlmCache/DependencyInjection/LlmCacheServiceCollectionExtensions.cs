@@ -28,8 +28,17 @@ public static class LlmCacheServiceCollectionExtensions
         }
         services.TryAddSingleton(static provider =>
         {
-            LlmCacheOptions settings = provider.GetRequiredService<IOptions<LlmCacheOptions>>().Value;
-            var runtime = new LlmCacheRuntime(settings, provider.GetService<TimeProvider>(), provider.GetService<ILoggerFactory>());
+            IOptionsMonitor<LlmCacheOptions> monitor = provider.GetRequiredService<IOptionsMonitor<LlmCacheOptions>>();
+            // The runtime owns its copy: a reload is applied through Reconfigure, validated, never half-way.
+            LlmCacheOptions settings = monitor.CurrentValue.CopyReloadable(new LlmCacheOptions
+            {
+                SerializerOptions = monitor.CurrentValue.SerializerOptions,
+                ResultTtl = monitor.CurrentValue.ResultTtl,
+                UseAsDefault = monitor.CurrentValue.UseAsDefault,
+            });
+            var runtime = new LlmCacheRuntime(settings, provider.GetService<TimeProvider>(), provider.GetService<ILoggerFactory>(),
+                provider.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+            runtime.FollowConfiguration(monitor);
             if (settings.UseAsDefault)
             {
                 LlmCacheRuntime.Default = runtime;
@@ -37,5 +46,22 @@ public static class LlmCacheServiceCollectionExtensions
             return runtime;
         });
         return new LlmCacheBuilder(services);
+    }
+
+    /// <summary>
+    /// Registers LlmCache with options bound from <paramref name="configuration"/> (usually the section
+    /// <c>LlmCache</c>); when the configuration reloads, the runtime follows without a restart
+    /// (namespace, default TTL, the global switch, disabled methods and tags).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration section holding LlmCache's options.</param>
+    /// <param name="configure">Optional changes applied after binding.</param>
+    /// <returns>A builder for further LlmCache registrations.</returns>
+    public static LlmCacheBuilder AddLlmCache(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration,
+        Action<LlmCacheOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<LlmCacheOptions>().Bind(configuration);
+        return services.AddLlmCache(configure);
     }
 }
