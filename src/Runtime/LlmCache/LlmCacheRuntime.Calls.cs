@@ -173,11 +173,16 @@ public sealed partial class LlmCacheRuntime
         {
             entry = await _cache.GetOrCreateAsync(
                 key,
-                (Runtime: this, Settings: settings, Args: (State: state, Factory: factory), Invoke: invoke, Call: call, Ttl: ttl),
+                (Runtime: this, Settings: settings, Args: (State: state, Factory: factory), Invoke: invoke, Call: call, Ttl: ttl, SelfStore: selfStore),
                 static async (s, ct) =>
                 {
                     T value = await s.Runtime.RunMethodAsync(s.Settings, s.Invoke, s.Args, s.Call, ct).ConfigureAwait(false);
-                    return s.Runtime.NewEntry(value, s.Ttl, s.Settings);
+                    CacheEntry<T> created = s.Runtime.NewEntry(value, s.Ttl, s.Settings);
+                    if (!s.SelfStore)
+                    {
+                        s.Runtime.Checked(created, s.Settings);
+                    }
+                    return s.Call.Entry = created;
                 },
                 entryOptions,
                 method.Tags,
@@ -209,7 +214,9 @@ public sealed partial class LlmCacheRuntime
         {
             bool stored = control is { NoStore: true }
                 ? SkipStore(settings, "no-store")
-                : !selfStore || await StoreAsync(method, settings, key, call.Value!, ttl, cancellationToken).ConfigureAwait(false);
+                : selfStore
+                    ? await StoreAsync(method, settings, key, call.Value!, ttl, cancellationToken).ConfigureAwait(false)
+                    : !await DropIfTooLargeAsync(key, call.Entry).ConfigureAwait(false);
             Finish(method, settings, key, activity, started, call, hit: false, stored, control);
             return entry.Value;
         }
@@ -340,7 +347,12 @@ public sealed partial class LlmCacheRuntime
         try
         {
             var options = ttl == settings.Ttl ? settings.EntryOptions : new HybridCacheEntryOptions { Expiration = ttl, LocalCacheExpiration = ttl };
-            await _cache.SetAsync(key, NewEntry(value, ttl, settings), options, method.Tags, cancellationToken).ConfigureAwait(false);
+            CacheEntry<T> entry = Checked(NewEntry(value, ttl, settings), settings);
+            if (entry.TooLarge)
+            {
+                return false;
+            }
+            await _cache.SetAsync(key, entry, options, method.Tags, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -358,17 +370,43 @@ public sealed partial class LlmCacheRuntime
         return false;
     }
 
-    /// <summary>Called by the serializer for every entry it writes: counts the store, or the skip when it is too large to keep.</summary>
-    private void OnSerialized(LlmCachedMethod? method, long bytes)
+    /// <summary>
+    /// Measures a fresh entry: counts the store, or marks it too large (counted and logged) so it is
+    /// not kept. Serializing once more on a miss costs microseconds against the method's latency.
+    /// </summary>
+    private CacheEntry<T> Checked<T>(CacheEntry<T> entry, LlmCachedMethod.KeySettings settings)
     {
-        KeyValuePair<string, object?> tag = method is null ? new("llmcache.method", "unknown") : LlmCacheTelemetry.MethodTag(method);
+        long bytes = _serializers.Measure(entry);
         if (bytes > Options.MaximumEntryBytes)
         {
-            _telemetry.SkippedStores.Add(1, tag, new("llmcache.reason", "too-large"));
-            Log.EntryTooLarge(_logger, method?.Id ?? "unknown", bytes, Options.MaximumEntryBytes);
-            return;
+            entry.TooLarge = true;
+            _telemetry.SkippedStores.Add(1, settings.Tag, new("llmcache.reason", "too-large"));
+            Log.EntryTooLarge(_logger, settings.Method.Id, bytes, Options.MaximumEntryBytes);
         }
-        _telemetry.Stores.Add(1, tag);
+        else
+        {
+            _telemetry.Stores.Add(1, settings.Tag);
+        }
+        return entry;
+    }
+
+    /// <summary>Removes an entry found too large, which HybridCache may have kept in memory regardless of its own limit.</summary>
+    private async ValueTask<bool> DropIfTooLargeAsync<T>(string key, CacheEntry<T>? entry)
+    {
+        if (entry is not { TooLarge: true })
+        {
+            return false;
+        }
+        try
+        {
+            await _cache.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Increment(ref _errors);
+            Log.CacheFailed(_logger, entry.Method?.Id ?? "unknown", ex);
+        }
+        return true;
     }
 
     private void Finish<T>(LlmCachedMethod method, LlmCachedMethod.KeySettings settings, string key, Activity? activity, long started,

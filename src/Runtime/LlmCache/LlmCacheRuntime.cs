@@ -52,7 +52,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)loggerFactory?.CreateLogger("LlmCache") ?? NullLogger.Instance;
         _telemetry = new LlmCacheTelemetry(meterFactory);
-        _serializers = new EntrySerializerFactory(Options.SerializerOptions, OnSerialized);
+        _serializers = new EntrySerializerFactory(Options.SerializerOptions);
 
         // The runtime owns its HybridCache so that its second level and serializers never mix with a
         // HybridCache the application registered for other data.
@@ -234,6 +234,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         public bool RanMethod;
         public T? Value;
         public long MethodTicks;
+        public CacheEntry<T>? Entry;
     }
 
     /// <summary>Carries a cached method's own exception through HybridCache, which never stores it.</summary>

@@ -19,6 +19,9 @@ internal sealed class CacheEntry<T>
     /// <summary>The method that produced a fresh entry, for telemetry while it is stored; never serialized.</summary>
     public LlmCachedMethod? Method { get; }
 
+    /// <summary>Set by the serializer when the entry exceeds the size limit: the runtime then removes what HybridCache kept.</summary>
+    public bool TooLarge { get; set; }
+
     public T Value { get; }
 
     public long CreatedUtcTicks { get; }

@@ -18,11 +18,9 @@ internal sealed class EntrySerializer<T> : IHybridCacheSerializer<CacheEntry<T>>
     private const int HeaderSize = 17;
 
     private readonly JsonTypeInfo<T> _typeInfo;
-    private readonly Action<LlmCachedMethod?, long>? _serialized;
 
-    public EntrySerializer(JsonSerializerOptions options, Action<LlmCachedMethod?, long>? serialized = null)
+    public EntrySerializer(JsonSerializerOptions options)
     {
-        _serialized = serialized;
         options.MakeReadOnly(populateMissingResolver: true);
         _typeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
     }
@@ -55,8 +53,6 @@ internal sealed class EntrySerializer<T> : IHybridCacheSerializer<CacheEntry<T>>
         target.Advance(HeaderSize);
         using var writer = new Utf8JsonWriter(target, new JsonWriterOptions { SkipValidation = true });
         JsonSerializer.Serialize(writer, value.Value, _typeInfo);
-        writer.Flush();
-        _serialized?.Invoke(value.Method, HeaderSize + writer.BytesCommitted);
     }
 }
 
@@ -68,20 +64,23 @@ internal sealed class EntrySerializerFactory : IHybridCacheSerializerFactory
 {
     private readonly ConcurrentDictionary<Type, object> _serializers = new();
     private readonly JsonSerializerOptions _options;
-    private readonly Action<LlmCachedMethod?, long>? _serialized;
 
-    public EntrySerializerFactory(JsonSerializerOptions options, Action<LlmCachedMethod?, long>? serialized = null)
-    {
-        _options = options;
-        _serialized = serialized;
-    }
+    public EntrySerializerFactory(JsonSerializerOptions options) => _options = options;
 
     public void Register<T>()
     {
         if (!_serializers.ContainsKey(typeof(CacheEntry<T>)))
         {
-            _serializers.TryAdd(typeof(CacheEntry<T>), new EntrySerializer<T>(_options, _serialized));
+            _serializers.TryAdd(typeof(CacheEntry<T>), new EntrySerializer<T>(_options));
         }
+    }
+
+    /// <summary>The serialized size of a fresh entry, so an entry above the limit is never kept (misses only).</summary>
+    public long Measure<T>(CacheEntry<T> entry)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        ((IHybridCacheSerializer<CacheEntry<T>>)_serializers[typeof(CacheEntry<T>)]).Serialize(entry, buffer);
+        return buffer.WrittenCount;
     }
 
     public bool TryCreateSerializer<T>([NotNullWhen(true)] out IHybridCacheSerializer<T>? serializer)
