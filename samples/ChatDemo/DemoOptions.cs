@@ -11,11 +11,26 @@ internal sealed class DemoOptions
 
     public int LlmLatencyMs { get; private set; } = 300;
 
+    public bool NoCache { get; private set; }
+
+    public bool NoStore { get; private set; }
+
+    public int? TtlSeconds { get; private set; }
+
+    public int? MaxAgeSeconds { get; private set; }
+
+    public string Namespace { get; private set; } = "chatdemo";
+
     public const string Usage = """
         Usage: dotnet run --project samples/ChatDemo -c Release -- [options]
           --requests N         number of support requests to send (default 200)
           --seed S             seed of the deterministic workload (default 42)
           --llm-latency-ms MS  latency of the simulated LLM in milliseconds (default 300)
+          --no-cache           skip cache reads (answers are still stored)
+          --no-store           never store answers
+          --ttl SECONDS        lifetime of the entries written (default: the method's 1h)
+          --max-age SECONDS    accept only entries younger than this
+          --namespace NAME     key namespace (default chatdemo); a new one starts a fresh generation
           --help               show this text
         Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) to answer with a real
         OpenAI-compatible endpoint instead of the simulated LLM.
@@ -53,6 +68,31 @@ internal sealed class DemoOptions
                     options.LlmLatencyMs = latency;
                     i++;
                     break;
+                case "--no-cache":
+                    options.NoCache = true;
+                    break;
+                case "--no-store":
+                    options.NoStore = true;
+                    break;
+                case "--ttl":
+                    if (!TryInt(value, 1, int.MaxValue, out int ttl, out error, arg)) return null;
+                    options.TtlSeconds = ttl;
+                    i++;
+                    break;
+                case "--max-age":
+                    if (!TryInt(value, 0, int.MaxValue, out int maxAge, out error, arg)) return null;
+                    options.MaxAgeSeconds = maxAge;
+                    i++;
+                    break;
+                case "--namespace":
+                    if (value is null || !LlmCache.LlmCacheRuntime.IsValidNamespace(value))
+                    {
+                        error = $"Option --namespace needs 1-64 letters, digits, '.', '_' or '-'" + (value is null ? "." : $", not '{value}'.");
+                        return null;
+                    }
+                    options.Namespace = value;
+                    i++;
+                    break;
                 default:
                     error = $"Unknown option '{arg}'.";
                     return null;
@@ -60,6 +100,17 @@ internal sealed class DemoOptions
         }
         return options;
     }
+
+    /// <summary>The per-call controls the options ask for, or null when none.</summary>
+    public LlmCache.CacheControl? Control => NoCache || NoStore || TtlSeconds is not null || MaxAgeSeconds is not null
+        ? new LlmCache.CacheControl
+        {
+            NoCache = NoCache,
+            NoStore = NoStore,
+            Ttl = TtlSeconds is { } ttl ? TimeSpan.FromSeconds(ttl) : null,
+            MaxAge = MaxAgeSeconds is { } age ? TimeSpan.FromSeconds(age) : null,
+        }
+        : null;
 
     private static bool TryInt(string? value, int min, int max, out int result, out string? error, string name)
     {

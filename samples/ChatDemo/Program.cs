@@ -33,10 +33,11 @@ string model = real?.Model ?? "simulated-support-1";
 
 var services = new ServiceCollection();
 services.AddSingleton(llm);
-services.AddLlmCache(o => o.Namespace = "chatdemo");
+services.AddLlmCache(o => o.Namespace = options.Namespace);
 services.AddSingleton<SupportAgent>();
 await using ServiceProvider provider = services.BuildServiceProvider();
 SupportAgent agent = provider.GetRequiredService<SupportAgent>();
+using var rates = new MethodHitRates(agent.Cache.Meter);
 
 int[] drawn = Workload.Draw(options.Requests, options.Seed);
 var hitLatencies = new List<double>();
@@ -46,6 +47,12 @@ int errors = 0;
 var chatOptions = new ChatOptions { ModelId = model, Temperature = 0f };
 
 Console.WriteLine($"ChatDemo: {options.Requests} requests, seed {options.Seed}, LLM: {(real is null ? $"simulated ({options.LlmLatencyMs} ms)" : $"{model} (OpenAI-compatible)")}, cache: memory");
+string controls = options.Control is { } c ? $", controls: {c}" : "";
+Console.WriteLine($"  namespace {options.Namespace}{controls}");
+// The per-call controls from the command line apply to every request through an ambient scope.
+using IDisposable? scope = options.Control is { } control ? LlmCacheScope.With(control) : null;
+// The probe tells each caller whether its result came from the cache (LiteLLM's cache_hit).
+using CacheProbe probe = LlmCacheScope.Observe();
 var total = Stopwatch.StartNew();
 for (int r = 0; r < drawn.Length; r++)
 {
@@ -54,13 +61,12 @@ for (int r = 0; r < drawn.Length; r++)
         new(ChatRole.System, SupportAgent.SystemPrompt),
         new(ChatRole.User, Workload.Questions[drawn[r]]),
     };
-    LlmCacheStatistics before = agent.Cache.Statistics;
     long started = Stopwatch.GetTimestamp();
     try
     {
         ChatResponse response = await agent.AnswerAsync(model, messages, chatOptions, Workload.UserFor(r, options.Seed), CancellationToken.None);
         double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        if (agent.Cache.Statistics.Hits > before.Hits)
+        if (probe.Last is { Hit: true })
         {
             hitLatencies.Add(ms);
             savedInput += response.Usage?.InputTokenCount ?? 0;
@@ -93,6 +99,11 @@ Console.WriteLine($"  hit latency   p50 {Percentile(hitLatencies, 0.50):F3} ms  
 Console.WriteLine($"  miss latency  p50 {Percentile(missLatencies, 0.50):F1} ms   p95 {Percentile(missLatencies, 0.95):F1} ms");
 Console.WriteLine($"  tokens saved  {savedInput} input + {savedOutput} output ≈ ${usdSaved.ToString("F4", CultureInfo.InvariantCulture)} at ${InputPricePerMillion}/M input, ${OutputPricePerMillion}/M output");
 Console.WriteLine($"  elapsed       {total.ElapsedMilliseconds} ms");
+foreach ((string method, (long methodHits, long methodMisses)) in rates.Snapshot())
+{
+    long calls = methodHits + methodMisses;
+    Console.WriteLine($"  hit rate      {method}: {(calls == 0 ? 0 : 100.0 * methodHits / calls):F1} % of {calls} (from the LlmCache meter)");
+}
 Console.WriteLine();
 
 var summary = new Dictionary<string, object>
@@ -109,6 +120,7 @@ var summary = new Dictionary<string, object>
     ["tokens_saved"] = savedInput + savedOutput,
     ["usd_saved"] = Math.Round(usdSaved, 6),
     ["cache"] = "memory",
+    ["namespace"] = options.Namespace,
 };
 Console.WriteLine(JsonSerializer.Serialize(summary));
 return 0;
