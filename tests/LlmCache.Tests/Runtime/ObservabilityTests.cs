@@ -114,3 +114,23 @@ public sealed class ObservabilityTests
             .Where(m => ((string)m.Tags["llmcache.method"]!).StartsWith(methodPrefix + ".", StringComparison.Ordinal))
             .Sum(m => m.Value);
 }
+
+public sealed class ProbeCapacityTests
+{
+    [Fact]
+    public async Task Probe_KeepsRecentOutcomesOnly_ButCountsThemAll()
+    {
+        var (service, _, runtime) = ControlledService.Create();
+        using (runtime)
+        {
+            using CacheProbe probe = LlmCacheScope.Observe();
+            for (int i = 0; i < CacheProbe.Capacity + 10; i++)
+            {
+                await service.AskAsync("cap");
+            }
+            Assert.Equal(CacheProbe.Capacity, probe.Outcomes.Count);
+            Assert.Equal(1, probe.Misses);
+            Assert.Equal(CacheProbe.Capacity + 9, probe.Hits);
+        }
+    }
+}

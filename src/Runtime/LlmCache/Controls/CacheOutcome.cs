@@ -27,7 +27,12 @@ public readonly record struct CacheOutcome(string MethodId, bool Hit, CacheSourc
 /// </summary>
 public sealed class CacheProbe : IDisposable
 {
+    /// <summary>How many recent outcomes a probe keeps (a long-lived probe must not grow without bound).</summary>
+    public const int Capacity = 256;
+
     private readonly List<CacheOutcome> _outcomes = new();
+    private long _hits;
+    private long _misses;
     private readonly LlmCacheScope.Frame? _previous;
 
     internal CacheProbe(LlmCacheScope.Frame? previous) => _previous = previous;
@@ -44,7 +49,13 @@ public sealed class CacheProbe : IDisposable
         }
     }
 
-    /// <summary>Every outcome so far, in completion order.</summary>
+    /// <summary>Hits recorded by this probe.</summary>
+    public long Hits => Interlocked.Read(ref _hits);
+
+    /// <summary>Misses recorded by this probe.</summary>
+    public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>The most recent outcomes (up to <see cref="Capacity"/>), in completion order.</summary>
     public IReadOnlyList<CacheOutcome> Outcomes
     {
         get
@@ -58,8 +69,13 @@ public sealed class CacheProbe : IDisposable
 
     internal void Record(CacheOutcome outcome)
     {
+        Interlocked.Increment(ref outcome.Hit ? ref _hits : ref _misses);
         lock (_outcomes)
         {
+            if (_outcomes.Count == Capacity)
+            {
+                _outcomes.RemoveAt(0);
+            }
             _outcomes.Add(outcome);
         }
     }
