@@ -3,6 +3,7 @@ using Basic.Reference.Assemblies;
 using LlmCache.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace LlmCache.Generators.Tests;
 
@@ -52,6 +53,12 @@ internal static class GeneratorHarness
         GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return (output, diagnostics, driver.GetRunResult());
     }
+
+    /// <summary>Runs the analyzer over the sources and returns its diagnostics.</summary>
+    public static ImmutableArray<Diagnostic> Analyze(params string[] sources) =>
+        Compile(sources)
+            .WithAnalyzers([new LlmCachedAnalyzer()])
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 
     public static string Generated(GeneratorDriverRunResult result) =>
         string.Join("\n// ---- next file ----\n", result.Results.SelectMany(r => r.GeneratedSources).OrderBy(s => s.HintName).Select(s => "// " + s.HintName + "\n" + s.SourceText));

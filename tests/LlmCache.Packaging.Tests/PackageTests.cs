@@ -30,6 +30,7 @@ public sealed class PackageTests : IDisposable
             Assert.Contains("lib/net8.0/LlmCache.dll", entries);
             Assert.Contains("lib/net10.0/LlmCache.dll", entries);
             Assert.Contains("analyzers/dotnet/cs/LlmCache.Generators.dll", entries);
+            Assert.Contains("analyzers/dotnet/cs/LlmCache.Generators.CodeFixes.dll", entries);
             Assert.Contains("build/LlmCache.props", entries);
             Assert.Contains("buildTransitive/LlmCache.props", entries);
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("LlmCache.Generators.dll", StringComparison.Ordinal));

@@ -47,9 +47,6 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
                 static (ctx, ct) => Parser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.Methods);
 
-        context.RegisterSourceOutput(methods.SelectMany(static (m, _) => m.Diagnostics), static (spc, diagnostic) =>
-            spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
-
         IncrementalValuesProvider<MethodModel> models = methods
             .Where(static m => m.Model is not null)
             .Select(static (m, _) => m.Model!)

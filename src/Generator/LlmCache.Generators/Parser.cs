@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
@@ -19,18 +20,30 @@ internal static class Parser
 
     private const string RuntimeTypeName = "LlmCache.LlmCacheRuntime";
 
-    public static MethodResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        var method = (IMethodSymbol)context.TargetSymbol;
-        Compilation compilation = context.SemanticModel.Compilation;
-        var diagnostics = new List<DiagnosticInfo>();
-        AttributeData attribute = context.Attributes[0];
-        LocationInfo? attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation());
-        LocationInfo? methodLocation = LocationInfo.From(method.Locations.FirstOrDefault());
-        string methodName = method.ContainingType.Name + "." + method.Name;
+    /// <summary>The generator's entry: a model when the method can be cached, null otherwise (the analyzer reports why).</summary>
+    public static MethodResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        new(Analyze((IMethodSymbol)context.TargetSymbol, context.Attributes[0], context.SemanticModel.Compilation, null, cancellationToken));
 
-        void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] args) =>
-            diagnostics.Add(new DiagnosticInfo(descriptor.Id, location ?? methodLocation, args.ToEquatableArray()));
+    /// <summary>
+    /// Checks one [LlmCached] method and builds its model. Every problem goes to <paramref name="report"/>
+    /// (the analyzer's); the generator passes none and only needs to know whether a model came out.
+    /// </summary>
+    public static MethodModel? Analyze(IMethodSymbol method, AttributeData attribute, Compilation compilation,
+        Action<Diagnostic>? report, CancellationToken cancellationToken)
+    {
+        Location? attributeLocation = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+        Location? methodLocation = method.Locations.FirstOrDefault();
+        string methodName = method.ContainingType.Name + "." + method.Name;
+        bool failed = false;
+
+        void Report(DiagnosticDescriptor descriptor, Location? location, params string[] args) =>
+            ReportWith(descriptor, location, null, args);
+
+        void ReportWith(DiagnosticDescriptor descriptor, Location? location, ImmutableDictionary<string, string?>? properties, params string[] args)
+        {
+            failed |= descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+            report?.Invoke(Diagnostic.Create(descriptor, location ?? methodLocation, properties, args));
+        }
 
         // Attribute arguments.
         string? ttlText = null;
@@ -74,7 +87,9 @@ internal static class Parser
             if (!method.Parameters.Any(p => p.Name == name))
             {
                 string? closest = Closest(name, method.Parameters.Select(p => p.Name));
-                Report(DiagnosticDescriptors.UnknownIgnoredParameter, ArgumentLocation(attribute, "IgnoreParams", cancellationToken) ?? attributeLocation,
+                ReportWith(DiagnosticDescriptors.UnknownIgnoredParameter,
+                    ElementLocation(attribute, "IgnoreParams", name, cancellationToken) ?? attributeLocation,
+                    ImmutableDictionary<string, string?>.Empty.Add(PropertyValue, name).Add(PropertyClosest, closest),
                     name, methodName, closest is null ? "" : $"; did you mean '{closest}'?");
             }
         }
@@ -109,10 +124,10 @@ internal static class Parser
         {
             cancellationToken.ThrowIfCancellationRequested();
             string typeText = parameter.Type.ToDisplayString(ShapeBuilder.TypeFormat);
-            LocationInfo? parameterLocation = LocationInfo.From(parameter.Locations.FirstOrDefault());
+            Location? parameterLocation = parameter.Locations.FirstOrDefault();
             if (parameter.RefKind is not RefKind.None)
             {
-                Report(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, parameter.Name,
+                ReportWith(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, ParameterProperty(parameter), parameter.Name,
                     $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters are not supported");
                 continue;
             }
@@ -136,7 +151,8 @@ internal static class Parser
                 shapeId = shapes.ShapeOf(parameter.Type, out string? reason);
                 if (shapeId is null)
                 {
-                    Report(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, parameter.Name, reason ?? "its type has no canonical encoding");
+                    ReportWith(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, ParameterProperty(parameter), parameter.Name,
+                        reason ?? "its type has no canonical encoding");
                 }
             }
             if (parameter.Name == tenant && role != ParameterRole.Tenant)
@@ -150,9 +166,9 @@ internal static class Parser
             parameters.Add(new ParameterModel(parameter.Name, typeText, role, parameter.IsParams, callKind == CallKind.Extension && parameter.Ordinal == 0, shapeId));
         }
 
-        if (diagnostics.Count > 0 || result is null)
+        if (failed || result is null)
         {
-            return new MethodResult(null, diagnostics.ToEquatableArray());
+            return null;
         }
 
         var typeParameters = method.TypeParameters
@@ -185,8 +201,14 @@ internal static class Parser
             ttlTicks,
             ns,
             tags.ToEquatableArray());
-        return new MethodResult(model, diagnostics.ToEquatableArray());
+        return model;
     }
+
+    private const string PropertyValue = DiagnosticDescriptors.PropertyValue;
+    private const string PropertyClosest = DiagnosticDescriptors.PropertyClosest;
+
+    internal static ImmutableDictionary<string, string?> ParameterProperty(IParameterSymbol parameter) =>
+        ImmutableDictionary<string, string?>.Empty.Add(PropertyValue, parameter.Name);
 
     private static ITypeSymbol? ResultType(ITypeSymbol returnType, ref ReturnKind kind)
     {
@@ -453,15 +475,22 @@ internal static class Parser
         return text.ToString();
     }
 
-    private static LocationInfo? ArgumentLocation(AttributeData attribute, string name, CancellationToken cancellationToken)
+    internal static Location? ArgumentLocation(AttributeData attribute, string name, CancellationToken cancellationToken) =>
+        Argument(attribute, name, cancellationToken)?.GetLocation();
+
+    /// <summary>The location of one string in an array argument (an IgnoreParams entry), or of the argument.</summary>
+    internal static Location? ElementLocation(AttributeData attribute, string name, string value, CancellationToken cancellationToken)
     {
-        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax { ArgumentList: { } list })
-        {
-            return null;
-        }
-        AttributeArgumentSyntax? argument = list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
-        return argument is null ? null : LocationInfo.From(argument.GetLocation());
+        AttributeArgumentSyntax? argument = Argument(attribute, name, cancellationToken);
+        LiteralExpressionSyntax? literal = argument?.Expression.DescendantNodesAndSelf().OfType<LiteralExpressionSyntax>()
+            .FirstOrDefault(l => l.Token.ValueText == value);
+        return literal?.GetLocation() ?? argument?.GetLocation();
     }
+
+    private static AttributeArgumentSyntax? Argument(AttributeData attribute, string name, CancellationToken cancellationToken) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list }
+            ? list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)
+            : null;
 
     internal static string? Closest(string name, IEnumerable<string> candidates)
     {

@@ -69,8 +69,8 @@ internal sealed record MethodModel(
     string? Namespace,
     EquatableArray<string> Tags);
 
-/// <summary>The result of parsing one [LlmCached] method: a model when it can be cached, diagnostics otherwise (or both).</summary>
-internal sealed record MethodResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>The result of parsing one [LlmCached] method: a model when it can be cached (the analyzer explains any refusal).</summary>
+internal sealed record MethodResult(MethodModel? Model);
 
 /// <summary>One intercepted call: the target method and the encoded location the compiler needs.</summary>
 internal sealed record CallSiteModel(string TargetDocId, int Version, string Data, string DisplayFile, int Line, int Column);

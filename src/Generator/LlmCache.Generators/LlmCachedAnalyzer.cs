@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace LlmCache.Generators;
+
+/// <summary>
+/// Reports every misuse of [LlmCached] as you type: what the generator must refuse (errors), what
+/// makes a cache never hit or serve wrong answers (warnings), and where calls bypass the cache. It
+/// shares the generator's checks, so the IDE and the build never disagree; being an analyzer, its
+/// diagnostics honour #pragma and .editorconfig.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly HashSet<string> s_volatileNames = new(StringComparer.Ordinal)
+    {
+        "requestid", "traceid", "spanid", "correlationid", "userid", "sessionid", "messageid", "operationid",
+        "idempotencykey", "nonce", "timestamp", "now", "requesttime", "activityid",
+    };
+
+    private static readonly HashSet<string> s_answerNames = new(StringComparer.Ordinal)
+    {
+        "model", "modelid", "modelname", "options", "chatoptions", "tools", "messages", "message", "prompt",
+        "systemprompt", "instructions", "temperature", "question", "input", "query", "history",
+    };
+
+    private static readonly HashSet<string> s_tenantNames = new(StringComparer.Ordinal)
+    {
+        "tenant", "tenantid", "org", "orgid", "organization", "organizationid", "organisation", "organisationid",
+        "apikey", "workspaceid", "accountid", "customerid",
+    };
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = DiagnosticDescriptors.All.ToImmutableArray();
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            INamedTypeSymbol? attributeType = start.Compilation.GetTypeByMetadataName("LlmCache.LlmCachedAttribute");
+            if (attributeType is null)
+            {
+                return;
+            }
+            var callSites = new ConcurrentDictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
+            var cachedMethods = new ConcurrentBag<IMethodSymbol>();
+
+            start.RegisterSymbolAction(symbolContext =>
+            {
+                var method = (IMethodSymbol)symbolContext.Symbol;
+                AttributeData? attribute = CachedAttribute(method, attributeType);
+                if (attribute is null)
+                {
+                    return;
+                }
+                cachedMethods.Add(method);
+                Parser.Analyze(method, attribute, symbolContext.Compilation, symbolContext.ReportDiagnostic, symbolContext.CancellationToken);
+                AnalyzeKeyChoices(symbolContext, method, attribute);
+                if (IsEffectivelyPublic(method))
+                {
+                    symbolContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PublicCachedMethod, method.Locations.FirstOrDefault(),
+                        method.ContainingType.Name + "." + method.Name));
+                }
+            }, SymbolKind.Method);
+
+            start.RegisterOperationAction(operationContext =>
+            {
+                var reference = (IMethodReferenceOperation)operationContext.Operation;
+                IMethodSymbol target = (reference.Method.ReducedFrom ?? reference.Method).OriginalDefinition;
+                if (CachedAttribute(target, attributeType) is not null)
+                {
+                    operationContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MethodGroupBypassesCache,
+                        reference.Syntax.GetLocation(), target.ContainingType.Name + "." + target.Name));
+                }
+            }, OperationKind.MethodReference);
+
+            start.RegisterOperationAction(operationContext =>
+            {
+                var invocation = (IInvocationOperation)operationContext.Operation;
+                IMethodSymbol target = (invocation.TargetMethod.ReducedFrom ?? invocation.TargetMethod).OriginalDefinition;
+                if (invocation.Syntax is InvocationExpressionSyntax { Expression: not MemberAccessExpressionSyntax { Expression: BaseExpressionSyntax } }
+                    && CachedAttribute(target, attributeType) is not null)
+                {
+                    callSites.AddOrUpdate(target, 1, static (_, n) => n + 1);
+                }
+            }, OperationKind.Invocation);
+
+            start.RegisterCompilationEndAction(end =>
+            {
+                foreach (IMethodSymbol method in cachedMethods)
+                {
+                    callSites.TryGetValue(method, out int count);
+                    end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InterceptedCallSites, method.Locations.FirstOrDefault(),
+                        method.ContainingType.Name + "." + method.Name, count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
+            });
+        });
+    }
+
+    /// <summary>The warnings about what enters the key: volatile inputs, ignored answer-shaping inputs, unmarked tenants.</summary>
+    private static void AnalyzeKeyChoices(SymbolAnalysisContext context, IMethodSymbol method, AttributeData attribute)
+    {
+        string[] ignored = StringArray(attribute, "IgnoreParams");
+        string? tenant = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Tenant").Value.Value as string;
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            string normalized = Normalize(parameter.Name);
+            string typeName = parameter.Type.ToDisplayString();
+            bool isIgnored = ignored.Contains(parameter.Name);
+            bool notKeyed = typeName is "System.Threading.CancellationToken" or "LlmCache.CacheControl" or "LlmCache.CacheControl?";
+            if (isIgnored)
+            {
+                string? why = AnswerShaping(normalized, parameter.Type);
+                if (why is not null)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.OutputAffectingInputIgnored,
+                        Parser.ElementLocation(attribute, "IgnoreParams", parameter.Name, context.CancellationToken) ?? parameter.Locations.FirstOrDefault(),
+                        Parser.ParameterProperty(parameter), parameter.Name, why));
+                }
+                continue;
+            }
+            if (notKeyed || parameter.Name == tenant)
+            {
+                continue;
+            }
+            string? volatileReason = s_volatileNames.Contains(normalized)
+                ? "looks like a per-request value"
+                : VolatileType(parameter.Type);
+            if (volatileReason is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.VolatileKeyInput, parameter.Locations.FirstOrDefault(),
+                    Parser.ParameterProperty(parameter), parameter.Name, volatileReason));
+            }
+            else if (tenant is null && s_tenantNames.Contains(normalized))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnmarkedTenant, parameter.Locations.FirstOrDefault(),
+                    Parser.ParameterProperty(parameter), parameter.Name));
+            }
+        }
+    }
+
+    private static string? VolatileType(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+        return type.ToDisplayString() switch
+        {
+            "System.DateTime" or "System.DateTimeOffset" => "is a point in time",
+            "System.Guid" => "is a GUID, usually unique per call",
+            _ => null,
+        };
+    }
+
+    private static string? AnswerShaping(string normalized, ITypeSymbol type)
+    {
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            switch (t.ToDisplayString())
+            {
+                case "Microsoft.Extensions.AI.ChatOptions": return "chat options choose the model, sampling and tools";
+                case "Microsoft.Extensions.AI.ChatMessage": return "a message is what the model answers";
+                case "Microsoft.Extensions.AI.AITool": return "tools change what the model may answer";
+            }
+        }
+        if (type is INamedTypeSymbol named && named.AllInterfaces.Concat(new[] { named }).Any(i =>
+                i.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IEnumerable<T>"
+                && i.TypeArguments[0].ToDisplayString() is "Microsoft.Extensions.AI.ChatMessage" or "Microsoft.Extensions.AI.AITool"))
+        {
+            return "the messages or tools are what the model answers";
+        }
+        return s_answerNames.Contains(normalized) ? "its name says it shapes the answer" : null;
+    }
+
+    private static AttributeData? CachedAttribute(IMethodSymbol method, INamedTypeSymbol attributeType)
+    {
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, attributeType))
+            {
+                return attribute;
+            }
+        }
+        return null;
+    }
+
+    private static bool IsEffectivelyPublic(IMethodSymbol method)
+    {
+        if (method.DeclaredAccessibility != Accessibility.Public)
+        {
+            return false;
+        }
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            if (type.DeclaredAccessibility != Accessibility.Public)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static string[] StringArray(AttributeData attribute, string name)
+    {
+        TypedConstant value = attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value;
+        return value.Kind == TypedConstantKind.Array && !value.IsNull
+            ? value.Values.Select(v => v.Value as string ?? "").ToArray()
+            : Array.Empty<string>();
+    }
+
+    private static string Normalize(string name) => name.Replace("_", "").ToLowerInvariant();
+}
