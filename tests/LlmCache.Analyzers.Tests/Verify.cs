@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using Basic.Reference.Assemblies;
+using LlmCache.Generators;
+using LlmCache.Generators.CodeFixes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace LlmCache.Analyzers.Tests;
+
+/// <summary>
+/// Microsoft.CodeAnalysis.Testing, offline: reference assemblies from the Basic.Reference.Assemblies
+/// package and the runtime's assemblies from this project's output, all restored with the project.
+/// </summary>
+internal static class Verify
+{
+    public static readonly ImmutableArray<MetadataReference> References =
+    [
+        .. Net100.References.All,
+        MetadataReference.CreateFromFile(typeof(LlmCache.LlmCacheRuntime).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.AI.ChatMessage).Assembly.Location),
+    ];
+
+    public const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using LlmCache;
+        using Microsoft.Extensions.AI;
+
+        """;
+
+    /// <summary>Runs the analyzer; the markup in <paramref name="source"/> states every diagnostic expected.</summary>
+    public static Task Analyzer(string source, params string[] alsoCheck)
+    {
+        var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
+        {
+            TestCode = Usings + source,
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        Prepare(test.TestState, test.DisabledDiagnostics, alsoCheck);
+        return test.RunAsync();
+    }
+
+    /// <summary>Applies the code fix with <paramref name="index"/> and compares the result with <paramref name="fixedSource"/>.</summary>
+    public static Task CodeFix(string source, string fixedSource, int index = 0)
+    {
+        var test = new CSharpCodeFixTest<LlmCachedAnalyzer, LlmCachedCodeFixProvider, DefaultVerifier>
+        {
+            TestCode = Usings + source,
+            FixedCode = Usings + fixedSource,
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+            CodeActionIndex = index,
+        };
+        Prepare(test.TestState, test.DisabledDiagnostics, []);
+        Prepare(test.FixedState, test.DisabledDiagnostics, [], addDisabled: false);
+        return test.RunAsync();
+    }
+
+    private static void Prepare(SolutionState state, List<string> disabled, string[] alsoCheck, bool addDisabled = true)
+    {
+        state.AdditionalReferences.AddRange(References);
+        if (!addDisabled)
+        {
+            return;
+        }
+        // The informational and summary rules fire on almost every snippet; tests that are about them opt in.
+        foreach (string id in new[] { "LLMC010", "LLMC011" })
+        {
+            if (!alsoCheck.Contains(id))
+            {
+                disabled.Add(id);
+            }
+        }
+    }
+}
