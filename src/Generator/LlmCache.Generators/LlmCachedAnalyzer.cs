@@ -38,7 +38,20 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
     };
 
     /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = DiagnosticDescriptors.All.ToImmutableArray();
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.UnknownIgnoredParameter,
+        DiagnosticDescriptors.InvalidTtl,
+        DiagnosticDescriptors.UncacheableReturnType,
+        DiagnosticDescriptors.UnkeyableParameter,
+        DiagnosticDescriptors.VolatileKeyInput,
+        DiagnosticDescriptors.OutputAffectingInputIgnored,
+        DiagnosticDescriptors.UnmarkedTenant,
+        DiagnosticDescriptors.MethodGroupBypassesCache,
+        DiagnosticDescriptors.UnreachableMethod,
+        DiagnosticDescriptors.PublicCachedMethod,
+        DiagnosticDescriptors.InterceptedCallSites,
+        DiagnosticDescriptors.InvalidNamespace,
+        DiagnosticDescriptors.InvalidTenant);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -1,0 +1,64 @@
+using Basic.Reference.Assemblies;
+using LlmCache.Generators;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace LlmCache.Analyzers.Tests;
+
+/// <summary>The analyzer stays silent on correct code: the sample and the runtime's behaviour tests.</summary>
+public sealed class NoFalsePositiveTests
+{
+    [Theory]
+    [InlineData("samples/ChatDemo")]
+    [InlineData("tests/LlmCache.Tests")]
+    public async Task CorrectCode_GetsNoWarningOrError(string folder)
+    {
+        string root = RepoRoot();
+        string[] files = Directory.GetFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToArray();
+        Assert.NotEmpty(files);
+        var parse = new CSharpParseOptions(LanguageVersion.Preview);
+        var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f)).ToList();
+        trees.Add(CSharpSyntaxTree.ParseText("""
+            global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq;
+            global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;
+            """, parse, "GlobalUsings.cs"));
+        IEnumerable<MetadataReference> references = Net100.References.All.Concat(
+            Directory.GetFiles(AppContext.BaseDirectory, "*.dll")
+                .Where(d => !Path.GetFileName(d).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
+                .Select(d => (MetadataReference)MetadataReference.CreateFromFile(d)));
+        CSharpCompilation compilation = CSharpCompilation.Create("Check", trees, references,
+            new CSharpCompilationOptions(folder.StartsWith("samples", StringComparison.Ordinal) ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: NullableContextOptions.Enable));
+
+        // Without the generator the typed key API is missing; anything else failing to bind would weaken the check.
+        Diagnostic[] errors = compilation.GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error && !d.GetMessage().Contains("LlmCacheKeys", StringComparison.Ordinal)
+                && !d.GetMessage().Contains("'Generated'", StringComparison.Ordinal))
+            .ToArray();
+        Assert.True(errors.Length == 0, string.Join("\n", errors.Take(10)));
+
+        var analyzer = compilation.WithAnalyzers([new LlmCachedAnalyzer()]);
+        var diagnostics = await analyzer.GetAnalyzerDiagnosticsAsync();
+        Diagnostic[] problems = diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(problems.Length == 0, string.Join("\n", problems.Select(p => p.ToString())));
+        // The run really analyzed cached methods: the summary names them.
+        Assert.Contains(diagnostics, d => d.Id == "LLMC011");
+    }
+
+    internal static string RepoRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LlmCache.Generators.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("repository root not found");
+    }
+}
