@@ -24,6 +24,12 @@ public sealed class LlmCacheOptions
     /// </summary>
     public JsonSerializerOptions SerializerOptions { get; set; } = AIJsonUtilities.DefaultOptions;
 
+    /// <summary>Most entries the in-process level keeps; past it the least recently used tenth is dropped. Default: 10,000.</summary>
+    public int MemoryMaxEntries { get; set; } = 10_000;
+
+    /// <summary>Most serialized bytes the in-process level keeps. Default: 256 MiB.</summary>
+    public long MemoryMaxBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>When false, every call goes straight to the method. Can be changed at run time on the runtime itself.</summary>
     public bool Enabled { get; set; } = true;
 
@@ -55,6 +61,8 @@ public sealed class LlmCacheOptions
         target.DefaultTtl = DefaultTtl;
         target.Enabled = Enabled;
         target.MaximumEntryBytes = MaximumEntryBytes;
+        target.MemoryMaxEntries = MemoryMaxEntries;
+        target.MemoryMaxBytes = MemoryMaxBytes;
         target.DisabledMethods = new List<string>(DisabledMethods);
         target.DisabledTags = new List<string>(DisabledTags);
         return target;
@@ -75,5 +83,9 @@ public sealed class LlmCacheOptions
             throw new ArgumentOutOfRangeException(nameof(MaximumEntryBytes), MaximumEntryBytes, "The maximum entry size must be positive.");
         }
         ArgumentNullException.ThrowIfNull(SerializerOptions);
+        if (MemoryMaxEntries <= 0 || MemoryMaxBytes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MemoryMaxEntries), "The in-process level needs room for at least one entry.");
+        }
     }
 }

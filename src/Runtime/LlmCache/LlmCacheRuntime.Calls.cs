@@ -15,10 +15,15 @@ public sealed partial class LlmCacheRuntime
         CancellationToken cancellationToken)
     {
         CacheControl? effective = CacheControl.Combine(LlmCacheScope.CurrentControl, control);
-        string? key = TryBuildKey(method, in state, writeKey, writeTenant, effective);
-        return key is null
-            ? factory(state, cancellationToken)
-            : GetOrCreateCoreAsync(method, key, state, factory, static (s, ct) => new ValueTask<T>(s.Factory(s.State, ct)), effective, cancellationToken).AsTask();
+        if (!TryBuildCallKey(method, in state, writeKey, writeTenant, effective, out CallKey key))
+        {
+            return factory(state, cancellationToken);
+        }
+        if (TryHit(key, effective, out T? hit))
+        {
+            return Task.FromResult(hit!);
+        }
+        return GetOrCreateCoreAsync(key, state, factory, static (s, ct) => new ValueTask<T>(s.Factory(s.State, ct)), effective, cancellationToken).AsTask();
     }
 
     /// <summary>Serves a <c>ValueTask&lt;T&gt;</c> method through the cache (generated code only).</summary>
@@ -28,10 +33,15 @@ public sealed partial class LlmCacheRuntime
         CancellationToken cancellationToken)
     {
         CacheControl? effective = CacheControl.Combine(LlmCacheScope.CurrentControl, control);
-        string? key = TryBuildKey(method, in state, writeKey, writeTenant, effective);
-        return key is null
-            ? factory(state, cancellationToken)
-            : GetOrCreateCoreAsync(method, key, state, factory, static (s, ct) => s.Factory(s.State, ct), effective, cancellationToken);
+        if (!TryBuildCallKey(method, in state, writeKey, writeTenant, effective, out CallKey key))
+        {
+            return factory(state, cancellationToken);
+        }
+        if (TryHit(key, effective, out T? hit))
+        {
+            return new ValueTask<T>(hit!);
+        }
+        return GetOrCreateCoreAsync(key, state, factory, static (s, ct) => s.Factory(s.State, ct), effective, cancellationToken);
     }
 
     /// <summary>
@@ -45,16 +55,15 @@ public sealed partial class LlmCacheRuntime
         CancellationToken cancellationToken)
     {
         CacheControl? effective = CacheControl.Combine(LlmCacheScope.CurrentControl, control);
-        string? key = TryBuildKey(method, in state, writeKey, writeTenant, effective);
-        return key is null
-            ? factory(state, cancellationToken)
-            : StreamCoreAsync(method, key, state, factory, effective, cancellationToken);
+        return TryBuildCallKey(method, in state, writeKey, writeTenant, effective, out CallKey key)
+            ? StreamCoreAsync(key, state, factory, effective, cancellationToken)
+            : factory(state, cancellationToken);
     }
 
     /// <summary>Computes the key a call with these arguments has (generated typed key API only).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public string ComputeKey<TState>(LlmCachedMethod method, in TState state, KeyBuilder<TState> writeKey, KeyBuilder<TState>? writeTenant) =>
-        BuildKey(method.SettingsFor(this), in state, writeKey, writeTenant, marks: null);
+        BuildCallKey(method.SettingsFor(this), in state, writeKey, writeTenant, marks: null).ToKeyString();
 
     /// <summary>Explains the key a call with these arguments has (generated typed key API only).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -63,7 +72,7 @@ public sealed partial class LlmCacheRuntime
         LlmCachedMethod.KeySettings settings = method.SettingsFor(this);
         int count = method.KeyedParameters.Count;
         long[] marks = new long[count + 1];
-        string key = BuildKey(settings, in state, writeKey, writeTenant, marks);
+        string key = BuildCallKey(settings, in state, writeKey, writeTenant, marks).ToKeyString();
         var parts = new KeyPart[count];
         for (int i = 0; i < count; i++)
         {
@@ -78,52 +87,54 @@ public sealed partial class LlmCacheRuntime
         CancellationToken cancellationToken) =>
         RemoveAsync(ComputeKey(method, in state, writeKey, writeTenant), cancellationToken);
 
-    private string? TryBuildKey<TState>(LlmCachedMethod method, in TState state, KeyBuilder<TState> writeKey,
-        KeyBuilder<TState>? writeTenant, CacheControl? control)
+    private bool TryBuildCallKey<TState>(LlmCachedMethod method, in TState state, KeyBuilder<TState> writeKey,
+        KeyBuilder<TState>? writeTenant, CacheControl? control, out CallKey key)
     {
+        key = default;
         if (!_enabled || control is { Bypass: true })
         {
-            return null;
+            return false;
         }
         LlmCachedMethod.KeySettings settings = method.SettingsFor(this);
         if (!settings.Enabled)
         {
-            return null;
+            return false;
         }
         try
         {
-            return BuildKey(settings, in state, writeKey, writeTenant, marks: null);
+            key = BuildCallKey(settings, in state, writeKey, writeTenant, marks: null);
+            return true;
         }
         catch (Exception ex)
         {
             Interlocked.Increment(ref _keyFailures);
             _telemetry.Errors.Add(1, settings.Tag, new("llmcache.operation", "key"));
             Log.KeyFailed(_logger, method.Id, ex);
-            return null;
+            return false;
         }
     }
 
-    private static string BuildKey<TState>(LlmCachedMethod.KeySettings settings, in TState state, KeyBuilder<TState> writeKey,
+    private static CallKey BuildCallKey<TState>(LlmCachedMethod.KeySettings settings, in TState state, KeyBuilder<TState> writeKey,
         KeyBuilder<TState>? writeTenant, long[]? marks)
     {
-        string prefix = settings.Prefix;
+        Span<byte> digest = stackalloc byte[32];
+        ulong tenant = 0;
         if (writeTenant is not null)
         {
             // The tenant partitions the key by a hash of its value: never stored raw, never shared.
-            KeyWriter tenant = KeyWriter.Rent(string.Empty);
+            KeyWriter tenantWriter = KeyWriter.Rent(string.Empty);
             try
             {
-                writeTenant(tenant, in state);
-                Span<byte> digest = stackalloc byte[32];
-                tenant.CompleteHash(digest);
-                prefix = string.Concat(prefix, "t-", Convert.ToHexString(digest[..8]).ToLowerInvariant(), ":");
+                writeTenant(tenantWriter, in state);
+                tenantWriter.CompleteHash(digest);
+                tenant = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(digest);
             }
             finally
             {
-                tenant.Dispose();
+                tenantWriter.Dispose();
             }
         }
-        KeyWriter writer = KeyWriter.Rent(prefix);
+        KeyWriter writer = KeyWriter.Rent(string.Empty);
         try
         {
             if (marks is not null)
@@ -135,20 +146,83 @@ public sealed partial class LlmCacheRuntime
             {
                 marks[^1] = writer.BytesWritten;
             }
-            return writer.Complete();
+            writer.CompleteHash(digest);
         }
         finally
         {
             writer.Dispose();
         }
+        return new CallKey(settings, Digest256.From(digest), tenant, writeTenant is not null);
     }
 
-    private async ValueTask<T> GetOrCreateCoreAsync<TState, TFactory, T>(LlmCachedMethod method, string key, TState state,
+    /// <summary>The hot path: the in-process level, no key string, no await. A hit is handed out as a copy.</summary>
+    private bool TryHit<T>(in CallKey key, CacheControl? control, out T? value)
+    {
+        value = default;
+        if (control is { NoCache: true })
+        {
+            return false;
+        }
+        long started = Stopwatch.GetTimestamp();
+        long now = _time.GetUtcNow().UtcTicks;
+        if (!_local.TryGet(key, now, out CacheEntry<T>? entry)
+            || (control?.MaxAge is { } maxAge && now - entry!.CreatedUtcTicks > maxAge.Ticks))
+        {
+            return false;
+        }
+        value = ValueCopier<T>.Copy(entry!.Value, Options.SerializerOptions);
+        RecordHit(key, started, CacheSource.Memory);
+        return true;
+    }
+
+    private void RecordHit(in CallKey key, long started, CacheSource source, Activity? current = null)
+    {
+        LlmCachedMethod.KeySettings settings = key.Settings;
+        Interlocked.Increment(ref _hits);
+        _telemetry.Hits.Add(1, settings.Tag, new("llmcache.level", source == CacheSource.Memory ? "memory" : "distributed"));
+        if (_telemetry.LookupDuration.Enabled)
+        {
+            _telemetry.LookupDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, settings.Tag, new("llmcache.hit", true));
+        }
+        string? hash = null;
+        if (current is not null || LlmCacheTelemetry.ActivitySource.HasListeners())
+        {
+            using Activity? activity = current ?? LlmCacheTelemetry.ActivitySource.StartActivity("llmcache.get");
+            if (activity is not null)
+            {
+                hash = KeyHash(key);
+                activity.SetTag("cache.hit", true);
+                activity.SetTag("llmcache.method", settings.Method.Id);
+                activity.SetTag("llmcache.key_hash", hash);
+                activity.SetTag("llmcache.level", source == CacheSource.Memory ? "memory" : "distributed");
+            }
+        }
+        if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+        {
+            Log.Hit(_logger, settings.Method.Id, hash ??= KeyHash(key));
+        }
+        if (LlmCacheScope.CurrentProbe is { } probe)
+        {
+            probe.Record(new CacheOutcome(settings.Method.Id, true, source, false, hash ?? KeyHash(key)));
+        }
+    }
+
+    /// <summary>The last 16 hex digits of the key: enough to correlate, nothing of the inputs.</summary>
+    private static string KeyHash(in CallKey key)
+    {
+        Span<char> hex = stackalloc char[16];
+        Digest256.WriteHex(key.Digest.D, hex);
+        return new string(hex);
+    }
+
+    private async ValueTask<T> GetOrCreateCoreAsync<TState, TFactory, T>(CallKey callKey, TState state,
         TFactory factory, Func<(TState State, TFactory Factory), CancellationToken, ValueTask<T>> invoke, CacheControl? control,
         CancellationToken cancellationToken)
     {
         _serializers.Register<T>();
-        LlmCachedMethod.KeySettings settings = method.SettingsFor(this);
+        LlmCachedMethod.KeySettings settings = callKey.Settings;
+        LlmCachedMethod method = settings.Method;
+        string key = callKey.ToKeyString();
         TimeSpan ttl = control?.Ttl ?? settings.Ttl;
         long started = Stopwatch.GetTimestamp();
         using Activity? activity = LlmCacheTelemetry.ActivitySource.StartActivity("llmcache.get");
@@ -157,8 +231,8 @@ public sealed partial class LlmCacheRuntime
         if (control is { NoCache: true })
         {
             T fresh = await RunMethodAsync(settings, invoke, (state, factory), call, cancellationToken).ConfigureAwait(false);
-            bool stored = !control.NoStore && await StoreAsync(method, settings, key, fresh, ttl, cancellationToken).ConfigureAwait(false);
-            Finish(method, settings, key, activity, started, call, hit: false, stored, control);
+            bool stored = !control.NoStore && await StoreAsync(callKey, key, fresh, ttl, cancellationToken).ConfigureAwait(false);
+            Finish(callKey, activity, started, call, hit: false, stored, control);
             return fresh;
         }
 
@@ -166,7 +240,7 @@ public sealed partial class LlmCacheRuntime
         bool selfStore = control is { NoStore: true } || Options.ResultTtl is not null;
         HybridCacheEntryOptions entryOptions = selfStore
             ? settings.NoWriteOptions
-            : ttl == settings.Ttl ? settings.EntryOptions : new HybridCacheEntryOptions { Expiration = ttl, LocalCacheExpiration = ttl };
+            : ttl == settings.Ttl ? settings.EntryOptions : LlmCachedMethod.KeySettings.EntryOptionsFor(ttl);
 
         CacheEntry<T> entry;
         try
@@ -180,7 +254,7 @@ public sealed partial class LlmCacheRuntime
                     CacheEntry<T> created = s.Runtime.NewEntry(value, s.Ttl, s.Settings);
                     if (!s.SelfStore)
                     {
-                        s.Runtime.Checked(created, s.Settings);
+                        s.Runtime.Checked(created, s.Settings, out s.Call.Bytes);
                     }
                     return s.Call.Entry = created;
                 },
@@ -206,19 +280,32 @@ public sealed partial class LlmCacheRuntime
             T value = call.RanMethod
                 ? call.Value!
                 : await RunMethodAsync(settings, invoke, (state, factory), call, cancellationToken).ConfigureAwait(false);
-            Finish(method, settings, key, activity, started, call, hit: false, stored: false, control);
+            Finish(callKey, activity, started, call, hit: false, stored: false, control);
             return value;
         }
 
         if (call.RanMethod)
         {
-            bool stored = control is { NoStore: true }
-                ? SkipStore(settings, "no-store")
-                : selfStore
-                    ? await StoreAsync(method, settings, key, call.Value!, ttl, cancellationToken).ConfigureAwait(false)
-                    : !await DropIfTooLargeAsync(key, call.Entry).ConfigureAwait(false);
-            Finish(method, settings, key, activity, started, call, hit: false, stored, control);
-            return entry.Value;
+            bool stored;
+            if (control is { NoStore: true })
+            {
+                stored = SkipStore(settings, "no-store");
+            }
+            else if (selfStore)
+            {
+                stored = await StoreAsync(callKey, key, call.Value!, ttl, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                stored = !await DropIfTooLargeAsync(key, call.Entry).ConfigureAwait(false);
+                if (stored)
+                {
+                    // The caller keeps the method's own object; the cache keeps a copy nobody else holds.
+                    KeepLocal(callKey, CopyEntry(call.Entry!), call.Bytes);
+                }
+            }
+            Finish(callKey, activity, started, call, hit: false, stored, control);
+            return call.Value!;
         }
 
         long now = _time.GetUtcNow().UtcTicks;
@@ -230,35 +317,59 @@ public sealed partial class LlmCacheRuntime
             T fresh = await RunMethodAsync(settings, invoke, (state, factory), call, cancellationToken).ConfigureAwait(false);
             bool stored = control is { NoStore: true }
                 ? SkipStore(settings, "no-store")
-                : await StoreAsync(method, settings, key, fresh, ttl, cancellationToken).ConfigureAwait(false);
-            Finish(method, settings, key, activity, started, call, hit: false, stored, control);
+                : await StoreAsync(callKey, key, fresh, ttl, cancellationToken).ConfigureAwait(false);
+            Finish(callKey, activity, started, call, hit: false, stored, control);
             return fresh;
         }
 
-        Finish(method, settings, key, activity, started, call, hit: true, stored: false, control);
-        return entry.Value;
+        if (entry.Method is null)
+        {
+            // Read from the second level: a fresh object nobody else holds. Keep it in memory; hand out a copy.
+            KeepLocal(callKey, entry, bytes: -1);
+            Finish(callKey, activity, started, call, hit: true, stored: false, control, CacheSource.Distributed);
+        }
+        else
+        {
+            // Joined a call that another caller is making: its object is that caller's, so this one gets a copy.
+            Finish(callKey, activity, started, call, hit: true, stored: false, control);
+        }
+        return ValueCopier<T>.Copy(entry.Value, Options.SerializerOptions);
     }
 
-    private async IAsyncEnumerable<T> StreamCoreAsync<TState, T>(LlmCachedMethod method, string key, TState state,
+    private async IAsyncEnumerable<T> StreamCoreAsync<TState, T>(CallKey callKey, TState state,
         Func<TState, CancellationToken, IAsyncEnumerable<T>> factory, CacheControl? control,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         _serializers.Register<T[]>();
-        LlmCachedMethod.KeySettings settings = method.SettingsFor(this);
+        LlmCachedMethod.KeySettings settings = callKey.Settings;
         TimeSpan ttl = control?.Ttl ?? settings.Ttl;
         long started = Stopwatch.GetTimestamp();
         var call = new CallOutcome<T[]>();
+        string? key = null;
         if (control is not { NoCache: true })
         {
-            CacheEntry<T[]>? cached = await TryGetAsync<T[]>(key, settings, cancellationToken).ConfigureAwait(false);
             long now = _time.GetUtcNow().UtcTicks;
+            CacheEntry<T[]>? cached = null;
+            if (_local.TryGet(callKey, now, out CacheEntry<T[]>? local))
+            {
+                cached = local;
+            }
+            else
+            {
+                key = callKey.ToKeyString();
+                cached = await TryGetAsync<T[]>(key, settings, cancellationToken).ConfigureAwait(false);
+                if (cached is not null && cached.ExpiresUtcTicks > now)
+                {
+                    KeepLocal(callKey, cached, bytes: -1);
+                }
+            }
             if (cached is not null && cached.ExpiresUtcTicks > now
                 && !(control?.MaxAge is { } maxAge && now - cached.CreatedUtcTicks > maxAge.Ticks))
             {
-                Finish(method, settings, key, null, started, call, hit: true, stored: false, control);
+                RecordHit(callKey, started, local is null ? CacheSource.Distributed : CacheSource.Memory);
                 foreach (T item in cached.Value)
                 {
-                    yield return item;
+                    yield return ValueCopier<T>.Copy(item, Options.SerializerOptions);
                 }
                 yield break;
             }
@@ -270,17 +381,37 @@ public sealed partial class LlmCacheRuntime
         var items = new List<T>();
         await foreach (T item in factory(state, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            items.Add(item);
+            // Copied before the caller sees it: what the caller does to its item never reaches the cache.
+            items.Add(ValueCopier<T>.Copy(item, Options.SerializerOptions));
             yield return item;
         }
         // Reached only when the stream completed: an abandoned or failed stream stores nothing.
         _telemetry.MethodDuration.Record(Stopwatch.GetElapsedTime(methodStarted).TotalSeconds, settings.Tag);
         call.RanMethod = true;
         call.MethodTicks = Stopwatch.GetTimestamp() - methodStarted;
-        bool stored = control is { NoStore: true }
+        T[] stored = items.ToArray();
+        bool wrote = control is { NoStore: true }
             ? SkipStore(settings, "no-store")
-            : await StoreAsync(method, settings, key, items.ToArray(), ttl, CancellationToken.None).ConfigureAwait(false);
-        Finish(method, settings, key, null, started, call, hit: false, stored, control);
+            : await StoreAsync(callKey, key ?? callKey.ToKeyString(), stored, ttl, CancellationToken.None, valueIsPrivate: true).ConfigureAwait(false);
+        Finish(callKey, null, started, call, hit: false, wrote, control);
+    }
+
+    private CacheEntry<T> CopyEntry<T>(CacheEntry<T> entry) =>
+        ValueCopier<T>.IsImmutable
+            ? entry
+            : new CacheEntry<T>(ValueCopier<T>.Copy(entry.Value, Options.SerializerOptions), entry.CreatedUtcTicks, entry.ExpiresUtcTicks, entry.Method);
+
+    private void KeepLocal<T>(in CallKey key, CacheEntry<T> entry, long bytes)
+    {
+        if (bytes < 0)
+        {
+            bytes = _serializers.Measure(entry);
+            if (bytes > Options.MaximumEntryBytes)
+            {
+                return;
+            }
+        }
+        _local.Set(key, entry, bytes);
     }
 
     /// <summary>Runs the cached method, counting the miss and timing it; its exceptions are marked as the method's own.</summary>
@@ -332,9 +463,11 @@ public sealed partial class LlmCacheRuntime
     }
 
     /// <summary>Stores a fresh value with the TTL the result-dependent hook chooses; false when nothing was stored.</summary>
-    private async ValueTask<bool> StoreAsync<T>(LlmCachedMethod method, LlmCachedMethod.KeySettings settings, string key, T value,
-        TimeSpan ttl, CancellationToken cancellationToken)
+    private async ValueTask<bool> StoreAsync<T>(CallKey callKey, string key, T value, TimeSpan ttl, CancellationToken cancellationToken,
+        bool valueIsPrivate = false)
     {
+        LlmCachedMethod.KeySettings settings = callKey.Settings;
+        LlmCachedMethod method = settings.Method;
         if (Options.ResultTtl is { } choose)
         {
             TimeSpan? chosen = choose(new ResultTtlContext(method, value, ttl));
@@ -346,12 +479,15 @@ public sealed partial class LlmCacheRuntime
         }
         try
         {
-            var options = ttl == settings.Ttl ? settings.EntryOptions : new HybridCacheEntryOptions { Expiration = ttl, LocalCacheExpiration = ttl };
-            CacheEntry<T> entry = Checked(NewEntry(value, ttl, settings), settings);
+            var options = ttl == settings.Ttl ? settings.EntryOptions : LlmCachedMethod.KeySettings.EntryOptionsFor(ttl);
+            // The value may be the caller's own object: what is kept is a copy.
+            CacheEntry<T> fresh = NewEntry(value, ttl, settings);
+            CacheEntry<T> entry = Checked(valueIsPrivate ? fresh : CopyEntry(fresh), settings, out long bytes);
             if (entry.TooLarge)
             {
                 return false;
             }
+            _local.Set(callKey, entry, bytes);
             await _cache.SetAsync(key, entry, options, method.Tags, cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -374,9 +510,11 @@ public sealed partial class LlmCacheRuntime
     /// Measures a fresh entry: counts the store, or marks it too large (counted and logged) so it is
     /// not kept. Serializing once more on a miss costs microseconds against the method's latency.
     /// </summary>
-    private CacheEntry<T> Checked<T>(CacheEntry<T> entry, LlmCachedMethod.KeySettings settings)
+    private CacheEntry<T> Checked<T>(CacheEntry<T> entry, LlmCachedMethod.KeySettings settings) => Checked(entry, settings, out _);
+
+    private CacheEntry<T> Checked<T>(CacheEntry<T> entry, LlmCachedMethod.KeySettings settings, out long bytes)
     {
-        long bytes = _serializers.Measure(entry);
+        bytes = _serializers.Measure(entry);
         if (bytes > Options.MaximumEntryBytes)
         {
             entry.TooLarge = true;
@@ -409,35 +547,31 @@ public sealed partial class LlmCacheRuntime
         return true;
     }
 
-    private void Finish<T>(LlmCachedMethod method, LlmCachedMethod.KeySettings settings, string key, Activity? activity, long started,
-        CallOutcome<T> call, bool hit, bool stored, CacheControl? control)
+    private void Finish<T>(in CallKey key, Activity? activity, long started, CallOutcome<T> call, bool hit, bool stored,
+        CacheControl? control, CacheSource source = CacheSource.Memory)
     {
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        string hash = key.Length > 16 ? key[^16..] : key;
         if (hit)
         {
-            Interlocked.Increment(ref _hits);
-            _telemetry.Hits.Add(1, settings.Tag, new("llmcache.level", "memory"));
-            _telemetry.LookupDuration.Record(seconds, settings.Tag, new("llmcache.hit", true));
-            Log.Hit(_logger, method.Id, hash);
+            // Answered by a level below the in-process one, or by joining another caller's call.
+            RecordHit(key, started, source, activity);
+            return;
         }
-        else
-        {
-            double lookup = seconds - (double)call.MethodTicks / Stopwatch.Frequency;
-            _telemetry.LookupDuration.Record(Math.Max(0, lookup), settings.Tag, new("llmcache.hit", false));
-            Log.Miss(_logger, method.Id, hash);
-        }
+        LlmCachedMethod.KeySettings settings = key.Settings;
+        string hash = KeyHash(key);
+        double lookup = Stopwatch.GetElapsedTime(started).TotalSeconds - (double)call.MethodTicks / Stopwatch.Frequency;
+        _telemetry.LookupDuration.Record(Math.Max(0, lookup), settings.Tag, new("llmcache.hit", false));
+        Log.Miss(_logger, settings.Method.Id, hash);
         if (activity is not null)
         {
-            activity.SetTag("cache.hit", hit);
-            activity.SetTag("llmcache.method", method.Id);
+            activity.SetTag("cache.hit", false);
+            activity.SetTag("llmcache.method", settings.Method.Id);
             activity.SetTag("llmcache.key_hash", hash);
             if (control is not null)
             {
                 activity.SetTag("llmcache.control", control.NoCache ? "no-cache" : control.NoStore ? "no-store" : "custom");
             }
         }
-        LlmCacheScope.CurrentProbe?.Record(new CacheOutcome(method.Id, hit, hit ? CacheSource.Memory : CacheSource.Method, stored, hash));
+        LlmCacheScope.CurrentProbe?.Record(new CacheOutcome(settings.Method.Id, false, CacheSource.Method, stored, hash));
     }
 
     private CacheEntry<T> NewEntry<T>(T value, TimeSpan ttl, LlmCachedMethod.KeySettings settings)

@@ -37,6 +37,9 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     private volatile bool _enabled;
     private int _generation;
     private IDisposable? _reloadSubscription;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<LlmCachedMethod, LlmCachedMethod.KeySettings> _settings = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LlmCachedMethod.KeySettings> _settingsByPrefix = new(StringComparer.Ordinal);
+    private readonly LocalCache _local;
 
     /// <summary>Creates a runtime that caches in process memory.</summary>
     /// <param name="options">Options; defaults apply when null.</param>
@@ -52,6 +55,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)loggerFactory?.CreateLogger("LlmCache") ?? NullLogger.Instance;
         _telemetry = new LlmCacheTelemetry(meterFactory);
+        _local = new LocalCache(() => Options.MemoryMaxEntries, () => Options.MemoryMaxBytes);
         _serializers = new EntrySerializerFactory(Options.SerializerOptions);
 
         // The runtime owns its HybridCache so that its second level and serializers never mix with a
@@ -146,7 +150,26 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             }
             _enabled = Options.Enabled;
             Interlocked.Increment(ref _generation);
+            // Keys of the old generation can no longer be asked for: free their memory at once.
+            _settings.Clear();
+            _settingsByPrefix.Clear();
+            _local.Clear();
         }
+    }
+
+    /// <summary>The key settings of a method under the current configuration: one instance per generation.</summary>
+    internal LlmCachedMethod.KeySettings SettingsOf(LlmCachedMethod method)
+    {
+        int generation = Generation;
+        if (_settings.TryGetValue(method, out LlmCachedMethod.KeySettings? known) && known.Generation == generation)
+        {
+            return known;
+        }
+        var created = new LlmCachedMethod.KeySettings(method, this);
+        LlmCachedMethod.KeySettings settings = _settings.AddOrUpdate(method, created,
+            (_, old) => old.Generation == created.Generation ? old : created);
+        _settingsByPrefix[settings.Prefix] = settings;
+        return settings;
     }
 
     /// <summary>Follows configuration reloads: each change is applied as a <see cref="Reconfigure"/>; an invalid one is logged and ignored.</summary>
@@ -166,14 +189,51 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <summary>Removes the entry stored under <paramref name="key"/> from every level.</summary>
     /// <param name="key">A key as produced for a cached call.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
-    public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) =>
-        _cache.RemoveAsync(key, cancellationToken);
+    public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (TryParseKey(key, out CallKey callKey))
+        {
+            _local.Remove(callKey);
+        }
+        return _cache.RemoveAsync(key, cancellationToken);
+    }
 
     /// <summary>Removes every entry carrying <paramref name="tag"/>.</summary>
     /// <param name="tag">A tag from <see cref="LlmCachedAttribute.Tags"/>.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
-    public ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default) =>
-        _cache.RemoveByTagAsync(tag, cancellationToken);
+    public ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        _local.RemoveWhere(method => method.Tags.Contains(tag));
+        return _cache.RemoveByTagAsync(tag, cancellationToken);
+    }
+
+    /// <summary>Reads a key string back into its call key: prefix (method and namespace), optional tenant segment, digest.</summary>
+    private bool TryParseKey(string key, out CallKey callKey)
+    {
+        callKey = default;
+        if (key.Length < 64 || !Digest256.TryParseHex(key.AsSpan(key.Length - 64), out Digest256 digest))
+        {
+            return false;
+        }
+        string prefix = key[..^64];
+        ulong tenant = 0;
+        bool hasTenant = false;
+        if (!_settingsByPrefix.TryGetValue(prefix, out LlmCachedMethod.KeySettings? settings))
+        {
+            // llmcache:{ns}:{method}:t-{16 hex}:
+            if (prefix.Length < 20 || prefix[^20..^17] != ":t-"
+                || !ulong.TryParse(prefix.AsSpan(prefix.Length - 17, 16), System.Globalization.NumberStyles.AllowHexSpecifier, null, out tenant)
+                || !_settingsByPrefix.TryGetValue(prefix[..^19], out settings))
+            {
+                return false;
+            }
+            hasTenant = true;
+        }
+        callKey = new CallKey(settings, digest, tenant, hasTenant);
+        return true;
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -190,6 +250,9 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         await _services.DisposeAsync().ConfigureAwait(false);
         _telemetry.Dispose();
     }
+
+    /// <summary>Entries held by the in-process level (for tests and diagnostics).</summary>
+    internal int LocalEntryCount => _local.Count;
 
     /// <summary>The runtime's meter (named <c>LlmCache</c>), for listeners that want this runtime's measurements only.</summary>
     public System.Diagnostics.Metrics.Meter Meter => _telemetry.Meter;
@@ -235,6 +298,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         public T? Value;
         public long MethodTicks;
         public CacheEntry<T>? Entry;
+        public long Bytes;
     }
 
     /// <summary>Carries a cached method's own exception through HybridCache, which never stores it.</summary>

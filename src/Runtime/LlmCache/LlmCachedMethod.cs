@@ -59,6 +59,10 @@ public sealed class LlmCachedMethod
     public IReadOnlyList<string> Tags { get; }
 
     /// <summary>The key prefix and entry options of this method under one runtime's configuration.</summary>
+    /// <remarks>
+    /// One instance per method, runtime and configuration generation (the runtime keeps them), so the
+    /// in-process level can key entries by it; the last one used is remembered here for speed.
+    /// </remarks>
     internal KeySettings SettingsFor(LlmCacheRuntime runtime)
     {
         KeySettings? settings = _settings;
@@ -66,7 +70,7 @@ public sealed class LlmCachedMethod
         {
             return settings;
         }
-        settings = new KeySettings(this, runtime);
+        settings = runtime.SettingsOf(this);
         _settings = settings;
         return settings;
     }
@@ -82,16 +86,20 @@ public sealed class LlmCachedMethod
             Prefix = method.Namespace is null
                 ? $"llmcache:{runtime.Options.Namespace}:{method.Id}:"
                 : $"llmcache:{runtime.Options.Namespace}:{method.Id}~{method.Namespace}:";
-            EntryOptions = new HybridCacheEntryOptions { Expiration = Ttl, LocalCacheExpiration = Ttl };
+            // The runtime keeps its own in-process level (objects, copied per caller): HybridCache's is bypassed.
+            EntryOptions = EntryOptionsFor(Ttl);
             NoWriteOptions = new HybridCacheEntryOptions
             {
                 Expiration = Ttl,
                 LocalCacheExpiration = Ttl,
-                Flags = HybridCacheEntryFlags.DisableLocalCacheWrite | HybridCacheEntryFlags.DisableDistributedCacheWrite,
+                Flags = HybridCacheEntryFlags.DisableLocalCache | HybridCacheEntryFlags.DisableDistributedCacheWrite,
             };
             Enabled = runtime.IsMethodEnabled(method);
             Tag = LlmCacheTelemetry.MethodTag(method);
         }
+
+        public static HybridCacheEntryOptions EntryOptionsFor(TimeSpan ttl) =>
+            new() { Expiration = ttl, LocalCacheExpiration = ttl, Flags = HybridCacheEntryFlags.DisableLocalCache };
 
         /// <summary>Options for a read that must not write (no-store calls, result-dependent TTLs).</summary>
         public HybridCacheEntryOptions NoWriteOptions { get; }

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+
+namespace LlmCache;
+
+/// <summary>
+/// The in-process level: entries as objects, keyed by <see cref="CallKey"/> (no key string on a hit),
+/// returned to callers as copies so that no caller can change what another gets. Bounded by entry
+/// count and by the entries' serialized size; over either bound the least recently used tenth goes.
+/// </summary>
+internal sealed class LocalCache
+{
+    private readonly ConcurrentDictionary<CallKey, Slot> _slots = new();
+    private readonly Func<int> _maxEntries;
+    private readonly Func<long> _maxBytes;
+    private long _bytes;
+    private int _trimming;
+
+    public LocalCache(Func<int> maxEntries, Func<long> maxBytes)
+    {
+        _maxEntries = maxEntries;
+        _maxBytes = maxBytes;
+    }
+
+    public int Count => _slots.Count;
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public bool TryGet<T>(in CallKey key, long nowTicks, out CacheEntry<T>? entry)
+    {
+        if (_slots.TryGetValue(key, out Slot? slot) && slot.Entry is CacheEntry<T> found)
+        {
+            if (found.ExpiresUtcTicks > nowTicks)
+            {
+                slot.Touch();
+                entry = found;
+                return true;
+            }
+            Remove(key);
+        }
+        entry = null;
+        return false;
+    }
+
+    public void Set<T>(in CallKey key, CacheEntry<T> entry, long bytes)
+    {
+        var slot = new Slot(entry, bytes);
+        Slot? replaced = null;
+        _slots.AddOrUpdate(key, slot, (_, old) =>
+        {
+            replaced = old;
+            return slot;
+        });
+        Interlocked.Add(ref _bytes, bytes - (replaced?.Bytes ?? 0));
+        if (_slots.Count > _maxEntries() || Interlocked.Read(ref _bytes) > _maxBytes())
+        {
+            Trim();
+        }
+    }
+
+    public bool Remove(in CallKey key)
+    {
+        if (_slots.TryRemove(key, out Slot? slot))
+        {
+            Interlocked.Add(ref _bytes, -slot.Bytes);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Drops every entry of the methods for which <paramref name="match"/> is true.</summary>
+    public void RemoveWhere(Func<LlmCachedMethod, bool> match)
+    {
+        foreach (KeyValuePair<CallKey, Slot> pair in _slots)
+        {
+            if (match(pair.Key.Settings.Method))
+            {
+                Remove(pair.Key);
+            }
+        }
+    }
+
+    public void Clear()
+    {
+        _slots.Clear();
+        Interlocked.Exchange(ref _bytes, 0);
+    }
+
+    private void Trim()
+    {
+        if (Interlocked.Exchange(ref _trimming, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            KeyValuePair<CallKey, Slot>[] all = _slots.ToArray();
+            Array.Sort(all, static (x, y) => x.Value.LastAccess.CompareTo(y.Value.LastAccess));
+            int target = Math.Max(all.Length / 10, all.Length - _maxEntries());
+            for (int i = 0; i < all.Length && (i < target || Interlocked.Read(ref _bytes) > _maxBytes()); i++)
+            {
+                Remove(all[i].Key);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _trimming, 0);
+        }
+    }
+
+    private sealed class Slot(object entry, long bytes)
+    {
+        private long _lastAccess = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        public object Entry { get; } = entry;
+
+        public long Bytes { get; } = bytes;
+
+        public long LastAccess => Volatile.Read(ref _lastAccess);
+
+        public void Touch() => Volatile.Write(ref _lastAccess, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+}

@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.AI;
+
+namespace LlmCache;
+
+/// <summary>
+/// How a cached value is handed to a caller without sharing a mutable object: immutable types as
+/// they are, Microsoft.Extensions.AI's responses by a hand-written deep copy, arrays and lists item by
+/// item, and anything else by a JSON round trip through the configured serializer options.
+/// </summary>
+internal static class ValueCopier<T>
+{
+    /// <summary>Whether values of <typeparamref name="T"/> can be shared as they are.</summary>
+    public static readonly bool IsImmutable = Immutability.IsImmutable(typeof(T));
+
+    public static T Copy(T value, JsonSerializerOptions options)
+    {
+        if (IsImmutable || value is null)
+        {
+            return value;
+        }
+        object? copied = value switch
+        {
+            ChatResponse response => ChatCopies.Copy(response),
+            ChatMessage message => ChatCopies.Copy(message),
+            _ => null,
+        };
+        return copied is T typed ? typed : RoundTrip(value, options);
+    }
+
+    private static T RoundTrip(T value, JsonSerializerOptions options)
+    {
+        var typeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+        return JsonSerializer.Deserialize(buffer.WrittenSpan, typeInfo)!;
+    }
+}
+
+/// <summary>Decides, once per type, whether its instances can be shared: no field of it or beneath it can change.</summary>
+internal static class Immutability
+{
+    private static readonly ConcurrentDictionary<Type, bool> s_known = new();
+
+    public static bool IsImmutable(Type type) => s_known.GetOrAdd(type, static t => Check(t, new HashSet<Type>()));
+
+    private static bool Check(Type type, HashSet<Type> visiting)
+    {
+        if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime)
+            || type == typeof(DateTimeOffset) || type == typeof(TimeSpan) || type == typeof(Guid) || type == typeof(DateOnly)
+            || type == typeof(TimeOnly) || type == typeof(Uri) || type == typeof(Version) || type == typeof(Half)
+            || type == typeof(Int128) || type == typeof(UInt128))
+        {
+            return true;
+        }
+        if (Nullable.GetUnderlyingType(type) is { } inner)
+        {
+            return Check(inner, visiting);
+        }
+        if (type.IsArray || type.IsInterface || type.IsAbstract || type.IsPointer || type == typeof(object)
+            || type.IsGenericTypeDefinition || (!type.IsValueType && !type.IsSealed))
+        {
+            // Arrays can be written to; an unsealed or abstract type may hide a mutable subclass.
+            return false;
+        }
+        if (!visiting.Add(type))
+        {
+            return true; // a cycle: decided by the other members
+        }
+        foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            if (!field.IsInitOnly || !Check(field.FieldType, visiting))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
