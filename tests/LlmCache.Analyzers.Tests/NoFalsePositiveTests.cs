@@ -31,7 +31,7 @@ public sealed class NoFalsePositiveTests
             Directory.GetFiles(AppContext.BaseDirectory, "*.dll")
                 .Where(d => !Path.GetFileName(d).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
                 .Select(d => (MetadataReference)MetadataReference.CreateFromFile(d)));
-        CSharpCompilation compilation = CSharpCompilation.Create("Check", trees, references,
+        CSharpCompilation compilation = CSharpCompilation.Create(Path.GetFileName(folder), trees, references,
             new CSharpCompilationOptions(folder.StartsWith("samples", StringComparison.Ordinal) ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable));
 
