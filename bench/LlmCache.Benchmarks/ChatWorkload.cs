@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using LlmCache;
+using Microsoft.Extensions.AI;
+
+namespace LlmCache.Benchmarks;
+
+/// <summary>One realistic 2 KB chat request (a 1 KB system prompt, three turns, options with a tool) and its answer.</summary>
+public static class ChatWorkload
+{
+    public static readonly string SystemPrompt = string.Concat(Enumerable.Repeat(
+        "You are the support assistant of Acme Cloud. Answer briefly, cite Settings pages by name, never invent features. ", 9));
+
+    public static List<ChatMessage> Messages() =>
+    [
+        new(ChatRole.System, SystemPrompt),
+        new(ChatRole.User, "How do I rotate my API key without downtime for the production workspace?"),
+        new(ChatRole.Assistant, "Create a second key under Settings > API, deploy it, then revoke the old key once traffic has moved."),
+        new(ChatRole.User, "And how do I check that no service still uses the old key before I revoke it?"),
+    ];
+
+    public static readonly AIFunction Tool = AIFunctionFactory.Create((string keyId) => "unused", "key_usage", "Last use of an API key");
+
+    public static ChatOptions Options() => new() { ModelId = "gpt-4o-mini", Temperature = 0.2f, MaxOutputTokens = 400, Tools = [Tool] };
+
+    public static ChatResponse Answer() => new(new ChatMessage(ChatRole.Assistant,
+        "Open Settings > API > Keys: each key shows its last use. Wait until the old key shows no use for a full day, then revoke it."))
+    {
+        ModelId = "gpt-4o-mini",
+        Usage = new UsageDetails { InputTokenCount = 520, OutputTokenCount = 40, TotalTokenCount = 560 },
+    };
+
+    /// <summary>How LiteLLM keys (and what FusionCache users typically write): JSON of the request, then SHA-256.</summary>
+    public static string JsonSha256Key(IList<ChatMessage> messages, ChatOptions options)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(new JsonKey(messages, options), AIJsonUtilities.DefaultOptions);
+        return Convert.ToHexStringLower(SHA256.HashData(json));
+    }
+
+    private sealed record JsonKey(IList<ChatMessage> Messages, ChatOptions Options);
+}
+
+/// <summary>The application code under test: one cached method in front of a chat client.</summary>
+public sealed class CachedAgent(IChatClient llm, LlmCacheRuntime cache)
+{
+    public LlmCacheRuntime Cache => cache;
+
+    [LlmCached(Ttl = "1h")]
+    public Task<ChatResponse> AskAsync(IList<ChatMessage> messages, ChatOptions options, CancellationToken ct = default) =>
+        llm.GetResponseAsync(messages, options, ct);
+
+    [LlmCached(Ttl = "1h")]
+    public Task<string> AskTextAsync(IList<ChatMessage> messages, ChatOptions options, CancellationToken ct = default) =>
+        Task.FromResult("unused");
+
+    [LlmCached(Ttl = "1h")]
+    public Task<ChatResponse> MissAsync(long unique, string prompt, CancellationToken ct = default) =>
+        llm.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)], null, ct);
+}
+
+/// <summary>An LLM that answers at once, so the benchmarks measure the cache.</summary>
+public sealed class InstantChatClient : IChatClient
+{
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(ChatWorkload.Answer());
+
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+    public void Dispose()
+    {
+    }
+}
