@@ -70,7 +70,7 @@ public sealed class GoldenKeyTests
         public const string List = "p:d79d834f0392a677405417fd12551d1265ffde5178015c060a5f60306b637d59";
         public const string Map = "p:c767e2a47b7135aa01cbb37bf91a2a0a7a769cd2574ed26b22771e2bdcd5acc9";
         public const string Message = "p:3eb59834c193de10feceb0f1182aca92238045ce7b1249c1e44585e39f1f60d1";
-        public const string Options = "p:9e59c958d2360e2e16bb20d9138b6515a4da370f9836670c2caaa65c2ba83488";
+        public const string Options = "p:ea245833781435eb0a19da986a23c22701c647801545fccb85e7195934832e93";
         public const string TwoStrings = "llmcache:v1:LlmCache.Tests.Foundation.ShapeService.TwoStrings.5de9cff4676645c9:fb4c5691002cc0a9e243f8cb878e15c219f7e9693d91b955bc23fb51cf8a4737";
         public const string Records = "llmcache:v1:LlmCache.Tests.Foundation.ShapeService.Records.b5627c6e3a5bbf80:01c0b34cdcfffa769c07ff8300db38c2b91e4b30c019b75c4d837aff25fd3ba2";
     }

@@ -24,6 +24,13 @@ public sealed partial class KeyWriter
             WriteNull();
             return;
         }
+        if (map is IReadOnlyCollection<KeyValuePair<TKey, TValue>> { Count: 0 } or ICollection<KeyValuePair<TKey, TValue>> { Count: 0 })
+        {
+            // The common case (a tool's additional properties): no enumerator, no rented array.
+            WriteTagged32(KeyTag.Map, 0);
+            WriteTag(KeyTag.EndObject);
+            return;
+        }
         Enter();
         KeyValuePair<TKey, TValue>[] entries = Collect(map, out int n);
         try

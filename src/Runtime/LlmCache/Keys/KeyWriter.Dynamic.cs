@@ -107,7 +107,7 @@ public sealed partial class KeyWriter
         });
     }
 
-    /// <summary>Writes a JSON element by its kind and raw text.</summary>
+    /// <summary>Writes a JSON element by its raw UTF-8 text (a tool's schema, a response format), without copying it.</summary>
     public void WriteJson(JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.Undefined)
@@ -115,7 +115,13 @@ public sealed partial class KeyWriter
             WriteNull();
             return;
         }
-        WriteChars(KeyTag.Json, value.GetRawText().AsSpan());
+#if NET9_0_OR_GREATER
+        ReadOnlySpan<byte> raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+#else
+        ReadOnlySpan<byte> raw = System.Text.Encoding.UTF8.GetBytes(value.GetRawText());
+#endif
+        WriteTagged32(KeyTag.Json, (uint)raw.Length);
+        WriteRaw(raw);
     }
 
     private void WriteLegacyDictionary(IDictionary dictionary)
