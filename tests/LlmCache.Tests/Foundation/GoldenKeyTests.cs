@@ -26,10 +26,32 @@ public sealed class GoldenKeyTests
     [Fact]
     public void Encoding_IsTheDocumentedOne()
     {
-        // tag 0x0F, length 5 (little endian), then UTF-16LE code units; checked against an independent SHA-256.
-        Assert.Equal("p:7b112b1ac60a2d88a5e3c8254298e8e8ecdf79706e9a28f072a2649041ea6f57", Key(w => w.WriteString("hello")));
+        // tag 0x0F, length 5 (little endian), then the UTF-8 bytes; checked against an independent SHA-256.
+        Assert.Equal("p:40314c74423268728e6128efad650d57d6672e6ba6a80f14388a98e0beed5c19", Key(w => w.WriteString("hello")));
+        // Longer than the writer's buffer: the incremental path must hash the same bytes.
+        Assert.Equal("p:36d837cb9b5b54ce9762356c92750d79c891a062e602614df014a4304edcc6c9", Key(w => w.WriteString(new string('x', 20000))));
         // tag 0x07, then 42 as a little-endian int32.
         Assert.Equal("p:ed52588fc42bab7b1a1a1d42a0ec70b4eb9c304bfc5f02d1444147e7dff3fb10", Key(w => w.WriteInt32(42)));
+    }
+
+    [Fact]
+    public void UnpairedSurrogates_NeverCollideWithTheirReplacement()
+    {
+        Assert.NotEqual(Key(w => w.WriteString("a\uD800b")), Key(w => w.WriteString("a\uFFFDb")));
+        Assert.NotEqual(Key(w => w.WriteString("\uDC00")), Key(w => w.WriteString("\uD800")));
+        // A proper pair is ordinary UTF-8.
+        Assert.Equal(Key(w => w.WriteString("\U0001F600")), Key(w => w.WriteString("😀")));
+    }
+
+    [Fact]
+    public void TextAcrossTheBufferBoundary_HashesLikeOneRun()
+    {
+        string head = new('h', 16 * 1024 - 7);
+        string tail = "ünïcødé and 😀 across the edge";
+        string parts = Key(w => { w.WriteString(head); w.WriteString(tail); });
+        string again = Key(w => { w.WriteString(head); w.WriteString(tail); });
+        Assert.Equal(parts, again);
+        Assert.NotEqual(parts, Key(w => { w.WriteString(head + "x"); w.WriteString(tail); }));
     }
 
     [Fact]
@@ -65,13 +87,13 @@ public sealed class GoldenKeyTests
 
     private static class Golden
     {
-        public const string String = "p:7b112b1ac60a2d88a5e3c8254298e8e8ecdf79706e9a28f072a2649041ea6f57";
+        public const string String = "p:40314c74423268728e6128efad650d57d6672e6ba6a80f14388a98e0beed5c19";
         public const string Int = "p:ed52588fc42bab7b1a1a1d42a0ec70b4eb9c304bfc5f02d1444147e7dff3fb10";
-        public const string List = "p:d79d834f0392a677405417fd12551d1265ffde5178015c060a5f60306b637d59";
-        public const string Map = "p:c767e2a47b7135aa01cbb37bf91a2a0a7a769cd2574ed26b22771e2bdcd5acc9";
-        public const string Message = "p:3eb59834c193de10feceb0f1182aca92238045ce7b1249c1e44585e39f1f60d1";
-        public const string Options = "p:ea245833781435eb0a19da986a23c22701c647801545fccb85e7195934832e93";
-        public const string TwoStrings = "llmcache:v1:LlmCache.Tests.Foundation.ShapeService.TwoStrings.5de9cff4676645c9:fb4c5691002cc0a9e243f8cb878e15c219f7e9693d91b955bc23fb51cf8a4737";
-        public const string Records = "llmcache:v1:LlmCache.Tests.Foundation.ShapeService.Records.b5627c6e3a5bbf80:01c0b34cdcfffa769c07ff8300db38c2b91e4b30c019b75c4d837aff25fd3ba2";
+        public const string List = "p:56939274d03151e48bace33ea6cdb63639488653cdd30db3cff7e0714a04f3e1";
+        public const string Map = "p:99ae0d7d1c4f936c45621a29db8fbee814b48c63abf15db7ef326fda27f00acd";
+        public const string Message = "p:a7415dcbe625982d63c78a65f4987564d0fb4d34ec2676aef82a251a9dfb7b9b";
+        public const string Options = "p:7313c5ec3532f1a72904c003a0d790b2e379dfd9bf86c6f919bddca415f56132";
+        public const string TwoStrings = "llmcache:v1:LlmCache.Tests.Foundation.ShapeService.TwoStrings.5de9cff4676645c9:2298acf32cefea80b3ccdbc2797ce6df1967b7255f7f3b544186b973b77b243e";
+        public const string Records = "llmcache:v1:LlmCache.Tests.Foundation.ShapeService.Records.b5627c6e3a5bbf80:553f26b94eb2d446b6eeed6b867e311eefecac1cc79d47bf35b918093be519d2";
     }
 }

@@ -54,7 +54,7 @@ public sealed class InvalidationTests
             Assert.Equal(LlmCacheKeys.ControlledService_AskWithControlAsync.Key(runtime, secret), explanation.Key);
             KeyPart part = Assert.Single(explanation.Parts);
             Assert.Equal("prompt", part.Name);
-            Assert.Equal(1 + 4 + 2 * secret.Length, part.EncodedBytes); // tag, length, UTF-16 code units
+            Assert.Equal(1 + 4 + secret.Length, part.EncodedBytes); // tag, length, UTF-8 bytes
             Assert.Equal(["user", "control"], explanation.Ignored);
             Assert.False(explanation.TenantPartitioned);
             string text = explanation.ToString();

@@ -49,6 +49,7 @@ internal static class KeyTag
     public const byte Type = 0x27;
     public const byte Custom = 0x28;
     public const byte Json = 0x29;
+    public const byte Utf16Text = 0x2A;
 
     public const byte ChatMessage = 0x30;
     public const byte ChatOptions = 0x31;

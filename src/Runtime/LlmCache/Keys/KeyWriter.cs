@@ -11,7 +11,7 @@ namespace LlmCache;
 /// Writes the canonical encoding of a call's arguments straight into an incremental SHA-256.
 /// Every value carries a type tag and, where its length varies, a length prefix, so distinct argument
 /// lists never share an encoding: <c>("ab","c")</c> and <c>("a","bc")</c>, <c>null</c> and <c>""</c>,
-/// <c>1</c> and <c>1L</c> all differ. Strings are hashed as UTF-16LE without transcoding.
+/// <c>1</c> and <c>1L</c> all differ. Text is hashed as UTF-8, transcoded straight into the buffer.
 /// </summary>
 /// <remarks>
 /// Instances are pooled per thread; generated code rents one for the duration of one key and never
@@ -22,12 +22,15 @@ public sealed partial class KeyWriter : IDisposable
     /// <summary>How deep objects and collections may nest before the key is refused (cycles end here).</summary>
     public const int MaxDepth = 64;
 
-    private const int BufferSize = 2048;
+    // Requests up to this size are hashed in one call (an incremental hash costs far more per call
+    // than per byte); larger ones stream through the incremental hash.
+    private const int BufferSize = 16 * 1024;
     private const int HashSize = 32;
 
     [ThreadStatic] private static KeyWriter? t_cached;
 
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private bool _incremental;
     private readonly byte[] _buffer = new byte[BufferSize];
     private int _position;
     private int _depth;
@@ -71,8 +74,7 @@ public sealed partial class KeyWriter : IDisposable
     public string Complete()
     {
         Span<byte> digest = stackalloc byte[HashSize];
-        Flush();
-        _hash.TryGetHashAndReset(digest, out _);
+        CompleteHash(digest);
         return string.Create(_prefix.Length + HashSize * 2, (_prefix, Digest: new DigestBytes(digest)), static (span, state) =>
         {
             state._prefix.AsSpan().CopyTo(span);
@@ -89,20 +91,29 @@ public sealed partial class KeyWriter : IDisposable
     /// <summary>Finishes the hash into <paramref name="destination"/> (32 bytes) without building a string.</summary>
     public void CompleteHash(Span<byte> destination)
     {
+        if (!_incremental)
+        {
+            SHA256.HashData(_buffer.AsSpan(0, _position), destination);
+            _bytesWritten += _position;
+            _position = 0;
+            return;
+        }
         Flush();
         _hash.TryGetHashAndReset(destination, out _);
+        _incremental = false;
     }
 
     /// <summary>Returns the writer to the per-thread pool, discarding anything not completed.</summary>
     public void Dispose()
     {
-        if (_position != 0 || _bytesWritten != 0)
+        if (_incremental)
         {
-            // An abandoned key (an exception mid-write): drop the partial state.
-            _position = 0;
+            // An abandoned key (an exception mid-write): drop the partial hash.
             Span<byte> discard = stackalloc byte[HashSize];
             _hash.TryGetHashAndReset(discard, out _);
+            _incremental = false;
         }
+        _position = 0;
         _bytesWritten = 0;
         _depth = 0;
         _prefix = string.Empty;
@@ -257,7 +268,7 @@ public sealed partial class KeyWriter : IDisposable
         WriteTagged64(KeyTag.Enum, bits);
     }
 
-    /// <summary>Writes a string (or the null marker): tag, length in UTF-16 code units, then the UTF-16LE code units.</summary>
+    /// <summary>Writes a string (or the null marker): tag, length in UTF-16 code units, then its UTF-8 bytes.</summary>
     public void WriteString(string? value)
     {
         if (value is null)
@@ -410,9 +421,60 @@ public sealed partial class KeyWriter : IDisposable
         Advance(17);
     }
 
+    /// <summary>
+    /// Text: the tag, the length in UTF-16 code units, then the UTF-8 bytes (transcoded straight into
+    /// the buffer, vectorized, and half the bytes to hash for the ASCII most prompts are). Text with an
+    /// unpaired surrogate, which UTF-8 cannot carry, is written as raw UTF-16 under its own tag.
+    /// </summary>
     private void WriteChars(byte tag, ReadOnlySpan<char> chars)
     {
+        if (chars.IndexOfAnyInRange('\uD800', '\uDFFF') >= 0 && HasUnpairedSurrogate(chars))
+        {
+            WriteTagged32(KeyTag.Utf16Text, (uint)chars.Length);
+            WriteTag(tag);
+            WriteUtf16(chars);
+            return;
+        }
         WriteTagged32(tag, (uint)chars.Length);
+        while (!chars.IsEmpty)
+        {
+            if (BufferSize - _position < 4)
+            {
+                Flush();
+            }
+            System.Buffers.OperationStatus status = System.Text.Unicode.Utf8.FromUtf16(
+                chars, _buffer.AsSpan(_position), out int read, out int written, replaceInvalidSequences: false, isFinalBlock: true);
+            _position += written;
+            chars = chars[read..];
+            if (status == System.Buffers.OperationStatus.DestinationTooSmall)
+            {
+                Flush();
+            }
+            else if (status != System.Buffers.OperationStatus.Done)
+            {
+                throw new CacheKeyException("Text could not be encoded for the key.");
+            }
+        }
+    }
+
+    private static bool HasUnpairedSurrogate(ReadOnlySpan<char> chars)
+    {
+        for (int i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(chars[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void WriteUtf16(ReadOnlySpan<char> chars)
+    {
         if (BitConverter.IsLittleEndian)
         {
             WriteRaw(MemoryMarshal.AsBytes(chars));
@@ -434,7 +496,7 @@ public sealed partial class KeyWriter : IDisposable
             _position += bytes.Length;
             return;
         }
-        // Long runs (a system prompt) go straight into the hash: no copy.
+        // Runs longer than the buffer go straight into the incremental hash: no copy.
         Flush();
         _hash.AppendData(bytes);
         _bytesWritten += bytes.Length;
@@ -453,8 +515,10 @@ public sealed partial class KeyWriter : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Advance(int size) => _position += size;
 
+    /// <summary>Moves what the buffer holds into the incremental hash; from here on the key is hashed incrementally.</summary>
     private void Flush()
     {
+        _incremental = true;
         if (_position == 0)
         {
             return;
