@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using LlmCache.Generators.Model;
@@ -22,14 +23,36 @@ internal static class CallSiteParser
         _ => null,
     };
 
-    public static CallSiteModel? Bind(InvocationExpressionSyntax invocation, Compilation compilation, CancellationToken cancellationToken)
+    /// <summary>Binds every candidate, with one semantic model per syntax tree, in source order.</summary>
+    public static EquatableArray<CallSiteModel> BindAll(ImmutableArray<InvocationExpressionSyntax> candidates, Compilation compilation,
+        CancellationToken cancellationToken)
+    {
+        var sites = new List<CallSiteModel>(candidates.Length);
+        SyntaxTree? tree = null;
+        SemanticModel? model = null;
+        foreach (InvocationExpressionSyntax invocation in candidates)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!ReferenceEquals(invocation.SyntaxTree, tree))
+            {
+                tree = invocation.SyntaxTree;
+                model = compilation.GetSemanticModel(tree);
+            }
+            if (Bind(invocation, model!, cancellationToken) is { } site)
+            {
+                sites.Add(site);
+            }
+        }
+        return sites.ToEquatableArray();
+    }
+
+    private static CallSiteModel? Bind(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
     {
         if (invocation.Expression is MemberAccessExpressionSyntax { Expression: BaseExpressionSyntax })
         {
             // base.M(): the interceptor would dispatch virtually back into the override.
             return null;
         }
-        SemanticModel model = compilation.GetSemanticModel(invocation.SyntaxTree);
         if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method)
         {
             return null;

@@ -66,16 +66,16 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
             .Select(static (pair, _) => pair.Left)
             .WithTrackingName(TrackingNames.CandidateCalls);
 
-        IncrementalValuesProvider<CallSiteModel> callSites = candidates
+        // Bound together, one semantic model per file: binding reuses what the model learned about each method body.
+        IncrementalValueProvider<EquatableArray<CallSiteModel>> callSites = candidates
+            .Collect()
             .Combine(context.CompilationProvider)
-            .Select(static (pair, ct) => CallSiteParser.Bind(pair.Left, pair.Right, ct))
-            .Where(static site => site is not null)
-            .Select(static (site, _) => site!)
+            .Select(static (pair, ct) => CallSiteParser.BindAll(pair.Left, pair.Right, ct))
             .WithTrackingName(TrackingNames.CallSites);
 
-        IncrementalValueProvider<(ImmutableArray<MethodModel> Methods, ImmutableArray<CallSiteModel> Sites)> emission = models
+        IncrementalValueProvider<(ImmutableArray<MethodModel> Methods, EquatableArray<CallSiteModel> Sites)> emission = models
             .Collect()
-            .Combine(callSites.Collect())
+            .Combine(callSites)
             .WithTrackingName(TrackingNames.Emission);
 
         context.RegisterSourceOutput(emission, static (spc, input) =>

@@ -18,8 +18,6 @@ internal static class Parser
     /// <summary>Bumped when the generated key encoding changes, so old entries are never misread.</summary>
     private const int KeySchemaVersion = 1;
 
-    private const string RuntimeTypeName = "LlmCache.LlmCacheRuntime";
-
     /// <summary>The generator's entry: a model when the method can be cached, null otherwise (the analyzer reports why).</summary>
     public static MethodResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
         new(Analyze((IMethodSymbol)context.TargetSymbol, context.Attributes[0], context.SemanticModel.Compilation, null, cancellationToken));
@@ -267,7 +265,7 @@ internal static class Parser
     private static RuntimeAccess FindRuntime(IMethodSymbol method, Compilation compilation, CancellationToken cancellationToken)
     {
         var defaultAccess = new RuntimeAccess(RuntimeAccessKind.Default, "", "", "", "");
-        INamedTypeSymbol? runtimeType = compilation.GetTypeByMetadataName(RuntimeTypeName);
+        INamedTypeSymbol? runtimeType = KnownTypes.For(compilation).Runtime;
         if (runtimeType is null)
         {
             return defaultAccess;

@@ -24,7 +24,7 @@ internal sealed class ShapeBuilder
     public ShapeBuilder(Compilation compilation)
     {
         _compilation = compilation;
-        _keyWritable = compilation.GetTypeByMetadataName("LlmCache.ICacheKeyWritable");
+        _keyWritable = KnownTypes.For(compilation).KeyWritable;
     }
 
     public IReadOnlyList<TypeShape> Shapes => _ordered;
@@ -343,7 +343,7 @@ internal sealed class ShapeBuilder
         {
             return true;
         }
-        INamedTypeSymbol? comparable = _compilation.GetTypeByMetadataName("System.IComparable`1");
+        INamedTypeSymbol? comparable = KnownTypes.For(_compilation).Comparable;
         return comparable is not null && type.AllInterfaces.Any(i =>
             SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, comparable)
             && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type));

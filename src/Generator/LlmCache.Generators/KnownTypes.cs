@@ -1,0 +1,28 @@
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+
+namespace LlmCache.Generators;
+
+/// <summary>
+/// The types the parser asks about, looked up once per compilation: a metadata-name lookup searches
+/// every reference, and a large project asks for each of hundreds of methods.
+/// </summary>
+internal sealed class KnownTypes
+{
+    private static readonly ConditionalWeakTable<Compilation, KnownTypes> s_cache = new();
+
+    private KnownTypes(Compilation compilation)
+    {
+        KeyWritable = compilation.GetTypeByMetadataName("LlmCache.ICacheKeyWritable");
+        Runtime = compilation.GetTypeByMetadataName("LlmCache.LlmCacheRuntime");
+        Comparable = compilation.GetTypeByMetadataName("System.IComparable`1");
+    }
+
+    public INamedTypeSymbol? KeyWritable { get; }
+
+    public INamedTypeSymbol? Runtime { get; }
+
+    public INamedTypeSymbol? Comparable { get; }
+
+    public static KnownTypes For(Compilation compilation) => s_cache.GetValue(compilation, static c => new KnownTypes(c));
+}

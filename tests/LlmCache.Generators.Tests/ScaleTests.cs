@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using static LlmCache.Generators.LlmCachedGenerator;
+
+namespace LlmCache.Generators.Tests;
+
+/// <summary>
+/// A project with 500 cached methods, 2,000 call sites and 5,000 other invocations: the generator
+/// binds only invocations whose name is a cached method's, and an edit in a file without call sites
+/// re-runs no key-builder step.
+/// </summary>
+public sealed class ScaleTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const int Services = 50;
+    private const int MethodsPerService = 10;
+    private const int CallerFiles = 40;
+    private const int CallsPerFile = 50;
+    private const int OtherInvocationsPerFile = 125;
+
+    internal static string[] Project()
+    {
+        var files = new List<string>();
+        for (int s = 0; s < Services; s++)
+        {
+            var text = new StringBuilder();
+            text.AppendLine("using System.Collections.Generic; using System.Threading.Tasks; using LlmCache;");
+            text.AppendLine("namespace Scale;");
+            text.AppendLine($"public sealed record Request{s}(string Prompt, int Level, List<string> Tags);");
+            text.AppendLine($"internal sealed class Service{s}");
+            text.AppendLine("{");
+            for (int m = 0; m < MethodsPerService; m++)
+            {
+                text.AppendLine($"    [LlmCached(Ttl = \"{m + 1}m\")] internal Task<string> Ask{s}_{m}Async(Request{s} request, string model, double temperature) => Task.FromResult(model);");
+            }
+            text.AppendLine("    internal static int Helper(int x) => x + 1;");
+            text.AppendLine("}");
+            files.Add(text.ToString());
+        }
+        for (int f = 0; f < CallerFiles; f++)
+        {
+            var text = new StringBuilder();
+            text.AppendLine("using System.Threading.Tasks;");
+            text.AppendLine("namespace Scale;");
+            text.AppendLine($"internal static class Callers{f}");
+            text.AppendLine("{");
+            text.AppendLine("    internal static async Task<int> RunAsync()");
+            text.AppendLine("    {");
+            text.AppendLine("        int total = 0;");
+            for (int c = 0; c < CallsPerFile; c++)
+            {
+                int s = (f * CallsPerFile + c) % Services;
+                int m = (f + c) % MethodsPerService;
+                text.AppendLine($"        total += (await new Service{s}().Ask{s}_{m}Async(new Request{s}(\"p{c}\", {c}, [\"t\"]), \"gpt\", 0.{c % 10})).Length;");
+            }
+            for (int o = 0; o < OtherInvocationsPerFile; o++)
+            {
+                text.AppendLine($"        total += Service{o % Services}.Helper({o}) + System.Math.Max({o}, total);");
+            }
+            text.AppendLine("        return total;");
+            text.AppendLine("    }");
+            text.AppendLine("}");
+            files.Add(text.ToString());
+        }
+        files.Add("namespace Scale; internal static class Plain { internal static int Value() => 1; }");
+        return files.ToArray();
+    }
+
+    [Fact]
+    public void LargeProject_BindsOnlyNameMatches_AndAnEditWithoutCallSitesReRunsNoKeyBuilder()
+    {
+        string[] sources = Project();
+        CSharpCompilation compilation = GeneratorHarness.Compile(sources);
+        var clock = Stopwatch.StartNew();
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        TimeSpan first = clock.Elapsed;
+        GeneratorRunResult run = driver.GetRunResult().Results.Single();
+        Assert.Null(run.Exception);
+        Assert.Equal(Services * MethodsPerService, run.GeneratedSources.Length);
+
+        // 2,000 calls of cached methods and 10,000 other invocations (Helper and Math.Max): only the 2,000 reach binding.
+        int candidates = run.TrackedSteps[TrackingNames.CandidateCalls].SelectMany(s => s.Outputs).Count();
+        int sites = run.TrackedSteps[TrackingNames.CallSites].SelectMany(s => s.Outputs).Sum(o => ((LlmCache.Generators.Model.EquatableArray<LlmCache.Generators.Model.CallSiteModel>)o.Value).Count);
+        Assert.Equal(CallerFiles * CallsPerFile, candidates);
+        Assert.Equal(CallerFiles * CallsPerFile, sites);
+
+        // A one-character edit in the file without call sites.
+        SyntaxTree plain = compilation.SyntaxTrees.Last();
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(plain,
+            CSharpSyntaxTree.ParseText(sources[^1].Replace("=> 1;", "=> 2;"), GeneratorHarness.ParseOptions, plain.FilePath));
+        clock.Restart();
+        driver = driver.RunGenerators(edited);
+        TimeSpan second = clock.Elapsed;
+        GeneratorRunResult rerun = driver.GetRunResult().Results.Single();
+
+        IncrementalStepRunReason[] modelReasons = rerun.TrackedSteps[TrackingNames.MethodModels].SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+        Assert.Equal(Services * MethodsPerService, modelReasons.Length);
+        Assert.All(modelReasons, r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.All(rerun.TrackedSteps[TrackingNames.Emission].SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        // Roslyn re-runs semantic transforms on a new compilation; what matters is that every model came out equal,
+        // so no key builder or interceptor was generated again.
+        Assert.All(rerun.TrackedSteps[TrackingNames.Methods].SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.Equal(IncrementalStepRunReason.Unchanged, rerun.TrackedSteps[TrackingNames.CallSites].Single().Outputs.Single().Reason);
+        output.WriteLine($"first run {first.TotalMilliseconds:F0} ms, after the edit {second.TotalMilliseconds:F0} ms; " +
+            string.Join(", ", rerun.TrackedSteps.Select(p => $"{p.Key} {p.Value.Sum(s => s.ElapsedTime.TotalMilliseconds):F0} ms")));
+        Assert.True(second < first, $"the incremental run ({second.TotalMilliseconds:F0} ms) should be faster than the first ({first.TotalMilliseconds:F0} ms)");
+    }
+}
