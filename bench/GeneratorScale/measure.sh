@@ -11,7 +11,8 @@ for mode in with without; do
   cp "$work"/src/*.cs "$work/$mode/"
   analyzer=""
   if [ "$mode" = with ]; then
-    analyzer="<ProjectReference Include=\"$root/src/Generator/LlmCache.Generators/LlmCache.Generators.csproj\" OutputItemType=\"Analyzer\" ReferenceOutputAssembly=\"false\" />"
+    # The built generator (and analyzer) itself, so a rebuild measures the consumer only.
+    analyzer="<Analyzer Include=\"$root/src/Generator/LlmCache.Generators/bin/Release/netstandard2.0/LlmCache.Generators.dll\" />"
   else
     # Without the generator the attribute still compiles; nothing is intercepted.
     true
