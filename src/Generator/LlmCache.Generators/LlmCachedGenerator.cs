@@ -89,19 +89,18 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
                 }
                 list.Add(site);
             }
-            var hintNames = new HashSet<string>(System.StringComparer.Ordinal);
             var keyApis = new HashSet<string>(System.StringComparer.Ordinal);
+            var methods = new List<(MethodModel, IReadOnlyList<CallSiteModel>, string)>();
             foreach (MethodModel method in input.Methods.OrderBy(m => m.Id, System.StringComparer.Ordinal))
             {
                 sitesByMethod.TryGetValue(method.DocId, out List<CallSiteModel>? sites);
-                string hint = Emitter.HintName(method);
-                for (int n = 2; !hintNames.Add(hint); n++)
-                {
-                    hint = Emitter.HintName(method) + "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
                 // Overloads whose keyed parameters coincide get a typed key class of their own.
                 string suffix = keyApis.Add(Emitter.KeyApiSignature(method)) ? "" : "_" + method.Id.Substring(method.Id.LastIndexOf('.') + 1);
-                spc.AddSource(hint + ".g.cs", Emitter.Emit(method, sites ?? new List<CallSiteModel>(), suffix));
+                methods.Add((method, (IReadOnlyList<CallSiteModel>?)sites ?? new List<CallSiteModel>(), suffix));
+            }
+            if (methods.Count > 0)
+            {
+                spc.AddSource("LlmCache.Interceptors.g.cs", Emitter.EmitAll(methods));
             }
         });
     }
