@@ -21,6 +21,11 @@ internal sealed class DemoOptions
 
     public string Namespace { get; private set; } = "chatdemo";
 
+    /// <summary>The cache levels: memory always, disk by default (the embedded, persistent default).</summary>
+    public IReadOnlyList<string> Cache { get; private set; } = ["memory", "disk"];
+
+    public string DiskPath { get; private set; } = ".llmcache";
+
     public const string Usage = """
         Usage: dotnet run --project samples/ChatDemo -c Release -- [options]
           --requests N         number of support requests to send (default 200)
@@ -31,6 +36,8 @@ internal sealed class DemoOptions
           --ttl SECONDS        lifetime of the entries written (default: the method's 1h)
           --max-age SECONDS    accept only entries younger than this
           --namespace NAME     key namespace (default chatdemo); a new one starts a fresh generation
+          --cache LIST         comma list of levels: memory, disk (default memory,disk)
+          --disk-path DIR      directory of the disk tier (default .llmcache)
           --help               show this text
         Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) to answer with a real
         OpenAI-compatible endpoint instead of the simulated LLM.
@@ -82,6 +89,31 @@ internal sealed class DemoOptions
                 case "--max-age":
                     if (!TryInt(value, 0, int.MaxValue, out int maxAge, out error, arg)) return null;
                     options.MaxAgeSeconds = maxAge;
+                    i++;
+                    break;
+                case "--cache":
+                    string[] levels = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    string? unknown = levels.FirstOrDefault(l => l is not ("memory" or "disk" or "redis" or "s3"));
+                    if (levels.Length == 0 || unknown is not null)
+                    {
+                        error = $"Option --cache needs a comma list of memory, disk, redis, s3" + (unknown is null ? "." : $"; '{unknown}' is not one.");
+                        return null;
+                    }
+                    if (levels.FirstOrDefault(l => l is "redis" or "s3") is { } pending)
+                    {
+                        error = $"The {pending} tier is not available in this build yet; use memory and disk.";
+                        return null;
+                    }
+                    options.Cache = levels.Contains("memory") ? levels : ["memory", .. levels];
+                    i++;
+                    break;
+                case "--disk-path":
+                    if (string.IsNullOrWhiteSpace(value))
+                    {
+                        error = "Option --disk-path needs a directory.";
+                        return null;
+                    }
+                    options.DiskPath = value;
                     i++;
                     break;
                 case "--namespace":

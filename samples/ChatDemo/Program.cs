@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using ChatDemo;
 using LlmCache;
+using LlmCache.Disk;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -33,7 +34,11 @@ string model = real?.Model ?? "simulated-support-1";
 
 var services = new ServiceCollection();
 services.AddSingleton(llm);
-services.AddLlmCache(o => o.Namespace = options.Namespace);
+LlmCacheBuilder cacheBuilder = services.AddLlmCache(o => o.Namespace = options.Namespace);
+if (options.Cache.Contains("disk"))
+{
+    cacheBuilder.AddDiskTier(o => o.Directory = options.DiskPath);
+}
 services.AddSingleton<SupportAgent>();
 await using ServiceProvider provider = services.BuildServiceProvider();
 SupportAgent agent = provider.GetRequiredService<SupportAgent>();
@@ -46,7 +51,7 @@ long savedInput = 0, savedOutput = 0;
 int errors = 0;
 var chatOptions = new ChatOptions { ModelId = model, Temperature = 0f };
 
-Console.WriteLine($"ChatDemo: {options.Requests} requests, seed {options.Seed}, LLM: {(real is null ? $"simulated ({options.LlmLatencyMs} ms)" : $"{model} (OpenAI-compatible)")}, cache: memory");
+Console.WriteLine($"ChatDemo: {options.Requests} requests, seed {options.Seed}, LLM: {(real is null ? $"simulated ({options.LlmLatencyMs} ms)" : $"{model} (OpenAI-compatible)")}, cache: {string.Join(",", options.Cache)}");
 string controls = options.Control is { } c ? $", controls: {c}" : "";
 Console.WriteLine($"  namespace {options.Namespace}{controls}");
 // The per-call controls from the command line apply to every request through an ambient scope.
@@ -119,7 +124,7 @@ var summary = new Dictionary<string, object>
     ["miss_p50_ms"] = Math.Round(Percentile(missLatencies, 0.50), 3),
     ["tokens_saved"] = savedInput + savedOutput,
     ["usd_saved"] = Math.Round(usdSaved, 6),
-    ["cache"] = "memory",
+    ["cache"] = string.Join(",", options.Cache),
     ["namespace"] = options.Namespace,
 };
 Console.WriteLine(JsonSerializer.Serialize(summary));

@@ -106,7 +106,6 @@ public sealed class ScaleTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(IncrementalStepRunReason.Unchanged, rerun.TrackedSteps[TrackingNames.CallSites].Single().Outputs.Single().Reason);
         output.WriteLine($"first run {first.TotalMilliseconds:F0} ms, after the edit {second.TotalMilliseconds:F0} ms; " +
             string.Join(", ", rerun.TrackedSteps.Select(p => $"{p.Key} {p.Value.Sum(s => s.ElapsedTime.TotalMilliseconds):F0} ms")));
-        Assert.True(second < first, $"the incremental run ({second.TotalMilliseconds:F0} ms) should be faster than the first ({first.TotalMilliseconds:F0} ms)");
     }
 
     private static int CountOf(string text, string value)

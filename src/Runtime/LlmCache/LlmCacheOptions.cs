@@ -30,6 +30,14 @@ public sealed class LlmCacheOptions
     /// <summary>Most serialized bytes the in-process level keeps. Default: 256 MiB.</summary>
     public long MemoryMaxBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// The second-level tiers, fastest first (disk, Redis, S3 …): a read walks down them and promotes a
+    /// hit upwards; a write goes to all. Empty (the default): memory only. Added by the tier packages'
+    /// builder extensions, e.g. <c>AddDiskTier</c>.
+    /// </summary>
+    public IList<Microsoft.Extensions.Caching.Distributed.IDistributedCache> Tiers { get; set; } =
+        new List<Microsoft.Extensions.Caching.Distributed.IDistributedCache>();
+
     /// <summary>When false, every call goes straight to the method. Can be changed at run time on the runtime itself.</summary>
     public bool Enabled { get; set; } = true;
 

@@ -237,7 +237,8 @@ public sealed partial class LlmCacheRuntime
         }
 
         // We store ourselves when the TTL depends on the result or the call may not store at all.
-        bool selfStore = control is { NoStore: true } || Options.ResultTtl is not null;
+        // With a second level, the write is awaited too, so an answer is on disk before the caller goes on.
+        bool selfStore = control is { NoStore: true } || Options.ResultTtl is not null || _tiered is not null;
         HybridCacheEntryOptions entryOptions = selfStore
             ? settings.NoWriteOptions
             : ttl == settings.Ttl ? settings.EntryOptions : LlmCachedMethod.KeySettings.EntryOptionsFor(ttl);

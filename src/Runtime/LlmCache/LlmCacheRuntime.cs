@@ -40,6 +40,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<LlmCachedMethod, LlmCachedMethod.KeySettings> _settings = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LlmCachedMethod.KeySettings> _settingsByPrefix = new(StringComparer.Ordinal);
     private readonly LocalCache _local;
+    private readonly TieredCache? _tiered;
 
     /// <summary>Creates a runtime that caches in process memory.</summary>
     /// <param name="options">Options; defaults apply when null.</param>
@@ -66,6 +67,11 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         {
             services.AddSingleton(loggerFactory);
             services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        }
+        if (Options.Tiers.Count > 0)
+        {
+            _tiered = new TieredCache(Options.Tiers, _logger, () => Options.DefaultTtl);
+            services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(_tiered);
         }
         services.AddHybridCache(o =>
             {
@@ -250,6 +256,9 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         await _services.DisposeAsync().ConfigureAwait(false);
         _telemetry.Dispose();
     }
+
+    /// <summary>Whether a second level (a chain of tiers) is configured.</summary>
+    internal bool HasSecondLevel => _tiered is not null;
 
     /// <summary>Entries held by the in-process level (for tests and diagnostics).</summary>
     internal int LocalEntryCount => _local.Count;

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "LlmCache ignored a configuration reload with invalid options")]
     public static partial void ReloadRejected(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "LlmCache tier {Tier} failed to {Operation}; treated as a miss")]
+    public static partial void TierFailed(ILogger logger, int tier, string operation, Exception exception);
 }

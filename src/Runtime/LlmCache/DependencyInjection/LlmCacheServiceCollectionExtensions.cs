@@ -35,6 +35,7 @@ public static class LlmCacheServiceCollectionExtensions
                 SerializerOptions = monitor.CurrentValue.SerializerOptions,
                 ResultTtl = monitor.CurrentValue.ResultTtl,
                 UseAsDefault = monitor.CurrentValue.UseAsDefault,
+                Tiers = monitor.CurrentValue.Tiers,
             });
             var runtime = new LlmCacheRuntime(settings, provider.GetService<TimeProvider>(), provider.GetService<ILoggerFactory>(),
                 provider.GetService<System.Diagnostics.Metrics.IMeterFactory>());

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Xunit;
+
+namespace LlmCache.Disk.Tests;
+
+/// <summary>The sample on its embedded default (memory + disk): its contract and its promise.</summary>
+public sealed class ChatDemoTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmcache-demo-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ASecondRunOfTheSameWorkload_MakesNoLlmCall()
+    {
+        (int code, string output) = Run("--requests", "60", "--llm-latency-ms", "1", "--seed", "7", "--disk-path", _dir);
+        Assert.Equal(0, code);
+        JsonElement first = LastLine(output);
+        Assert.Equal(60, first.GetProperty("requests").GetInt32());
+        Assert.Equal(first.GetProperty("misses").GetInt32(), first.GetProperty("llm_calls").GetInt32());
+        Assert.Equal(60, first.GetProperty("hits").GetInt32() + first.GetProperty("misses").GetInt32());
+        Assert.Equal(0, first.GetProperty("errors").GetInt32());
+        Assert.True(first.GetProperty("elapsed_ms").GetInt64() >= 0);
+        Assert.Equal("memory,disk", first.GetProperty("cache").GetString());
+
+        (code, output) = Run("--requests", "60", "--llm-latency-ms", "1", "--seed", "7", "--disk-path", _dir);
+        Assert.Equal(0, code);
+        JsonElement second = LastLine(output);
+        Assert.Equal(0, second.GetProperty("llm_calls").GetInt32());
+        Assert.Equal(60, second.GetProperty("hits").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--requests", "abc")]
+    [InlineData("--ttl", "0")]
+    [InlineData("--cache", "floppy")]
+    [InlineData("--namespace", "bad name")]
+    public void BadOptions_ExitWithCode2_AndAClearMessage(params string[] args)
+    {
+        (int code, string output) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("chatdemo:", output, StringComparison.Ordinal);
+    }
+
+    private static JsonElement LastLine(string output)
+    {
+        string last = output.TrimEnd().Split('\n')[^1];
+        return JsonDocument.Parse(last).RootElement;
+    }
+
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        string here = Path.GetDirectoryName(Assembly.GetExecutingAssembly().Location)!;
+        // tests/LlmCache.Disk.Tests/bin/{Configuration}/net10.0 -> samples/ChatDemo/bin/{Configuration}/net10.0
+        string configuration = new DirectoryInfo(here).Parent!.Name;
+        string root = Path.GetFullPath(Path.Combine(here, "..", "..", "..", "..", ".."));
+        string demo = Path.Combine(root, "samples", "ChatDemo", "bin", configuration, "net10.0", "ChatDemo.dll");
+        Assert.True(File.Exists(demo), "the sample was not built at " + demo);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(demo);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment.Remove("OPENAI_API_KEY");
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the sample did not finish");
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+}

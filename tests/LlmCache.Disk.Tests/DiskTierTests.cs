@@ -1,0 +1,197 @@
+using LlmCache.Disk;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace LlmCache.Disk.Tests;
+
+public sealed class Answers(LlmCacheRuntime cache)
+{
+    public int Calls;
+    public LlmCacheRuntime Cache => cache;
+
+    [LlmCached(Ttl = "1h")]
+    public Task<string> AskAsync(string prompt) { Calls++; return Task.FromResult("answer to " + prompt); }
+}
+
+/// <summary>The SQLite tier, against a real file in a temporary directory.</summary>
+public sealed class DiskTierTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmcache-disk-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private SqliteCacheTier Tier(TimeProvider? time = null, long maxBytes = 1L << 30, string? dir = null) =>
+        new(new DiskTierOptions { Directory = dir ?? _dir, MaxBytes = maxBytes, SweepInterval = TimeSpan.FromHours(1) }, timeProvider: time);
+
+    private static readonly DistributedCacheEntryOptions Hour = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) };
+
+    [Fact]
+    public async Task ASecondRuntime_IsServedFromDisk_WithoutCallingTheMethod()
+    {
+        using (var tier = Tier())
+        await using (var first = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } }))
+        {
+            var answers = new Answers(first);
+            Assert.Equal("answer to q", await answers.AskAsync("q"));
+            Assert.Equal(1, answers.Calls);
+        }
+        using (var tier = Tier())
+        await using (var second = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } }))
+        {
+            var answers = new Answers(second);
+            using CacheProbe probe = LlmCacheScope.Observe();
+            Assert.Equal("answer to q", await answers.AskAsync("q"));
+            Assert.Equal(0, answers.Calls);
+            Assert.Equal(CacheSource.Distributed, probe.Last!.Value.Source);
+            await answers.AskAsync("q");
+            Assert.Equal(CacheSource.Memory, probe.Last!.Value.Source);
+        }
+    }
+
+    [Fact]
+    public async Task ThroughDependencyInjection_AddDiskTier_Persists()
+    {
+        for (int run = 0; run < 2; run++)
+        {
+            var services = new ServiceCollection();
+            services.AddLlmCache(o => o.UseAsDefault = false).AddDiskTier(o => o.Directory = _dir);
+            await using ServiceProvider provider = services.BuildServiceProvider();
+            var answers = new Answers(provider.GetRequiredService<LlmCacheRuntime>());
+            await answers.AskAsync("di");
+            Assert.Equal(run == 0 ? 1 : 0, answers.Calls);
+        }
+    }
+
+    [Fact]
+    public void ExpiredEntries_AreMissesOnRead_AndDeleted()
+    {
+        var clock = new FakeTimeProvider();
+        using var tier = Tier(clock);
+        tier.Set("k", [1, 2, 3], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(10) });
+        clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal([1, 2, 3], tier.Get("k"));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(tier.Get("k"));
+        Assert.Equal(0, tier.Statistics().Count);
+    }
+
+    [Fact]
+    public void Sweep_DeletesExpired_AndEvictsLeastRecentlyUsedPastTheCap()
+    {
+        var clock = new FakeTimeProvider();
+        using var tier = Tier(clock, maxBytes: 1000);
+        tier.Set("old", new byte[10], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(5) });
+        for (int i = 0; i < 10; i++)
+        {
+            clock.Advance(TimeSpan.FromMinutes(2));
+            tier.Set("k" + i, new byte[300], Hour);
+        }
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.NotNull(tier.Get("k0")); // k0 becomes the most recently used
+        tier.Sweep();
+        (long count, long bytes) = tier.Statistics();
+        Assert.True(bytes <= 1000, $"{bytes} bytes left");
+        Assert.Equal(3, count);
+        Assert.Null(tier.Get("old"));
+        Assert.NotNull(tier.Get("k0"));
+        Assert.NotNull(tier.Get("k9"));
+        Assert.Null(tier.Get("k1"));
+    }
+
+    [Fact]
+    public void ACorruptFile_IsMovedAside_AndTheTierKeepsWorking()
+    {
+        using (var tier = Tier())
+        {
+            tier.Set("k", [1], Hour);
+        }
+        SqliteConnection.ClearAllPools();
+        string file = Path.Combine(_dir, "llmcache.db");
+        foreach (string extra in new[] { file + "-wal", file + "-shm" })
+        {
+            File.Delete(extra);
+        }
+        File.WriteAllBytes(file, Enumerable.Repeat((byte)0x5A, 8192).ToArray());
+
+        using var reopened = Tier();
+        Assert.Null(reopened.Get("k"));
+        Assert.Contains(Directory.GetFiles(_dir), f => f.Contains(".corrupt-", StringComparison.Ordinal));
+        reopened.Set("k", [2], Hour);
+        Assert.Equal([2], reopened.Get("k"));
+    }
+
+    [Fact]
+    public void ARemovedFile_IsRecreated_OnTheNextCall()
+    {
+        using var tier = Tier();
+        tier.Set("k", [1], Hour);
+        SqliteConnection.ClearAllPools();
+        foreach (string f in Directory.GetFiles(_dir))
+        {
+            File.Delete(f);
+        }
+        Assert.Null(tier.Get("k"));
+        tier.Set("k", [3], Hour);
+        Assert.Equal([3], tier.Get("k"));
+    }
+
+    [Fact]
+    public void TwoInstancesOnOneFile_ShareEntries()
+    {
+        using var a = Tier();
+        using var b = Tier();
+        a.Set("shared", [7], Hour);
+        Assert.Equal([7], b.Get("shared"));
+        b.Remove("shared");
+        Assert.Null(a.Get("shared"));
+    }
+
+    [Fact]
+    public async Task AHitInALowerTier_IsPromotedToTheTiersAboveIt()
+    {
+        using var upper = Tier(dir: Path.Combine(_dir, "upper"));
+        using var lower = Tier(dir: Path.Combine(_dir, "lower"));
+        await using (var writer = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { lower } }))
+        {
+            await new Answers(writer).AskAsync("p");
+        }
+        Assert.Equal(0, upper.Statistics().Count);
+        await using var reader = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { upper, lower } });
+        var answers = new Answers(reader);
+        Assert.Equal("answer to p", await answers.AskAsync("p"));
+        Assert.Equal(0, answers.Calls);
+        Assert.Equal(1, upper.Statistics().Count);
+    }
+
+    [Fact]
+    public async Task AFailingTier_NeverFailsTheCall()
+    {
+        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { new BrokenTier() } });
+        var answers = new Answers(runtime);
+        Assert.Equal("answer to x", await answers.AskAsync("x"));
+        Assert.Equal("answer to x", await answers.AskAsync("x"));
+        Assert.Equal(1, answers.Calls); // the in-process level still serves the second call
+    }
+
+    private sealed class BrokenTier : IDistributedCache
+    {
+        public byte[]? Get(string key) => throw new IOException("down");
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => throw new IOException("down");
+        public void Refresh(string key) => throw new IOException("down");
+        public Task RefreshAsync(string key, CancellationToken token = default) => throw new IOException("down");
+        public void Remove(string key) => throw new IOException("down");
+        public Task RemoveAsync(string key, CancellationToken token = default) => throw new IOException("down");
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new IOException("down");
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => throw new IOException("down");
+    }
+}
