@@ -214,24 +214,22 @@ internal static class Emitter
         w.Open("internal static partial class LlmCacheKeys");
         w.Line("/// <summary>Keys of <c>" + method.Id.Substring(0, method.Id.LastIndexOf('.')) + "</c>.</summary>");
         w.Open("public static partial class " + typeName + suffix);
-        w.Line("/// <summary>The key a call with these arguments reads and writes.</summary>");
-        w.Line("public static string Key" + typeParams + "(" + Runtime + " runtime" + parameters + ")");
-        WriteConstraints(w, constraints);
-        w.Line("    => runtime.ComputeKey(" + className + ".Method, " + state + ", " + className + ".WriteKey" + typeParams + ", "
-            + (writeTenant == "null" ? "null" : className + "." + writeTenant) + ");");
+        string tenantArgument = writeTenant == "null" ? "null" : className + "." + writeTenant;
+        string forwarded = className + ".Method, " + state + ", " + className + ".WriteKey" + typeParams + ", " + tenantArgument;
+        void Forward(string summary, string returns, string name, string extraParameter, string target, string extraArgument)
+        {
+            w.Line("/// <summary>" + summary + "</summary>");
+            w.Line("public static " + returns + " " + name + typeParams + "(" + Runtime + " runtime" + parameters + extraParameter + ")");
+            WriteConstraints(w, constraints);
+            w.Line("    => runtime." + target + "(" + forwarded + extraArgument + ");");
+        }
+        Forward("The key a call with these arguments reads and writes.", "string", "Key", "", "ComputeKey", "");
         w.Line();
-        w.Line("/// <summary>Which parameters went into the key and how large each was, without their values.</summary>");
-        w.Line("public static global::LlmCache.KeyExplanation Explain" + typeParams + "(" + Runtime + " runtime" + parameters + ")");
-        WriteConstraints(w, constraints);
-        w.Line("    => runtime.ExplainKey(" + className + ".Method, " + state + ", " + className + ".WriteKey" + typeParams + ", "
-            + (writeTenant == "null" ? "null" : className + "." + writeTenant) + ");");
+        Forward("Which parameters went into the key and how large each was, without their values.", "global::LlmCache.KeyExplanation",
+            "Explain", "", "ExplainKey", "");
         w.Line();
-        w.Line("/// <summary>Removes the entry a call with these arguments would read.</summary>");
-        w.Line("public static global::System.Threading.Tasks.ValueTask EvictAsync" + typeParams + "(" + Runtime + " runtime" + parameters
-            + ", " + Token + " cancellationToken = default)");
-        WriteConstraints(w, constraints);
-        w.Line("    => runtime.EvictAsync(" + className + ".Method, " + state + ", " + className + ".WriteKey" + typeParams + ", "
-            + (writeTenant == "null" ? "null" : className + "." + writeTenant) + ", cancellationToken);");
+        Forward("Removes the entry a call with these arguments would read.", "global::System.Threading.Tasks.ValueTask", "EvictAsync",
+            ", " + Token + " cancellationToken = default", "EvictAsync", ", cancellationToken");
         w.Close();
         w.Close();
     }
@@ -334,28 +332,17 @@ internal static class Emitter
 
     private static void WriteRuntimeAccessor(SourceWriter w, RuntimeAccess access)
     {
-        string kind;
-        string shape;
-        switch (access.Kind)
+        (string kind, string shape) = access.Kind switch
         {
-            case RuntimeAccessKind.UnsafeField:
-                kind = "Field";
-                shape = "extern ref " + access.MemberTypeText + "? RuntimeField(";
-                break;
-            case RuntimeAccessKind.UnsafeStaticField:
-                kind = "StaticField";
-                shape = "extern ref " + access.MemberTypeText + "? RuntimeField(";
-                break;
-            case RuntimeAccessKind.UnsafeProperty:
-                kind = "Method";
-                shape = "extern " + access.MemberTypeText + "? RuntimeProperty(";
-                break;
-            case RuntimeAccessKind.UnsafeStaticProperty:
-                kind = "StaticMethod";
-                shape = "extern " + access.MemberTypeText + "? RuntimeProperty(";
-                break;
-            default:
-                return;
+            RuntimeAccessKind.UnsafeField => ("Field", "extern ref " + access.MemberTypeText + "? RuntimeField("),
+            RuntimeAccessKind.UnsafeStaticField => ("StaticField", "extern ref " + access.MemberTypeText + "? RuntimeField("),
+            RuntimeAccessKind.UnsafeProperty => ("Method", "extern " + access.MemberTypeText + "? RuntimeProperty("),
+            RuntimeAccessKind.UnsafeStaticProperty => ("StaticMethod", "extern " + access.MemberTypeText + "? RuntimeProperty("),
+            _ => ("", ""),
+        };
+        if (kind.Length == 0)
+        {
+            return;
         }
         w.Line();
         w.Line("// The runtime the instance holds, read without reflection.");
