@@ -41,6 +41,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LlmCachedMethod.KeySettings> _settingsByPrefix = new(StringComparer.Ordinal);
     private readonly LocalCache _local;
     private readonly TieredCache? _tiered;
+    private readonly ICacheInvalidationBus[] _buses = [];
 
     /// <summary>Creates a runtime that caches in process memory.</summary>
     /// <param name="options">Options; defaults apply when null.</param>
@@ -71,6 +72,12 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         if (Options.Tiers.Count > 0)
         {
             _tiered = new TieredCache(Options.Tiers, _logger, () => Options.DefaultTtl);
+            _buses = Options.Tiers.OfType<ICacheInvalidationBus>().ToArray();
+            foreach (ICacheInvalidationBus bus in _buses)
+            {
+                bus.KeyInvalidated += OnRemoteKeyRemoved;
+                bus.TagInvalidated += OnRemoteTagRemoved;
+            }
             services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(_tiered);
         }
         services.AddHybridCache(o =>
@@ -195,24 +202,52 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <summary>Removes the entry stored under <paramref name="key"/> from every level.</summary>
     /// <param name="key">A key as produced for a cached call.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
-    public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (TryParseKey(key, out CallKey callKey))
         {
             _local.Remove(callKey);
         }
-        return _cache.RemoveAsync(key, cancellationToken);
+        await _cache.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        foreach (ICacheInvalidationBus bus in _buses)
+        {
+            await bus.PublishKeyAsync(key).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Removes every entry carrying <paramref name="tag"/>.</summary>
     /// <param name="tag">A tag from <see cref="LlmCachedAttribute.Tags"/>.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
-    public ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
+    public async ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tag);
         _local.RemoveWhere(method => method.Tags.Contains(tag));
-        return _cache.RemoveByTagAsync(tag, cancellationToken);
+        await _cache.RemoveByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+        foreach (ICacheInvalidationBus bus in _buses)
+        {
+            await bus.PublishTagAsync(tag).ConfigureAwait(false);
+        }
+    }
+
+    // Another process removed something: drop the in-process copy here (its second level is shared).
+    private void OnRemoteKeyRemoved(string key)
+    {
+        if (TryParseKey(key, out CallKey callKey))
+        {
+            _local.Remove(callKey);
+        }
+    }
+
+    private void OnRemoteTagRemoved(string tag) => _local.RemoveWhere(method => method.Tags.Contains(tag));
+
+    private void Unsubscribe()
+    {
+        foreach (ICacheInvalidationBus bus in _buses)
+        {
+            bus.KeyInvalidated -= OnRemoteKeyRemoved;
+            bus.TagInvalidated -= OnRemoteTagRemoved;
+        }
     }
 
     /// <summary>Reads a key string back into its call key: prefix (method and namespace), optional tenant segment, digest.</summary>
@@ -244,6 +279,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        Unsubscribe();
         _reloadSubscription?.Dispose();
         _services.Dispose();
         _telemetry.Dispose();
@@ -252,6 +288,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        Unsubscribe();
         _reloadSubscription?.Dispose();
         await _services.DisposeAsync().ConfigureAwait(false);
         _telemetry.Dispose();

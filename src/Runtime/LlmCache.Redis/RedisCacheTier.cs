@@ -1,0 +1,157 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace LlmCache.Redis;
+
+/// <summary>
+/// The shared tier: values in Redis strings with native expiry (<c>SET … PX</c>), an optional key
+/// prefix, and removals published on a channel so every process drops its in-process copy. Every
+/// call is bounded by <see cref="RedisTierOptions.OperationTimeout"/>; a slow, paused or dead server
+/// is a miss, and the multiplexer reconnects by itself when the server returns.
+/// </summary>
+public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidationBus, IDisposable
+{
+    private const string TagPrefix = "tag:";
+    private const string KeyMessagePrefix = "key:";
+
+    private readonly RedisTierOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConnectionMultiplexer _redis;
+    private readonly RedisChannel _channel;
+    private readonly string _self = Guid.NewGuid().ToString("N");
+
+    /// <summary>Connects (in the background if the server is not there yet) and subscribes to invalidations.</summary>
+    /// <param name="options">The connection and behaviour.</param>
+    /// <param name="logger">Where failures are reported.</param>
+    public RedisCacheTier(RedisTierOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        ConfigurationOptions configuration = ConfigurationOptions.Parse(options.Configuration);
+        configuration.AbortOnConnectFail = false;
+        configuration.ConnectTimeout = (int)options.ConnectTimeout.TotalMilliseconds;
+        configuration.SyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
+        configuration.AsyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
+        _redis = ConnectionMultiplexer.Connect(configuration);
+        _channel = RedisChannel.Literal(options.Channel);
+        _redis.GetSubscriber().Subscribe(_channel, (_, message) => OnMessage(message));
+    }
+
+    /// <inheritdoc />
+    public event Action<string>? KeyInvalidated;
+
+    /// <inheritdoc />
+    public event Action<string>? TagInvalidated;
+
+    /// <inheritdoc />
+    public byte[]? Get(string key) => Guard(() => (byte[]?)_redis.GetDatabase().StringGet(Key(key)), null, "get");
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+        GuardAsync(async () => (byte[]?)await _redis.GetDatabase().StringGetAsync(Key(key)).WaitAsync(_options.OperationTimeout, token).ConfigureAwait(false), null, "get");
+
+    /// <inheritdoc />
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
+        Guard(() => _redis.GetDatabase().StringSet(Key(key), value, Expiry(options)), false, "set");
+
+    /// <inheritdoc />
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
+        GuardAsync(() => _redis.GetDatabase().StringSetAsync(Key(key), value, Expiry(options)).WaitAsync(_options.OperationTimeout, token), false, "set");
+
+    /// <inheritdoc />
+    public void Refresh(string key)
+    {
+    }
+
+    /// <inheritdoc />
+    public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public void Remove(string key) => Guard(() => _redis.GetDatabase().KeyDelete(Key(key)), false, "remove");
+
+    /// <inheritdoc />
+    public Task RemoveAsync(string key, CancellationToken token = default) =>
+        GuardAsync(() => _redis.GetDatabase().KeyDeleteAsync(Key(key)).WaitAsync(_options.OperationTimeout, token), false, "remove");
+
+    /// <inheritdoc />
+    public Task PublishKeyAsync(string key) => Publish(KeyMessagePrefix + key);
+
+    /// <inheritdoc />
+    public Task PublishTagAsync(string tag) => Publish(TagPrefix + tag);
+
+    /// <summary>Whether the multiplexer is connected right now.</summary>
+    public bool IsConnected => _redis.IsConnected;
+
+    /// <inheritdoc />
+    public void Dispose() => _redis.Dispose();
+
+    private Task<long> Publish(string body) =>
+        GuardAsync(() => _redis.GetSubscriber().PublishAsync(_channel, _self + "|" + body).WaitAsync(_options.OperationTimeout), 0L, "publish");
+
+    private void OnMessage(RedisValue message)
+    {
+        string text = message.ToString();
+        int bar = text.IndexOf('|', StringComparison.Ordinal);
+        if (bar < 0 || text.AsSpan(0, bar).SequenceEqual(_self))
+        {
+            return; // our own removal: already applied here
+        }
+        string body = text[(bar + 1)..];
+        if (body.StartsWith(KeyMessagePrefix, StringComparison.Ordinal))
+        {
+            KeyInvalidated?.Invoke(body[KeyMessagePrefix.Length..]);
+        }
+        else if (body.StartsWith(TagPrefix, StringComparison.Ordinal))
+        {
+            TagInvalidated?.Invoke(body[TagPrefix.Length..]);
+        }
+    }
+
+    private RedisKey Key(string key) => _options.KeyPrefix + key;
+
+    private static Expiration Expiry(DistributedCacheEntryOptions options)
+    {
+        if (options.AbsoluteExpiration is { } absolute)
+        {
+            TimeSpan left = absolute - DateTimeOffset.UtcNow;
+            return new Expiration(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
+        }
+        TimeSpan? relative = options.AbsoluteExpirationRelativeToNow ?? options.SlidingExpiration;
+        return relative is { } r ? new Expiration(r) : Expiration.Persist;
+    }
+
+    private T Guard<T>(Func<T> work, T fallback, string operation)
+    {
+        try
+        {
+            return work();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            Log.RedisFailed(_logger, operation, ex);
+            return fallback;
+        }
+    }
+
+    private async Task<T> GuardAsync<T>(Func<Task<T>> work, T fallback, string operation)
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            Log.RedisFailed(_logger, operation, ex);
+            return fallback;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "LlmCache Redis tier failed to {Operation}; treated as a miss")]
+        public static partial void RedisFailed(ILogger logger, string operation, Exception exception);
+    }
+}

@@ -1,0 +1,23 @@
+namespace LlmCache.Redis;
+
+/// <summary>Options of the Redis tier.</summary>
+public sealed class RedisTierOptions
+{
+    /// <summary>A StackExchange.Redis configuration string: <c>host:port[,password=…][,user=…][,ssl=true]</c>; cluster and sentinel forms work too.</summary>
+    public string Configuration { get; set; } = "127.0.0.1:6379";
+
+    /// <summary>Prepended to every key, to share one Redis between applications. Default: none.</summary>
+    public string KeyPrefix { get; set; } = "";
+
+    /// <summary>The pub/sub channel for cross-process invalidation. Default: <c>llmcache:invalidate</c>.</summary>
+    public string Channel { get; set; } = "llmcache:invalidate";
+
+    /// <summary>
+    /// How long one Redis operation may take before it counts as a miss. Default: 250 ms — the LLM
+    /// call is worth more than the cache.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long connecting may take at start. Default: 2 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace LlmCache.Redis.Tests;
+
+/// <summary>
+/// A real redis-server on 127.0.0.1 and a free port, started for the tests and stopped by its PID.
+/// The binary comes from LLMCACHE_REDIS_SERVER or the PATH (eng/test.sh installs Debian's package).
+/// </summary>
+public sealed class RedisServer : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmcache-redis-" + Guid.NewGuid().ToString("N"));
+
+    public RedisServer()
+    {
+        Directory.CreateDirectory(_dir);
+        Port = FreePort();
+        Start();
+    }
+
+    public int Port { get; }
+
+    public int Pid { get; private set; }
+
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public void Start()
+    {
+        string binary = Environment.GetEnvironmentVariable("LLMCACHE_REDIS_SERVER") is { Length: > 0 } configured ? configured : "redis-server";
+        string pidFile = Path.Combine(_dir, "redis.pid");
+        File.Delete(pidFile);
+        var start = new ProcessStartInfo(binary)
+        {
+            ArgumentList = { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--daemonize", "yes", "--pidfile", pidFile, "--dir", _dir },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using Process launcher = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        launcher.WaitForExit(10_000);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) && Accepts())
+            {
+                Pid = pid;
+                return;
+            }
+            Thread.Sleep(50);
+        }
+        throw new InvalidOperationException($"redis-server did not come up on port {Port}");
+    }
+
+    public void Pause() => Signal("STOP");
+
+    public void Resume() => Signal("CONT");
+
+    public void Kill()
+    {
+        Signal("KILL");
+        var clock = Stopwatch.StartNew();
+        while (Accepts() && clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            Thread.Sleep(20);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Pid != 0)
+        {
+            Signal("CONT");
+            Signal("KILL");
+        }
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void Signal(string signal)
+    {
+        using Process kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {Pid}") { RedirectStandardError = true })!;
+        kill.WaitForExit(5_000);
+    }
+
+    private bool Accepts()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            return client.ConnectAsync(IPAddress.Loopback, Port).Wait(200);
+        }
+        catch (Exception ex) when (ex is SocketException or AggregateException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

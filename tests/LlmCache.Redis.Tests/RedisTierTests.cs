@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using StackExchange.Redis;
+using Xunit;
+
+namespace LlmCache.Redis.Tests;
+
+public sealed class Answers(LlmCacheRuntime cache)
+{
+    public int Calls;
+    public LlmCacheRuntime Cache => cache;
+
+    [LlmCached(Ttl = "1h", Tags = ["faq"])]
+    public Task<string> AskAsync(string prompt) { Interlocked.Increment(ref Calls); return Task.FromResult("answer to " + prompt); }
+}
+
+/// <summary>The Redis tier against a real redis-server, including a paused and a killed server.</summary>
+public sealed class RedisTierTests : IDisposable
+{
+    private readonly RedisServer _server = new();
+
+    public void Dispose() => _server.Dispose();
+
+    private (RedisCacheTier Tier, LlmCacheRuntime Runtime, Answers Answers) Create(string prefix = "")
+    {
+        var tier = new RedisCacheTier(new RedisTierOptions { Configuration = _server.Configuration, KeyPrefix = prefix });
+        var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } });
+        return (tier, runtime, new Answers(runtime));
+    }
+
+    [Fact]
+    public async Task AnAnswer_LandsInRedis_UnderItsKey_WithNativeExpiry()
+    {
+        var (tier, runtime, answers) = Create(prefix: "app1:");
+        using (tier)
+        await using (runtime)
+        {
+            await answers.AskAsync("q");
+            string key = "app1:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "q");
+            using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
+            IDatabase db = redis.GetDatabase();
+            Assert.True(await db.KeyExistsAsync(key));
+            TimeSpan? ttl = await db.KeyTimeToLiveAsync(key);
+            Assert.NotNull(ttl);
+            Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+            byte[]? bytes = await db.StringGetAsync(key);
+            Assert.NotNull(bytes);
+            Assert.NotEmpty(FindAll(bytes!, "answer to q"u8.ToArray()));
+        }
+    }
+
+    [Fact]
+    public async Task ASecondRuntime_IsServedFromRedis()
+    {
+        var (t1, r1, a1) = Create();
+        var (t2, r2, a2) = Create();
+        using (t1)
+        using (t2)
+        await using (r1)
+        await using (r2)
+        {
+            await a1.AskAsync("shared");
+            Assert.Equal("answer to shared", await a2.AskAsync("shared"));
+            Assert.Equal(0, a2.Calls);
+        }
+    }
+
+    [Fact]
+    public async Task AnEvictionInOneProcess_DropsTheInMemoryCopyInTheOthers()
+    {
+        var (t1, r1, a1) = Create();
+        var (t2, r2, a2) = Create();
+        using (t1)
+        using (t2)
+        await using (r1)
+        await using (r2)
+        {
+            await a1.AskAsync("e");
+            await a2.AskAsync("e");
+            Assert.Equal(1, r2.LocalEntryCount);
+            await Generated.LlmCacheKeys.Answers_AskAsync.EvictAsync(r1, "e");
+            await Eventually(() => r2.LocalEntryCount == 0);
+            await a2.AskAsync("e");
+            Assert.Equal(1, a2.Calls);
+        }
+    }
+
+    [Fact]
+    public async Task ATagRemovalInOneProcess_DropsTheInMemoryCopyInTheOthers()
+    {
+        var (t1, r1, a1) = Create();
+        var (t2, r2, a2) = Create();
+        using (t1)
+        using (t2)
+        await using (r1)
+        await using (r2)
+        {
+            await a2.AskAsync("t");
+            Assert.Equal(1, r2.LocalEntryCount);
+            await r1.RemoveByTagAsync("faq");
+            await Eventually(() => r2.LocalEntryCount == 0);
+        }
+    }
+
+    [Fact]
+    public async Task APausedServer_CostsAtMostAboutOneTimeout_AndHitsResumeWhenItIsBack()
+    {
+        var (tier, runtime, answers) = Create();
+        using (tier)
+        await using (runtime)
+        {
+            _server.Pause();
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                Assert.Equal("answer to p1", await answers.AskAsync("p1"));
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"a paused Redis cost {clock.Elapsed}");
+                Assert.Equal(1, answers.Calls);
+            }
+            finally
+            {
+                _server.Resume();
+            }
+            // Back: answers reach Redis again (recovery needs no restart).
+            using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
+            int attempt = 0;
+            await Eventually(async () =>
+            {
+                string prompt = "after" + attempt++;
+                await answers.AskAsync(prompt);
+                return await redis.GetDatabase().KeyExistsAsync(Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, prompt));
+            });
+        }
+    }
+
+    [Fact]
+    public async Task AKilledServer_NeverFailsACall()
+    {
+        var (tier, runtime, answers) = Create();
+        using (tier)
+        await using (runtime)
+        {
+            await answers.AskAsync("k");
+            _server.Kill();
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal("answer to new" + i, await answers.AskAsync("new" + i));
+            }
+            Assert.Equal("answer to k", await answers.AskAsync("k")); // still in memory
+            Assert.Equal(6, answers.Calls);
+        }
+    }
+
+    private static IEnumerable<int> FindAll(byte[] haystack, byte[] needle)
+    {
+        for (int i = 0; i + needle.Length <= haystack.Length; i++)
+        {
+            if (haystack.AsSpan(i, needle.Length).SequenceEqual(needle))
+            {
+                yield return i;
+            }
+        }
+    }
+
+    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the condition never held");
+            await Task.Delay(50);
+        }
+    }
+}
