@@ -26,6 +26,14 @@ internal sealed class DemoOptions
 
     public string DiskPath { get; private set; } = ".llmcache";
 
+    public string Redis { get; private set; } = "127.0.0.1:6379";
+
+    public string? S3Endpoint { get; private set; }
+
+    public string S3Bucket { get; private set; } = "llmcache";
+
+    public string S3Prefix { get; private set; } = "";
+
     public const string Usage = """
         Usage: dotnet run --project samples/ChatDemo -c Release -- [options]
           --requests N         number of support requests to send (default 200)
@@ -36,8 +44,13 @@ internal sealed class DemoOptions
           --ttl SECONDS        lifetime of the entries written (default: the method's 1h)
           --max-age SECONDS    accept only entries younger than this
           --namespace NAME     key namespace (default chatdemo); a new one starts a fresh generation
-          --cache LIST         comma list of levels: memory, disk (default memory,disk)
+          --cache LIST         comma list of levels: memory, disk, redis, s3 (default memory,disk)
           --disk-path DIR      directory of the disk tier (default .llmcache)
+          --redis CONFIG       Redis for the redis tier: host:port[,password=...][,ssl=true] (default 127.0.0.1:6379)
+          --s3-endpoint URL    S3-compatible endpoint for the s3 tier (default: AWS)
+          --s3-bucket NAME     bucket of the s3 tier (default llmcache)
+          --s3-prefix P        object key prefix of the s3 tier
+        S3 credentials come from the usual AWS environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
           --help               show this text
         Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) to answer with a real
         OpenAI-compatible endpoint instead of the simulated LLM.
@@ -99,12 +112,27 @@ internal sealed class DemoOptions
                         error = $"Option --cache needs a comma list of memory, disk, redis, s3" + (unknown is null ? "." : $"; '{unknown}' is not one.");
                         return null;
                     }
-                    if (levels.FirstOrDefault(l => l is "redis" or "s3") is { } pending)
+                    options.Cache = levels.Contains("memory") ? levels : ["memory", .. levels];
+                    i++;
+                    break;
+                case "--redis" or "--s3-endpoint" or "--s3-bucket" or "--s3-prefix":
+                    if (value is null || (arg != "--s3-prefix" && string.IsNullOrWhiteSpace(value)))
                     {
-                        error = $"The {pending} tier is not available in this build yet; use memory and disk.";
+                        error = $"Option {arg} needs a value.";
                         return null;
                     }
-                    options.Cache = levels.Contains("memory") ? levels : ["memory", .. levels];
+                    if (arg == "--s3-endpoint" && !Uri.TryCreate(value, UriKind.Absolute, out _))
+                    {
+                        error = $"Option --s3-endpoint needs an absolute URL, not '{value}'.";
+                        return null;
+                    }
+                    _ = arg switch
+                    {
+                        "--redis" => options.Redis = value,
+                        "--s3-endpoint" => options.S3Endpoint = value,
+                        "--s3-bucket" => options.S3Bucket = value,
+                        _ => options.S3Prefix = value,
+                    };
                     i++;
                     break;
                 case "--disk-path":

@@ -4,6 +4,8 @@ using System.Text.Json;
 using ChatDemo;
 using LlmCache;
 using LlmCache.Disk;
+using LlmCache.Redis;
+using LlmCache.S3;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,9 +37,26 @@ string model = real?.Model ?? "simulated-support-1";
 var services = new ServiceCollection();
 services.AddSingleton(llm);
 LlmCacheBuilder cacheBuilder = services.AddLlmCache(o => o.Namespace = options.Namespace);
+// Tiers in the order a read walks them: disk, then Redis, then S3.
 if (options.Cache.Contains("disk"))
 {
     cacheBuilder.AddDiskTier(o => o.Directory = options.DiskPath);
+}
+if (options.Cache.Contains("redis"))
+{
+    cacheBuilder.AddRedisTier(o => o.Configuration = options.Redis);
+}
+if (options.Cache.Contains("s3"))
+{
+    cacheBuilder.AddS3Tier(o =>
+    {
+        o.Bucket = options.S3Bucket;
+        o.Prefix = options.S3Prefix;
+        o.ServiceUrl = options.S3Endpoint;
+        o.AccessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+        o.SecretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+        o.Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
+    });
 }
 services.AddSingleton<SupportAgent>();
 await using ServiceProvider provider = services.BuildServiceProvider();

@@ -20,9 +20,17 @@ public sealed class RedisTierTests : IDisposable
 
     public void Dispose() => _server.Dispose();
 
-    private (RedisCacheTier Tier, LlmCacheRuntime Runtime, Answers Answers) Create(string prefix = "")
+    // Generous timeouts where a test asserts on data (the machine runs other test assemblies at once);
+    // the default 250 ms where it asserts on the bound a paused server costs.
+    private (RedisCacheTier Tier, LlmCacheRuntime Runtime, Answers Answers) Create(string prefix = "", int timeoutMs = 2_000)
     {
-        var tier = new RedisCacheTier(new RedisTierOptions { Configuration = _server.Configuration, KeyPrefix = prefix });
+        var tier = new RedisCacheTier(new RedisTierOptions
+        {
+            Configuration = _server.Configuration,
+            KeyPrefix = prefix,
+            OperationTimeout = TimeSpan.FromMilliseconds(timeoutMs),
+        });
+        Assert.True(tier.Subscribed.Wait(TimeSpan.FromSeconds(10)), "the invalidation subscription never became active");
         var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } });
         return (tier, runtime, new Answers(runtime));
     }
@@ -104,7 +112,7 @@ public sealed class RedisTierTests : IDisposable
     [Fact]
     public async Task APausedServer_CostsAtMostAboutOneTimeout_AndHitsResumeWhenItIsBack()
     {
-        var (tier, runtime, answers) = Create();
+        var (tier, runtime, answers) = Create(timeoutMs: 250);
         using (tier)
         await using (runtime)
         {

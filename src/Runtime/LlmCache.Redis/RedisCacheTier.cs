@@ -21,6 +21,7 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
     private readonly ConnectionMultiplexer _redis;
     private readonly RedisChannel _channel;
     private readonly string _self = Guid.NewGuid().ToString("N");
+    private readonly CancellationTokenSource _disposed = new();
 
     /// <summary>Connects (in the background if the server is not there yet) and subscribes to invalidations.</summary>
     /// <param name="options">The connection and behaviour.</param>
@@ -37,8 +38,13 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
         configuration.AsyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
         _redis = ConnectionMultiplexer.Connect(configuration);
         _channel = RedisChannel.Literal(options.Channel);
-        _redis.GetSubscriber().Subscribe(_channel, (_, message) => OnMessage(message));
+        // Subscribing must never fail construction (a slow or absent server is a miss, not an error):
+        // it happens in the background, retried until it takes; the multiplexer re-subscribes after reconnects.
+        Subscribed = SubscribeAsync();
     }
+
+    /// <summary>Completes once cross-process invalidations are being received (or the tier is disposed).</summary>
+    public Task Subscribed { get; }
 
     /// <inheritdoc />
     public event Action<string>? KeyInvalidated;
@@ -86,7 +92,37 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
     public bool IsConnected => _redis.IsConnected;
 
     /// <inheritdoc />
-    public void Dispose() => _redis.Dispose();
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _redis.Dispose();
+        _disposed.Dispose();
+    }
+
+    private async Task SubscribeAsync()
+    {
+        CancellationToken stop = _disposed.Token;
+        for (int attempt = 0; !stop.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await _redis.GetSubscriber().SubscribeAsync(_channel, (_, message) => OnMessage(message)).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                Log.RedisFailed(_logger, "subscribe", ex);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 << Math.Min(attempt, 6), 5_000)), stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
 
     private Task<long> Publish(string body) =>
         GuardAsync(() => _redis.GetSubscriber().PublishAsync(_channel, _self + "|" + body).WaitAsync(_options.OperationTimeout), 0L, "publish");

@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Text;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LlmCache.S3;
+
+/// <summary>
+/// The long-retention tier: one object per entry at <c>prefix + key</c> with <c>:</c> mapped to <c>/</c>
+/// (sanitized: no <c>..</c>, no leading <c>/</c>, bounded length). The expiry travels as object
+/// metadata and is enforced on read: an expired object is a miss and is deleted in the background.
+/// For physical expiry, add a bucket lifecycle rule on the prefix (see the README).
+/// </summary>
+public sealed partial class S3CacheTier : IDistributedCache, IDisposable
+{
+    /// <summary>The metadata entry holding the expiry (UTC ticks).</summary>
+    public const string ExpiresMetadata = "x-amz-meta-llmcache-expires";
+
+    private const int MaxKeyBytes = 1024;
+
+    private readonly S3TierOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly AmazonS3Client _client;
+
+    /// <summary>Creates the tier and its client.</summary>
+    /// <param name="options">Bucket, endpoint and credentials.</param>
+    /// <param name="logger">Where failures are reported.</param>
+    /// <param name="timeProvider">The clock for expiry; the system clock when null.</param>
+    public S3CacheTier(S3TierOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Bucket))
+        {
+            throw new ArgumentException("The S3 tier needs a bucket.", nameof(options));
+        }
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+        var config = new AmazonS3Config
+        {
+            Timeout = options.OperationTimeout,
+            MaxErrorRetry = 1,
+            // Compatible endpoints do not all speak the newer checksum trailers: only when required.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        if (options.ServiceUrl is { } url)
+        {
+            config.ServiceURL = url;
+            config.ForcePathStyle = true;
+            config.AuthenticationRegion = options.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        }
+        _client = options.AccessKey is { } access
+            ? new AmazonS3Client(new BasicAWSCredentials(access, options.SecretKey), config)
+            : new AmazonS3Client(config);
+    }
+
+    /// <summary>The object key of a cache key: the prefix, then the key with <c>:</c> as <c>/</c>, sanitized.</summary>
+    /// <param name="key">The cache key.</param>
+    public string ObjectKey(string key)
+    {
+        var text = new StringBuilder(_options.Prefix.Length + key.Length);
+        text.Append(_options.Prefix);
+        foreach (char c in key)
+        {
+            text.Append(c == ':' ? '/' : c);
+        }
+        string objectKey = text.ToString().Replace("..", "_", StringComparison.Ordinal).TrimStart('/');
+        while (objectKey.Contains("//", StringComparison.Ordinal))
+        {
+            objectKey = objectKey.Replace("//", "/", StringComparison.Ordinal);
+        }
+        if (Encoding.UTF8.GetByteCount(objectKey) > MaxKeyBytes)
+        {
+            throw new ArgumentException($"The object key for '{key}' is longer than {MaxKeyBytes} bytes.", nameof(key));
+        }
+        return objectKey;
+    }
+
+    /// <inheritdoc />
+    public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+    {
+        string objectKey = ObjectKey(key);
+        try
+        {
+            using GetObjectResponse response = await _client.GetObjectAsync(_options.Bucket, objectKey, token).ConfigureAwait(false);
+            string? expires = response.Metadata[ExpiresMetadata];
+            if (expires is not null && long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out long ticks)
+                && ticks <= _time.GetUtcNow().UtcTicks)
+            {
+                // Expired: a miss now, and gone soon (S3 itself never enforces this metadata).
+                _ = DeleteQuietlyAsync(objectKey, CancellationToken.None);
+                return null;
+            }
+            using var buffer = new MemoryStream((int)Math.Max(0, Math.Min(response.ContentLength, int.MaxValue)));
+            await response.ResponseStream.CopyToAsync(buffer, token).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (Exception ex) when (IsTransient(ex, token))
+        {
+            Log.S3Failed(_logger, "get", ex);
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        long now = _time.GetUtcNow().UtcTicks;
+        long expires = options.AbsoluteExpiration?.UtcTicks
+            ?? ((options.AbsoluteExpirationRelativeToNow ?? options.SlidingExpiration) is { } relative ? now + relative.Ticks : DateTime.MaxValue.Ticks);
+        var request = new PutObjectRequest
+        {
+            BucketName = _options.Bucket,
+            Key = ObjectKey(key),
+            InputStream = new MemoryStream(value, writable: false),
+            ContentType = "application/octet-stream",
+            // aws-chunked framing is stored verbatim by some compatible servers: send plain bodies.
+            UseChunkEncoding = false,
+        };
+        request.Metadata.Add(ExpiresMetadata, expires.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            await _client.PutObjectAsync(request, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransient(ex, token))
+        {
+            Log.S3Failed(_logger, "put", ex);
+        }
+    }
+
+    /// <summary>Writes many entries with at most <paramref name="concurrency"/> requests in flight.</summary>
+    /// <param name="entries">Keys, values and lifetimes.</param>
+    /// <param name="concurrency">Requests in flight at most.</param>
+    /// <param name="token">Cancels the batch.</param>
+    public Task SetManyAsync(IEnumerable<(string Key, byte[] Value, TimeSpan Ttl)> entries, int concurrency = 8, CancellationToken token = default) =>
+        Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = token },
+            async (entry, ct) => await SetAsync(entry.Key, entry.Value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = entry.Ttl }, ct).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public void Refresh(string key)
+    {
+    }
+
+    /// <inheritdoc />
+    public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public Task RemoveAsync(string key, CancellationToken token = default) => DeleteQuietlyAsync(ObjectKey(key), token);
+
+    /// <inheritdoc />
+    public void Dispose() => _client.Dispose();
+
+    private async Task DeleteQuietlyAsync(string objectKey, CancellationToken token = default)
+    {
+        try
+        {
+            await _client.DeleteObjectAsync(_options.Bucket, objectKey, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransient(ex, token))
+        {
+            Log.S3Failed(_logger, "delete", ex);
+        }
+    }
+
+    private static bool IsTransient(Exception ex, CancellationToken token) =>
+        ex is AmazonServiceException or HttpRequestException or IOException or TimeoutException
+        || (ex is OperationCanceledException && !token.IsCancellationRequested);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "LlmCache S3 tier failed to {Operation}; treated as a miss")]
+        public static partial void S3Failed(ILogger logger, string operation, Exception exception);
+    }
+}

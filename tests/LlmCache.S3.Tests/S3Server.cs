@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace LlmCache.S3.Tests;
+
+/// <summary>
+/// A real S3-compatible server (s3rver, from npm) on 127.0.0.1 and a free port, with one bucket,
+/// started for the tests and stopped by its PID. The binary comes from LLMCACHE_S3RVER or the
+/// repository's .tools folder (eng/test.sh installs it).
+/// </summary>
+public sealed class S3Server : IDisposable
+{
+    public const string Bucket = "llmcache-test";
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmcache-s3-" + Guid.NewGuid().ToString("N"));
+    private Process? _process;
+
+    public S3Server()
+    {
+        Directory.CreateDirectory(_dir);
+        Port = FreePort();
+        Start();
+    }
+
+    public int Port { get; }
+
+    public string ServiceUrl => $"http://127.0.0.1:{Port}";
+
+    public void Start()
+    {
+        string binary = Environment.GetEnvironmentVariable("LLMCACHE_S3RVER") is { Length: > 0 } configured ? configured : FindInRepo();
+        var start = new ProcessStartInfo(binary)
+        {
+            ArgumentList = { "-d", _dir, "-a", "127.0.0.1", "-p", Port.ToString(), "-s", "--configure-bucket", Bucket },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _process = Process.Start(start) ?? throw new InvalidOperationException("s3rver did not start");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        while (!Accepts())
+        {
+            if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                throw new InvalidOperationException($"s3rver did not come up on port {Port}");
+            }
+            Thread.Sleep(50);
+        }
+    }
+
+    public void Kill()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5_000);
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string FindInRepo()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, ".tools", "node_modules", ".bin", "s3rver");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("s3rver was not found: run eng/test.sh, which installs it, or set LLMCACHE_S3RVER");
+    }
+
+    private bool Accepts()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            return client.ConnectAsync(IPAddress.Loopback, Port).Wait(200);
+        }
+        catch (Exception ex) when (ex is SocketException or AggregateException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

@@ -1,0 +1,132 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace LlmCache.S3.Tests;
+
+public sealed class Answers(LlmCacheRuntime cache)
+{
+    public int Calls;
+    public LlmCacheRuntime Cache => cache;
+
+    [LlmCached(Ttl = "1h")]
+    public Task<string> AskAsync(string prompt) { Interlocked.Increment(ref Calls); return Task.FromResult("answer to " + prompt); }
+}
+
+/// <summary>The S3 tier against a real s3rver.</summary>
+public sealed class S3TierTests : IDisposable
+{
+    private readonly S3Server _server = new();
+
+    public void Dispose() => _server.Dispose();
+
+    private S3CacheTier Tier(string prefix = "cache/", TimeProvider? time = null) => new(new S3TierOptions
+    {
+        Bucket = S3Server.Bucket,
+        Prefix = prefix,
+        ServiceUrl = _server.ServiceUrl,
+        AccessKey = "S3RVER",
+        SecretKey = "S3RVER",
+        OperationTimeout = TimeSpan.FromSeconds(2),
+    }, timeProvider: time);
+
+    private AmazonS3Client Client() => new(new BasicAWSCredentials("S3RVER", "S3RVER"), new AmazonS3Config
+    {
+        ServiceURL = _server.ServiceUrl,
+        ForcePathStyle = true,
+        AuthenticationRegion = "us-east-1",
+    });
+
+    [Fact]
+    public async Task AnAnswer_LandsAsAnObject_AtThePrefixedPath_WithItsExpiry()
+    {
+        using S3CacheTier tier = Tier();
+        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } });
+        await new Answers(runtime).AskAsync("q");
+        string key = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "q");
+        string objectKey = "cache/" + key.Replace(':', '/');
+        Assert.Equal(objectKey, tier.ObjectKey(key));
+
+        using AmazonS3Client client = Client();
+        using GetObjectResponse response = await client.GetObjectAsync(S3Server.Bucket, objectKey);
+        long expires = long.Parse(response.Metadata[S3CacheTier.ExpiresMetadata]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(new DateTime(expires, DateTimeKind.Utc), DateTime.UtcNow.AddMinutes(59), DateTime.UtcNow.AddHours(1).AddMinutes(1));
+        using var body = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(body);
+        Assert.Contains("answer to q", System.Text.Encoding.UTF8.GetString(body.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASecondRuntime_IsServedFromS3()
+    {
+        using S3CacheTier tier = Tier();
+        await using (var first = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } }))
+        {
+            await new Answers(first).AskAsync("shared");
+        }
+        await using var second = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } });
+        var answers = new Answers(second);
+        Assert.Equal("answer to shared", await answers.AskAsync("shared"));
+        Assert.Equal(0, answers.Calls);
+    }
+
+    [Fact]
+    public async Task AnExpiredObject_IsAMiss_AndIsDeleted()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using S3CacheTier tier = Tier(time: clock);
+        await tier.SetAsync("llmcache:v1:m:abc", [1, 2, 3], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30) });
+        Assert.Equal([1, 2, 3], await tier.GetAsync("llmcache:v1:m:abc"));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Null(await tier.GetAsync("llmcache:v1:m:abc"));
+        using AmazonS3Client client = Client();
+        for (int i = 0; i < 100; i++)
+        {
+            ListObjectsV2Response list = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = S3Server.Bucket, Prefix = "cache/llmcache/v1/m/" });
+            if (list.S3Objects is null || list.S3Objects.Count == 0)
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        Assert.Fail("the expired object was not deleted");
+    }
+
+    [Fact]
+    public void ObjectKeys_AreSanitized()
+    {
+        using S3CacheTier tier = Tier(prefix: "/root/");
+        Assert.Equal("root/llmcache/v1/a_/b", tier.ObjectKey("llmcache:v1:a..:b"));
+        Assert.Throws<ArgumentException>(() => tier.ObjectKey(new string('k', 2000)));
+    }
+
+    [Fact]
+    public async Task BatchWrites_AreBoundedAndComplete()
+    {
+        using S3CacheTier tier = Tier(prefix: "batch/");
+        var entries = Enumerable.Range(0, 20).Select(i => ($"k:{i}", new[] { (byte)i }, TimeSpan.FromHours(1))).ToList();
+        await tier.SetManyAsync(entries, concurrency: 4);
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal([(byte)i], (await tier.GetAsync($"k:{i}"))!);
+        }
+    }
+
+    [Fact]
+    public async Task AKilledServer_NeverFailsACall()
+    {
+        using S3CacheTier tier = Tier();
+        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } });
+        var answers = new Answers(runtime);
+        await answers.AskAsync("before");
+        _server.Kill();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal("answer to after", await answers.AskAsync("after"));
+        Assert.Equal("answer to before", await answers.AskAsync("before"));
+        Assert.Equal(2, answers.Calls);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"a dead S3 cost {clock.Elapsed}");
+    }
+}
