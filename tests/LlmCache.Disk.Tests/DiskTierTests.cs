@@ -195,3 +195,59 @@ public sealed class DiskTierTests : IDisposable
         public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => throw new IOException("down");
     }
 }
+
+/// <summary>The Polly pipeline around tiers: a hanging tier costs about one timeout, then nothing once its breaker opens.</summary>
+public sealed class TierResilienceTests
+{
+    [Fact]
+    public async Task AHangingTier_CostsATimeout_ThenNothingOnceItsBreakerOpens()
+    {
+        var hanging = new HangingTier();
+        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions
+        {
+            Tiers = { hanging },
+            TierResilience = new TierResilienceOptions { Timeout = TimeSpan.FromMilliseconds(100), MinimumThroughput = 4, BreakDuration = TimeSpan.FromMinutes(1) },
+        });
+        var answers = new Answers(runtime);
+        using var breaker = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(runtime.Meter, "llmcache.tier.breaker");
+        for (int i = 0; i < 6; i++)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal("answer to h" + i, await answers.AskAsync("h" + i));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"call {i} took {clock.Elapsed}");
+        }
+        int callsWhenOpen = hanging.Calls;
+        var fast = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 5; i++)
+        {
+            await answers.AskAsync("open" + i);
+        }
+        Assert.True(fast.Elapsed < TimeSpan.FromMilliseconds(400), $"five calls with an open breaker took {fast.Elapsed}");
+        Assert.Equal(callsWhenOpen, hanging.Calls); // the open breaker spent nothing on the tier
+        Assert.Contains(breaker.GetMeasurementSnapshot(), m => (string?)m.Tags["llmcache.state"] == "open");
+        Assert.Equal(11, answers.Calls);
+    }
+
+    private sealed class HangingTier : IDistributedCache
+    {
+        public int Calls;
+
+        public byte[]? Get(string key) => throw new NotSupportedException();
+        public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+        {
+            Interlocked.Increment(ref Calls);
+            await Task.Delay(Timeout.Infinite, token);
+            return null;
+        }
+        public void Refresh(string key) { }
+        public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+        public void Remove(string key) { }
+        public Task RemoveAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+        public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            Interlocked.Increment(ref Calls);
+            await Task.Delay(Timeout.Infinite, token);
+        }
+    }
+}

@@ -31,7 +31,12 @@ public sealed class RedisTierTests : IDisposable
             OperationTimeout = TimeSpan.FromMilliseconds(timeoutMs),
         });
         Assert.True(tier.Subscribed.Wait(TimeSpan.FromSeconds(10)), "the invalidation subscription never became active");
-        var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } });
+        var runtime = new LlmCacheRuntime(new LlmCacheOptions
+        {
+            Tiers = { tier },
+            // A short break so recovery shows within the test; a pipeline timeout above the tier's own.
+            TierResilience = new TierResilienceOptions { Timeout = TimeSpan.FromMilliseconds(timeoutMs * 2), BreakDuration = TimeSpan.FromSeconds(1) },
+        });
         return (tier, runtime, new Answers(runtime));
     }
 
@@ -176,7 +181,7 @@ public sealed class RedisTierTests : IDisposable
         var clock = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the condition never held");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the condition never held");
             await Task.Delay(50);
         }
     }

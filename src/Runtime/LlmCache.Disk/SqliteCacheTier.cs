@@ -78,7 +78,7 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
             touch.ExecuteNonQuery();
         }
         return value;
-    }, fallback: null);
+    });
 
     /// <inheritdoc />
     public Task<byte[]?> GetAsync(string key, CancellationToken token = default)
@@ -106,7 +106,7 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
             upsert.Parameters.AddWithValue("$size", value.LongLength);
             upsert.ExecuteNonQuery();
             return true;
-        }, fallback: false);
+        });
     }
 
     /// <inheritdoc />
@@ -126,7 +126,7 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public void Remove(string key) => Run(connection => Delete(connection, key), fallback: false);
+    public void Remove(string key) => Run(connection => Delete(connection, key));
 
     /// <inheritdoc />
     public Task RemoveAsync(string key, CancellationToken token = default)
@@ -161,7 +161,7 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
             evict.ExecuteNonQuery();
         }
         return true;
-    }, fallback: false);
+    });
 
     /// <summary>Stored values and their total size (for tests and diagnostics).</summary>
     public (long Count, long Bytes) Statistics() => Run(connection =>
@@ -171,7 +171,7 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         using SqliteDataReader reader = count.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.GetInt64(1));
-    }, fallback: (0L, 0L));
+    });
 
     /// <inheritdoc />
     public void Dispose()
@@ -253,8 +253,11 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         while (reader.NextResult());
     }
 
-    /// <summary>Runs one statement group; a busy, corrupt or missing file never fails the caller (the result is a miss).</summary>
-    private T Run<T>(Func<SqliteConnection, T> work, T fallback)
+    /// <summary>
+    /// Runs one statement group. A corrupt or vanished file is recreated and the group retried; other
+    /// failures (a lock held too long) throw, and the runtime's circuit breaker makes them a miss.
+    /// </summary>
+    private T Run<T>(Func<SqliteConnection, T> work)
     {
         for (int attempt = 0; attempt < 2; attempt++)
         {
@@ -278,13 +281,11 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
                 // The file was removed under us: start a new one.
                 MoveAsideAndRecreate(ex);
             }
-            catch (SqliteException ex)
-            {
-                Log.DiskFailed(_logger, _path, ex);
-                return fallback;
-            }
         }
-        return fallback;
+        // Recreated and still failing: let the runtime's circuit breaker see it.
+        using var last = new SqliteConnection(_connectionString);
+        last.Open();
+        return work(last);
     }
 
     private static bool IsCorruption(SqliteException ex) => ex.SqliteErrorCode is 11 or 26; // SQLITE_CORRUPT, SQLITE_NOTADB
@@ -310,8 +311,6 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} failed; treated as a miss")]
-        public static partial void DiskFailed(ILogger logger, string path, Exception exception);
 
         [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} was unreadable; moved aside to {Aside} and recreated")]
         public static partial void DiskRecreated(ILogger logger, string path, string aside, Exception exception);

@@ -8,8 +8,8 @@ namespace LlmCache.Redis;
 /// <summary>
 /// The shared tier: values in Redis strings with native expiry (<c>SET … PX</c>), an optional key
 /// prefix, and removals published on a channel so every process drops its in-process copy. Every
-/// call is bounded by <see cref="RedisTierOptions.OperationTimeout"/>; a slow, paused or dead server
-/// is a miss, and the multiplexer reconnects by itself when the server returns.
+/// call is bounded by <see cref="RedisTierOptions.OperationTimeout"/> and throws on failure, so the
+/// runtime's circuit breaker sees it (there a failure is a miss); the multiplexer reconnects by itself.
 /// </summary>
 public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidationBus, IDisposable
 {
@@ -53,19 +53,19 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
     public event Action<string>? TagInvalidated;
 
     /// <inheritdoc />
-    public byte[]? Get(string key) => Guard(() => (byte[]?)_redis.GetDatabase().StringGet(Key(key)), null, "get");
+    public byte[]? Get(string key) => _redis.GetDatabase().StringGet(Key(key));
 
     /// <inheritdoc />
-    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
-        GuardAsync(async () => (byte[]?)await _redis.GetDatabase().StringGetAsync(Key(key)).WaitAsync(_options.OperationTimeout, token).ConfigureAwait(false), null, "get");
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+        await _redis.GetDatabase().StringGetAsync(Key(key)).WaitAsync(_options.OperationTimeout, token).ConfigureAwait(false);
 
     /// <inheritdoc />
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
-        Guard(() => _redis.GetDatabase().StringSet(Key(key), value, Expiry(options)), false, "set");
+        _redis.GetDatabase().StringSet(Key(key), value, Expiry(options));
 
     /// <inheritdoc />
     public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        GuardAsync(() => _redis.GetDatabase().StringSetAsync(Key(key), value, Expiry(options)).WaitAsync(_options.OperationTimeout, token), false, "set");
+        _redis.GetDatabase().StringSetAsync(Key(key), value, Expiry(options)).WaitAsync(_options.OperationTimeout, token);
 
     /// <inheritdoc />
     public void Refresh(string key)
@@ -76,11 +76,11 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
     public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public void Remove(string key) => Guard(() => _redis.GetDatabase().KeyDelete(Key(key)), false, "remove");
+    public void Remove(string key) => _redis.GetDatabase().KeyDelete(Key(key));
 
     /// <inheritdoc />
     public Task RemoveAsync(string key, CancellationToken token = default) =>
-        GuardAsync(() => _redis.GetDatabase().KeyDeleteAsync(Key(key)).WaitAsync(_options.OperationTimeout, token), false, "remove");
+        _redis.GetDatabase().KeyDeleteAsync(Key(key)).WaitAsync(_options.OperationTimeout, token);
 
     /// <inheritdoc />
     public Task PublishKeyAsync(string key) => Publish(KeyMessagePrefix + key);
@@ -159,18 +159,6 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
         return relative is { } r ? new Expiration(r) : Expiration.Persist;
     }
 
-    private T Guard<T>(Func<T> work, T fallback, string operation)
-    {
-        try
-        {
-            return work();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            Log.RedisFailed(_logger, operation, ex);
-            return fallback;
-        }
-    }
 
     private async Task<T> GuardAsync<T>(Func<Task<T>> work, T fallback, string operation)
     {

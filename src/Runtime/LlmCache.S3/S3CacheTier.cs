@@ -14,7 +14,8 @@ namespace LlmCache.S3;
 /// The long-retention tier: one object per entry at <c>prefix + key</c> with <c>:</c> mapped to <c>/</c>
 /// (sanitized: no <c>..</c>, no leading <c>/</c>, bounded length). The expiry travels as object
 /// metadata and is enforced on read: an expired object is a miss and is deleted in the background.
-/// For physical expiry, add a bucket lifecycle rule on the prefix (see the README).
+/// For physical expiry, add a bucket lifecycle rule on the prefix (see the README). Failures throw,
+/// so the runtime's circuit breaker sees them (there a failure is a miss).
 /// </summary>
 public sealed partial class S3CacheTier : IDistributedCache, IDisposable
 {
@@ -113,11 +114,6 @@ public sealed partial class S3CacheTier : IDistributedCache, IDisposable
         {
             return null;
         }
-        catch (Exception ex) when (IsTransient(ex, token))
-        {
-            Log.S3Failed(_logger, "get", ex);
-            return null;
-        }
     }
 
     /// <inheritdoc />
@@ -139,14 +135,7 @@ public sealed partial class S3CacheTier : IDistributedCache, IDisposable
             UseChunkEncoding = false,
         };
         request.Metadata.Add(ExpiresMetadata, expires.ToString(CultureInfo.InvariantCulture));
-        try
-        {
-            await _client.PutObjectAsync(request, token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsTransient(ex, token))
-        {
-            Log.S3Failed(_logger, "put", ex);
-        }
+        await _client.PutObjectAsync(request, token).ConfigureAwait(false);
     }
 
     /// <summary>Writes many entries with at most <paramref name="concurrency"/> requests in flight.</summary>
@@ -169,11 +158,13 @@ public sealed partial class S3CacheTier : IDistributedCache, IDisposable
     public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
 
     /// <inheritdoc />
-    public Task RemoveAsync(string key, CancellationToken token = default) => DeleteQuietlyAsync(ObjectKey(key), token);
+    public Task RemoveAsync(string key, CancellationToken token = default) =>
+        _client.DeleteObjectAsync(_options.Bucket, ObjectKey(key), token);
 
     /// <inheritdoc />
     public void Dispose() => _client.Dispose();
 
+    /// <summary>The background delete of an expired object: nobody waits for it, so it only logs.</summary>
     private async Task DeleteQuietlyAsync(string objectKey, CancellationToken token = default)
     {
         try

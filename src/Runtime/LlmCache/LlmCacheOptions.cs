@@ -38,6 +38,9 @@ public sealed class LlmCacheOptions
     public IList<Microsoft.Extensions.Caching.Distributed.IDistributedCache> Tiers { get; set; } =
         new List<Microsoft.Extensions.Caching.Distributed.IDistributedCache>();
 
+    /// <summary>The timeout and circuit breaker around every tier call.</summary>
+    public TierResilienceOptions TierResilience { get; set; } = new();
+
     /// <summary>When false, every call goes straight to the method. Can be changed at run time on the runtime itself.</summary>
     public bool Enabled { get; set; } = true;
 

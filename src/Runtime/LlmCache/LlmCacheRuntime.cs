@@ -71,7 +71,9 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         }
         if (Options.Tiers.Count > 0)
         {
-            _tiered = new TieredCache(Options.Tiers, _logger, () => Options.DefaultTtl);
+            _tiered = new TieredCache(Options.Tiers, Options.TierResilience, _logger, () => Options.DefaultTtl,
+                dropped: (tier, operation) => _telemetry.TierDropped.Add(1, new("llmcache.tier", tier), new("llmcache.operation", operation)),
+                breakerChanged: (tier, state) => _telemetry.BreakerChanges.Add(1, new("llmcache.tier", tier), new("llmcache.state", state)));
             _buses = Options.Tiers.OfType<ICacheInvalidationBus>().ToArray();
             foreach (ICacheInvalidationBus bus in _buses)
             {

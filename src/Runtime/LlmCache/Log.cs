@@ -25,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "LlmCache tier {Tier} failed to {Operation}; treated as a miss")]
     public static partial void TierFailed(ILogger logger, int tier, string operation, Exception exception);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "LlmCache tier {Tier} is failing: its circuit breaker opened for {BreakDuration}")]
+    public static partial void BreakerOpened(ILogger logger, string tier, TimeSpan breakDuration);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "LlmCache tier {Tier} recovered: its circuit breaker closed")]
+    public static partial void BreakerClosed(ILogger logger, string tier);
 }

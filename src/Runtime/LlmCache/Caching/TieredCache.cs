@@ -1,25 +1,39 @@
 using System.Buffers;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace LlmCache;
 
 /// <summary>
 /// The second level HybridCache sees: an ordered chain of tiers (disk, then Redis, then S3 …). A read
 /// walks down the chain and promotes a hit to the tiers above it; a write goes to every tier; a
-/// removal to all. A tier that fails is a miss (or a skipped write), never an exception for the caller.
+/// removal to all. Every tier call runs in that tier's Polly pipeline (timeout, circuit breaker):
+/// a failing tier is a miss or a dropped write, never an exception for the caller, and costs nothing
+/// while its breaker is open.
 /// </summary>
 internal sealed class TieredCache : IBufferDistributedCache
 {
-    private readonly IDistributedCache[] _tiers;
+    private readonly Tier[] _tiers;
     private readonly ILogger _logger;
     private readonly Func<TimeSpan> _promotionTtl;
+    private readonly Action<string, string>? _dropped;
 
-    public TieredCache(IEnumerable<IDistributedCache> tiers, ILogger logger, Func<TimeSpan> promotionTtl)
+    /// <param name="tiers">The tiers, fastest first.</param>
+    /// <param name="resilience">The pipeline settings.</param>
+    /// <param name="logger">Where failures and breaker changes are reported.</param>
+    /// <param name="promotionTtl">The lifetime of a promoted copy.</param>
+    /// <param name="dropped">Told (tier, operation) whenever a call is skipped or fails.</param>
+    /// <param name="breakerChanged">Told (tier, state) whenever a breaker opens or closes.</param>
+    public TieredCache(IEnumerable<IDistributedCache> tiers, TierResilienceOptions resilience, ILogger logger, Func<TimeSpan> promotionTtl,
+        Action<string, string>? dropped = null, Action<string, string>? breakerChanged = null)
     {
-        _tiers = tiers.ToArray();
         _logger = logger;
         _promotionTtl = promotionTtl;
+        _dropped = dropped;
+        _tiers = tiers.Select((cache, index) => new Tier(cache, index, Pipeline(cache, index, resilience, logger, breakerChanged))).ToArray();
     }
 
     public int Count => _tiers.Length;
@@ -39,16 +53,7 @@ internal sealed class TieredCache : IBufferDistributedCache
     {
         for (int i = 0; i < _tiers.Length; i++)
         {
-            byte[]? found;
-            try
-            {
-                found = await _tiers[i].GetAsync(key, token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                Log.TierFailed(_logger, i, "get", ex);
-                continue;
-            }
+            byte[]? found = await RunAsync(_tiers[i], "get", static (tier, key, _, ct) => tier.GetAsync(key, ct), key, null, token).ConfigureAwait(false);
             if (found is null)
             {
                 continue;
@@ -56,7 +61,11 @@ internal sealed class TieredCache : IBufferDistributedCache
             destination.Write(found);
             if (i > 0)
             {
-                await PromoteAsync(key, found, i, token).ConfigureAwait(false);
+                var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _promotionTtl() };
+                for (int above = 0; above < i; above++)
+                {
+                    await SetOneAsync(_tiers[above], key, found, options, "promote", token).ConfigureAwait(false);
+                }
             }
             return true;
         }
@@ -68,16 +77,9 @@ internal sealed class TieredCache : IBufferDistributedCache
 
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
-        for (int i = 0; i < _tiers.Length; i++)
+        foreach (Tier tier in _tiers)
         {
-            try
-            {
-                await _tiers[i].SetAsync(key, value, options, token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                Log.TierFailed(_logger, i, "set", ex);
-            }
+            await SetOneAsync(tier, key, value, options, "set", token).ConfigureAwait(false);
         }
     }
 
@@ -97,37 +99,81 @@ internal sealed class TieredCache : IBufferDistributedCache
 
     public async Task RemoveAsync(string key, CancellationToken token = default)
     {
-        for (int i = 0; i < _tiers.Length; i++)
+        foreach (Tier tier in _tiers)
         {
-            try
+            await RunAsync<bool>(tier, "remove", static async (cache, key, _, ct) =>
             {
-                await _tiers[i].RemoveAsync(key, token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                Log.TierFailed(_logger, i, "remove", ex);
-            }
+                await cache.RemoveAsync(key, ct).ConfigureAwait(false);
+                return true;
+            }, key, null, token).ConfigureAwait(false);
         }
     }
 
-    /// <summary>
-    /// Copies a hit into the tiers above it. The payload is opaque here (HybridCache frames it), so the
-    /// copy lives for the default TTL; the entry inside carries its own expiry, which the runtime checks
-    /// on every read, so a longer-lived copy can never serve a stale answer.
-    /// </summary>
-    private async ValueTask PromoteAsync(string key, byte[] value, int foundAt, CancellationToken token)
-    {
-        var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _promotionTtl() };
-        for (int i = 0; i < foundAt; i++)
+    private Task<bool> SetOneAsync(Tier tier, string key, byte[] value, DistributedCacheEntryOptions options, string operation, CancellationToken token) =>
+        RunAsync<bool>(tier, operation, static async (cache, key, state, ct) =>
         {
-            try
-            {
-                await _tiers[i].SetAsync(key, value, options, token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                Log.TierFailed(_logger, i, "promote", ex);
-            }
+            var (value, options) = ((byte[], DistributedCacheEntryOptions))state!;
+            await cache.SetAsync(key, value, options, ct).ConfigureAwait(false);
+            return true;
+        }, key, (value, options), token);
+
+    private async Task<T?> RunAsync<T>(Tier tier, string operation, Func<IDistributedCache, string, object?, CancellationToken, Task<T?>> call,
+        string key, object? state, CancellationToken token)
+    {
+        try
+        {
+            return await tier.Pipeline.ExecuteAsync(
+                static async (s, ct) => await s.call(s.cache, s.key, s.state, ct).ConfigureAwait(false),
+                (call, cache: tier.Cache, key, state),
+                token).ConfigureAwait(false);
         }
+        catch (BrokenCircuitException)
+        {
+            // The breaker is open: nothing is spent on this tier.
+            _dropped?.Invoke(tier.Name, operation);
+            return default;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            _dropped?.Invoke(tier.Name, operation);
+            Log.TierFailed(_logger, tier.Index, operation, ex);
+            return default;
+        }
+    }
+
+    private static ResiliencePipeline Pipeline(IDistributedCache cache, int index, TierResilienceOptions options, ILogger logger,
+        Action<string, string>? breakerChanged)
+    {
+        string name = TierName(cache, index);
+        return new ResiliencePipelineBuilder()
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = options.FailureRatio,
+                MinimumThroughput = Math.Max(2, options.MinimumThroughput),
+                SamplingDuration = options.SamplingDuration,
+                BreakDuration = options.BreakDuration,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(static ex => ex is not OperationCanceledException || ex is TimeoutRejectedException),
+                OnOpened = args =>
+                {
+                    Log.BreakerOpened(logger, name, args.BreakDuration);
+                    breakerChanged?.Invoke(name, "open");
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    Log.BreakerClosed(logger, name);
+                    breakerChanged?.Invoke(name, "closed");
+                    return default;
+                },
+            })
+            .AddTimeout(options.Timeout)
+            .Build();
+    }
+
+    private static string TierName(IDistributedCache cache, int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + cache.GetType().Name;
+
+    private sealed record Tier(IDistributedCache Cache, int Index, ResiliencePipeline Pipeline)
+    {
+        public string Name { get; } = TierName(Cache, Index);
     }
 }

@@ -36,6 +36,7 @@ public static class LlmCacheServiceCollectionExtensions
                 ResultTtl = monitor.CurrentValue.ResultTtl,
                 UseAsDefault = monitor.CurrentValue.UseAsDefault,
                 Tiers = monitor.CurrentValue.Tiers,
+                TierResilience = monitor.CurrentValue.TierResilience,
             });
             var runtime = new LlmCacheRuntime(settings, provider.GetService<TimeProvider>(), provider.GetService<ILoggerFactory>(),
                 provider.GetService<System.Diagnostics.Metrics.IMeterFactory>());

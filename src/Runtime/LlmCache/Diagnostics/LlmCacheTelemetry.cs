@@ -27,6 +27,8 @@ internal sealed class LlmCacheTelemetry : IDisposable
         Stores = Meter.CreateCounter<long>("llmcache.stores", "{entry}", "Entries written.");
         SkippedStores = Meter.CreateCounter<long>("llmcache.stores.skipped", "{entry}", "Results not stored, by reason.");
         Errors = Meter.CreateCounter<long>("llmcache.errors", "{error}", "Cache operations that failed; the call was answered by the method.");
+        TierDropped = Meter.CreateCounter<long>("llmcache.tier.dropped", "{call}", "Tier calls that failed or were skipped by an open breaker, by tier and operation.");
+        BreakerChanges = Meter.CreateCounter<long>("llmcache.tier.breaker", "{change}", "Circuit breaker state changes, by tier and state.");
         LookupDuration = Meter.CreateHistogram<double>("llmcache.lookup.duration", "s", "Time to answer a call from the cache, or to find it missing.");
         MethodDuration = Meter.CreateHistogram<double>("llmcache.method.duration", "s", "Time the original method took on a miss.");
     }
@@ -42,6 +44,10 @@ internal sealed class LlmCacheTelemetry : IDisposable
     public Counter<long> SkippedStores { get; }
 
     public Counter<long> Errors { get; }
+
+    public Counter<long> TierDropped { get; }
+
+    public Counter<long> BreakerChanges { get; }
 
     public Histogram<double> LookupDuration { get; }
 
