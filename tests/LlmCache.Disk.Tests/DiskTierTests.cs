@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using LlmCache.Disk;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Caching.Distributed;
@@ -249,5 +250,61 @@ public sealed class TierResilienceTests
             Interlocked.Increment(ref Calls);
             await Task.Delay(Timeout.Infinite, token);
         }
+    }
+}
+
+/// <summary>Tiers switched in configuration, and read-only tiers.</summary>
+public sealed class TierConfigurationTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmcache-config-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private async Task<(int Calls, int Tiers)> RunOnceAsync(Dictionary<string, string?> settings)
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLlmCache(configuration.GetSection("LlmCache")).AddDiskTier(configuration.GetSection("LlmCache:Disk"));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        LlmCacheRuntime runtime = provider.GetRequiredService<LlmCacheRuntime>();
+        var answers = new Answers(runtime);
+        await answers.AskAsync("cfg");
+        return (answers.Calls, runtime.Options.Tiers.Count);
+    }
+
+    [Fact]
+    public async Task TheDiskTier_IsSwitchedOnAndOffInConfiguration()
+    {
+        var off = new Dictionary<string, string?> { ["LlmCache:UseAsDefault"] = "false", ["LlmCache:Disk:Directory"] = _dir };
+        Assert.Equal((1, 0), await RunOnceAsync(off));
+        Assert.Equal((1, 0), await RunOnceAsync(off));
+
+        var on = new Dictionary<string, string?>(off) { ["LlmCache:Disk:Enabled"] = "true", ["LlmCache:Disk:MaxBytes"] = "1048576" };
+        Assert.Equal((1, 1), await RunOnceAsync(on));
+        Assert.Equal((0, 1), await RunOnceAsync(on)); // served from the file the first run wrote
+    }
+
+    [Fact]
+    public async Task AReadOnlyTier_IsReadButNeverWritten()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["LlmCache:UseAsDefault"] = "false", ["LlmCache:Disk:Enabled"] = "true", ["LlmCache:Disk:ReadOnly"] = "true", ["LlmCache:Disk:Directory"] = _dir,
+        };
+        Assert.Equal((1, 1), await RunOnceAsync(settings));
+        Assert.Equal((1, 1), await RunOnceAsync(settings)); // nothing was written by the first run
+        using (var writer = new SqliteCacheTier(new DiskTierOptions { Directory = _dir }))
+        await using (var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { writer } }))
+        {
+            await new Answers(runtime).AskAsync("cfg");
+        }
+        Assert.Equal((0, 1), await RunOnceAsync(settings)); // but what another writer stored is read
     }
 }

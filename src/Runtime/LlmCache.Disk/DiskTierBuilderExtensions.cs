@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -7,26 +8,34 @@ namespace LlmCache.Disk;
 public static class DiskTierBuilderExtensions
 {
     /// <summary>
-    /// Adds a persistent SQLite tier below the in-process level: a second run of the same workload is
-    /// served from disk, and processes on one machine share answers.
+    /// Adds a persistent SQLite tier as the next tier of the chain: a second run of the same workload
+    /// is served from disk, and processes on one machine share answers.
     /// </summary>
     /// <param name="builder">The LlmCache builder.</param>
     /// <param name="configure">Optional changes to the disk options.</param>
+    /// <param name="readOnly">Whether this process only reads the tier.</param>
     /// <returns>The builder, for chaining.</returns>
-    public static LlmCacheBuilder AddDiskTier(this LlmCacheBuilder builder, Action<DiskTierOptions>? configure = null)
+    public static LlmCacheBuilder AddDiskTier(this LlmCacheBuilder builder, Action<DiskTierOptions>? configure = null, bool readOnly = false)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         var options = new DiskTierOptions();
         configure?.Invoke(options);
-        builder.Services.AddSingleton(provider => new SqliteCacheTier(options,
-            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.Disk"), provider.GetService<TimeProvider>()));
-        builder.Services.AddOptions<LlmCacheOptions>().Configure<SqliteCacheTier>((o, tier) =>
-        {
-            if (!o.Tiers.Contains(tier))
-            {
-                o.Tiers.Add(tier);
-            }
-        });
-        return builder;
+        return builder.AddDiskTier(options, readOnly);
     }
+
+    /// <summary>Adds the disk tier when <paramref name="section"/> says <c>Enabled: true</c> (options bound from it, <c>ReadOnly</c> honoured).</summary>
+    /// <param name="builder">The LlmCache builder.</param>
+    /// <param name="section">For example <c>configuration.GetSection("LlmCache:Disk")</c>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static LlmCacheBuilder AddDiskTier(this LlmCacheBuilder builder, IConfiguration section)
+    {
+        if (TierRegistration.Bind<DiskTierOptions>(section) is not { } bound)
+        {
+            return builder;
+        }
+        return builder.AddDiskTier(bound.Options, bound.ReadOnly);
+    }
+
+    private static LlmCacheBuilder AddDiskTier(this LlmCacheBuilder builder, DiskTierOptions options, bool readOnly) =>
+        builder.AddTier(provider => new SqliteCacheTier(options,
+            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.Disk"), provider.GetService<TimeProvider>()), readOnly);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -6,24 +7,30 @@ namespace LlmCache.Redis;
 /// <summary>Adds the Redis tier to an LlmCache registration.</summary>
 public static class RedisTierBuilderExtensions
 {
-    /// <summary>Adds a Redis tier after any tier added before it (so disk, then Redis).</summary>
+    /// <summary>Adds a Redis tier as the next tier of the chain (so disk, then Redis).</summary>
     /// <param name="builder">The LlmCache builder.</param>
     /// <param name="configure">The connection and behaviour.</param>
+    /// <param name="readOnly">Whether this process only reads the tier.</param>
     /// <returns>The builder, for chaining.</returns>
-    public static LlmCacheBuilder AddRedisTier(this LlmCacheBuilder builder, Action<RedisTierOptions> configure)
+    public static LlmCacheBuilder AddRedisTier(this LlmCacheBuilder builder, Action<RedisTierOptions> configure, bool readOnly = false)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         var options = new RedisTierOptions();
         configure(options);
-        builder.Services.AddSingleton(provider => new RedisCacheTier(options, provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.Redis")));
-        builder.Services.AddOptions<LlmCacheOptions>().Configure<RedisCacheTier>((o, tier) =>
+        return builder.AddTier(provider => new RedisCacheTier(options, provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.Redis")), readOnly);
+    }
+
+    /// <summary>Adds the Redis tier when <paramref name="section"/> says <c>Enabled: true</c> (options bound from it, <c>ReadOnly</c> honoured).</summary>
+    /// <param name="builder">The LlmCache builder.</param>
+    /// <param name="section">For example <c>configuration.GetSection("LlmCache:Redis")</c>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static LlmCacheBuilder AddRedisTier(this LlmCacheBuilder builder, IConfiguration section)
+    {
+        if (TierRegistration.Bind<RedisTierOptions>(section) is not { } bound)
         {
-            if (!o.Tiers.Contains(tier))
-            {
-                o.Tiers.Add(tier);
-            }
-        });
-        return builder;
+            return builder;
+        }
+        return builder.AddTier(provider => new RedisCacheTier(bound.Options,
+            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.Redis")), bound.ReadOnly);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -6,25 +7,31 @@ namespace LlmCache.S3;
 /// <summary>Adds the S3 tier to an LlmCache registration.</summary>
 public static class S3TierBuilderExtensions
 {
-    /// <summary>Adds an S3 tier after any tier added before it (so disk, Redis, then S3).</summary>
+    /// <summary>Adds an S3 tier as the next tier of the chain (so disk, Redis, then S3).</summary>
     /// <param name="builder">The LlmCache builder.</param>
     /// <param name="configure">Bucket, endpoint and credentials.</param>
+    /// <param name="readOnly">Whether this process only reads the tier.</param>
     /// <returns>The builder, for chaining.</returns>
-    public static LlmCacheBuilder AddS3Tier(this LlmCacheBuilder builder, Action<S3TierOptions> configure)
+    public static LlmCacheBuilder AddS3Tier(this LlmCacheBuilder builder, Action<S3TierOptions> configure, bool readOnly = false)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         var options = new S3TierOptions();
         configure(options);
-        builder.Services.AddSingleton(provider => new S3CacheTier(options,
-            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.S3"), provider.GetService<TimeProvider>()));
-        builder.Services.AddOptions<LlmCacheOptions>().Configure<S3CacheTier>((o, tier) =>
+        return builder.AddTier(provider => new S3CacheTier(options,
+            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.S3"), provider.GetService<TimeProvider>()), readOnly);
+    }
+
+    /// <summary>Adds the S3 tier when <paramref name="section"/> says <c>Enabled: true</c> (options bound from it, <c>ReadOnly</c> honoured).</summary>
+    /// <param name="builder">The LlmCache builder.</param>
+    /// <param name="section">For example <c>configuration.GetSection("LlmCache:S3")</c>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static LlmCacheBuilder AddS3Tier(this LlmCacheBuilder builder, IConfiguration section)
+    {
+        if (TierRegistration.Bind<S3TierOptions>(section) is not { } bound)
         {
-            if (!o.Tiers.Contains(tier))
-            {
-                o.Tiers.Add(tier);
-            }
-        });
-        return builder;
+            return builder;
+        }
+        return builder.AddTier(provider => new S3CacheTier(bound.Options,
+            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.S3"), provider.GetService<TimeProvider>()), bound.ReadOnly);
     }
 }
