@@ -12,8 +12,11 @@ public sealed class RedisServer : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmcache-redis-" + Guid.NewGuid().ToString("N"));
 
-    public RedisServer()
+    private readonly bool _cluster;
+
+    public RedisServer(bool cluster = false)
     {
+        _cluster = cluster;
         Directory.CreateDirectory(_dir);
         Port = FreePort();
         Start();
@@ -37,6 +40,13 @@ public sealed class RedisServer : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (_cluster)
+        {
+            foreach (string arg in new[] { "--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(_dir, "nodes.conf"), "--cluster-node-timeout", "2000" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
         using Process launcher = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
         launcher.WaitForExit(10_000);
         var clock = Stopwatch.StartNew();
