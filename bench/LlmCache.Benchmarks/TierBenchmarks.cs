@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using BenchmarkDotNet.Attributes;
+using LlmCache.Disk;
+using LlmCache.Redis;
+using LlmCache.S3;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Caching.Distributed;
+using StackExchange.Redis;
+
+namespace LlmCache.Benchmarks;
+
+/// <summary>
+/// A 2 KB hit in each tier against the raw client reading the same value, with real servers started
+/// here (redis-server from the PATH, s3rver from the repository's .tools folder).
+/// </summary>
+[MemoryDiagnoser]
+public class TierBenchmarks
+{
+    private const string Key = "llmcache:v1:Bench.Agent.AskAsync.0123456789abcdef:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private readonly byte[] _value = new byte[2048];
+    private readonly List<Process> _servers = [];
+    private string _dir = null!;
+    private SqliteCacheTier _disk = null!;
+    private SqliteConnection _sqlite = null!;
+    private SqliteCommand _select = null!;
+    private RedisCacheTier _redisTier = null!;
+    private ConnectionMultiplexer _redis = null!;
+    private S3CacheTier _s3Tier = null!;
+    private AmazonS3Client _s3 = null!;
+    private string _objectKey = null!;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        Random.Shared.NextBytes(_value);
+        _dir = Directory.CreateTempSubdirectory("llmcache-bench-").FullName;
+        var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) };
+
+        _disk = new SqliteCacheTier(new DiskTierOptions { Directory = Path.Combine(_dir, "disk") });
+        _disk.Set(Key, _value, options);
+        _sqlite = new SqliteConnection($"Data Source={_disk.FilePath}");
+        _sqlite.Open();
+        _select = _sqlite.CreateCommand();
+        _select.CommandText = "SELECT value FROM entries WHERE key = $key";
+        _select.Parameters.AddWithValue("$key", Key);
+
+        int redisPort = FreePort();
+        Start("redis-server", "--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
+        WaitFor(redisPort);
+        _redisTier = new RedisCacheTier(new RedisTierOptions { Configuration = $"127.0.0.1:{redisPort}" });
+        await _redisTier.SetAsync(Key, _value, options);
+        _redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort}");
+
+        int s3Port = FreePort();
+        Start(FindS3rver(), "-d", Path.Combine(_dir, "s3"), "-a", "127.0.0.1", "-p", s3Port.ToString(), "-s", "--configure-bucket", "bench");
+        WaitFor(s3Port);
+        var s3Options = new S3TierOptions { Bucket = "bench", ServiceUrl = $"http://127.0.0.1:{s3Port}", AccessKey = "S3RVER", SecretKey = "S3RVER" };
+        _s3Tier = new S3CacheTier(s3Options);
+        await _s3Tier.SetAsync(Key, _value, options);
+        _objectKey = _s3Tier.ObjectKey(Key);
+        _s3 = new AmazonS3Client(new BasicAWSCredentials("S3RVER", "S3RVER"),
+            new AmazonS3Config { ServiceURL = s3Options.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _select.Dispose();
+        _sqlite.Dispose();
+        _disk.Dispose();
+        _redisTier.Dispose();
+        _redis.Dispose();
+        _s3Tier.Dispose();
+        _s3.Dispose();
+        foreach (Process server in _servers)
+        {
+            server.Kill(entireProcessTree: true);
+            server.Dispose();
+        }
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Benchmark] public Task<byte[]?> Disk_Tier() => _disk.GetAsync(Key);
+    [Benchmark] public byte[] Disk_RawSqlite() => (byte[])_select.ExecuteScalar()!;
+
+    [Benchmark] public Task<byte[]?> Redis_Tier() => _redisTier.GetAsync(Key);
+    [Benchmark] public async Task<byte[]?> Redis_RawStringGet() => await _redis.GetDatabase().StringGetAsync(Key);
+
+    [Benchmark] public Task<byte[]?> S3_Tier() => _s3Tier.GetAsync(Key);
+
+    [Benchmark]
+    public async Task<byte[]> S3_RawGetObject()
+    {
+        using GetObjectResponse response = await _s3.GetObjectAsync("bench", _objectKey);
+        using var buffer = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    private void Start(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        Process process = Process.Start(start)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _servers.Add(process);
+    }
+
+    private static string FindS3rver()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, ".tools", "node_modules", ".bin", "s3rver");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("s3rver not found: run eng/test.sh once, which installs it");
+    }
+
+    private static void WaitFor(int port)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            try
+            {
+                using var client = new TcpClient();
+                if (client.ConnectAsync(IPAddress.Loopback, port).Wait(200))
+                {
+                    return;
+                }
+            }
+            catch (AggregateException)
+            {
+            }
+            Thread.Sleep(50);
+        }
+        throw new InvalidOperationException($"nothing listens on {port}");
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
