@@ -263,13 +263,9 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         {
             try
             {
+                // Pooled connections; DefaultTimeout (from BusyTimeout) bounds the wait for another process's lock.
                 using var connection = new SqliteConnection(_connectionString);
                 connection.Open();
-                using (SqliteCommand busy = connection.CreateCommand())
-                {
-                    busy.CommandText = $"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds};";
-                    busy.ExecuteNonQuery();
-                }
                 return work(connection);
             }
             catch (SqliteException ex) when (IsCorruption(ex) && attempt == 0)
