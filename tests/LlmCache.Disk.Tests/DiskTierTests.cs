@@ -171,6 +171,7 @@ public sealed class DiskTierTests : IDisposable
         var answers = new Answers(reader);
         Assert.Equal("answer to p", await answers.AskAsync("p"));
         Assert.Equal(0, answers.Calls);
+        await reader.FlushAsync(); // the promotion is written in the background
         Assert.Equal(1, upper.Statistics().Count);
     }
 
@@ -227,6 +228,42 @@ public sealed class TierResilienceTests
         Assert.Equal(callsWhenOpen, hanging.Calls); // the open breaker spent nothing on the tier
         Assert.Contains(breaker.GetMeasurementSnapshot(), m => (string?)m.Tags["llmcache.state"] == "open");
         Assert.Equal(11, answers.Calls);
+    }
+
+    [Fact]
+    public async Task WritesToASlowTier_AreNeverAwaitedByTheCaller_AndFlushWaitsForThem()
+    {
+        var slow = new SlowWriteTier(TimeSpan.FromSeconds(2));
+        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions
+        {
+            Tiers = { slow },
+            TierResilience = new TierResilienceOptions { Timeout = TimeSpan.FromSeconds(5) },
+        });
+        var answers = new Answers(runtime);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal("answer to w", await answers.AskAsync("w"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the caller waited {clock.Elapsed} for a tier write");
+        Assert.Equal(0, slow.Completed);
+        await runtime.FlushAsync();
+        Assert.Equal(1, slow.Completed);
+    }
+
+    private sealed class SlowWriteTier(TimeSpan delay) : IDistributedCache
+    {
+        public int Completed;
+
+        public byte[]? Get(string key) => null;
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Task.FromResult<byte[]?>(null);
+        public void Refresh(string key) { }
+        public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+        public void Remove(string key) { }
+        public Task RemoveAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+        public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            await Task.Delay(delay, token);
+            Interlocked.Increment(ref Completed);
+        }
     }
 
     private sealed class HangingTier : IDistributedCache

@@ -109,6 +109,7 @@ public sealed class RedisClusterTests : IDisposable
             {
                 await a1.AskAsync("c" + i);
             }
+            await r1.FlushAsync();
             for (int i = 0; i < 30; i++)
             {
                 Assert.Equal("answer to c" + i, await a2.AskAsync("c" + i));

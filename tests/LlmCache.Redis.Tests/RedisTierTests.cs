@@ -48,6 +48,7 @@ public sealed class RedisTierTests : IDisposable
         await using (runtime)
         {
             await answers.AskAsync("q");
+            await runtime.FlushAsync(); // tier writes run in the background
             string key = "app1:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "q");
             using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
             IDatabase db = redis.GetDatabase();
@@ -72,6 +73,7 @@ public sealed class RedisTierTests : IDisposable
         await using (r2)
         {
             await a1.AskAsync("shared");
+            await r1.FlushAsync();
             Assert.Equal("answer to shared", await a2.AskAsync("shared"));
             Assert.Equal(0, a2.Calls);
         }
@@ -88,7 +90,9 @@ public sealed class RedisTierTests : IDisposable
         await using (r2)
         {
             await a1.AskAsync("e");
+            await r1.FlushAsync();
             await a2.AskAsync("e");
+            Assert.Equal(0, a2.Calls);
             Assert.Equal(1, r2.LocalEntryCount);
             await Generated.LlmCacheKeys.Answers_AskAsync.EvictAsync(r1, "e");
             await Eventually(() => r2.LocalEntryCount == 0);
@@ -140,6 +144,7 @@ public sealed class RedisTierTests : IDisposable
             {
                 string prompt = "after" + attempt++;
                 await answers.AskAsync(prompt);
+                await runtime.FlushAsync();
                 return await redis.GetDatabase().KeyExistsAsync(Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, prompt));
             });
         }

@@ -46,6 +46,7 @@ public sealed class S3TierTests : IDisposable
         using S3CacheTier tier = Tier();
         await using var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } });
         await new Answers(runtime).AskAsync("q");
+        await runtime.FlushAsync(); // tier writes run in the background
         string key = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "q");
         string objectKey = "cache/" + key.Replace(':', '/');
         Assert.Equal(objectKey, tier.ObjectKey(key));

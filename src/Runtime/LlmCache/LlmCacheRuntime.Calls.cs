@@ -237,7 +237,8 @@ public sealed partial class LlmCacheRuntime
         }
 
         // We store ourselves when the TTL depends on the result or the call may not store at all.
-        // With a second level, the write is awaited too, so an answer is on disk before the caller goes on.
+        // With a second level we store ourselves: the entry goes to the in-process level at once and the
+        // tier writes run in the background (see TieredCache.SetAsync).
         bool selfStore = control is { NoStore: true } || Options.ResultTtl is not null || _tiered is not null;
         HybridCacheEntryOptions entryOptions = selfStore
             ? settings.NoWriteOptions

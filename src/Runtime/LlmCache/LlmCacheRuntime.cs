@@ -281,6 +281,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _tiered?.FlushAsync(FlushLimit).GetAwaiter().GetResult();
         Unsubscribe();
         _reloadSubscription?.Dispose();
         _services.Dispose();
@@ -290,11 +291,20 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await FlushAsync().ConfigureAwait(false);
         Unsubscribe();
         _reloadSubscription?.Dispose();
         await _services.DisposeAsync().ConfigureAwait(false);
         _telemetry.Dispose();
     }
+
+    private static readonly TimeSpan FlushLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Waits (at most 5 seconds) for second-level writes still in flight. Callers never wait for tier
+    /// writes; call this before a short-lived process exits (disposing the runtime does it too).
+    /// </summary>
+    public Task FlushAsync() => _tiered?.FlushAsync(FlushLimit) ?? Task.CompletedTask;
 
     /// <summary>Whether a second level (a chain of tiers) is configured.</summary>
     internal bool HasSecondLevel => _tiered is not null;

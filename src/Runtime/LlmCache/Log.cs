@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "LlmCache tier {Tier} recovered: its circuit breaker closed")]
     public static partial void BreakerClosed(ILogger logger, string tier);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "LlmCache stopped waiting for {Count} tier writes still in flight")]
+    public static partial void FlushTimedOut(ILogger logger, int count);
 }

@@ -20,6 +20,7 @@ internal sealed class TieredCache : IBufferDistributedCache
     private readonly ILogger _logger;
     private readonly Func<TimeSpan> _promotionTtl;
     private readonly Action<string, string>? _dropped;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _writes = new();
 
     /// <param name="tiers">The tiers, fastest first.</param>
     /// <param name="resilience">The pipeline settings.</param>
@@ -64,7 +65,7 @@ internal sealed class TieredCache : IBufferDistributedCache
                 var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _promotionTtl() };
                 for (int above = 0; above < i; above++)
                 {
-                    await SetOneAsync(_tiers[above], key, found, options, "promote", token).ConfigureAwait(false);
+                    Track(SetOneAsync(_tiers[above], key, found, options, "promote", CancellationToken.None));
                 }
             }
             return true;
@@ -75,12 +76,46 @@ internal sealed class TieredCache : IBufferDistributedCache
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
         SetAsync(key, value, options).GetAwaiter().GetResult();
 
-    public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    /// <summary>
+    /// Starts the write to every tier and returns at once: the caller never waits for a tier (each
+    /// write is bounded by its pipeline). <see cref="FlushAsync"/> waits for writes in flight.
+    /// </summary>
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
         foreach (Tier tier in _tiers)
         {
-            await SetOneAsync(tier, key, value, options, "set", token).ConfigureAwait(false);
+            Track(SetOneAsync(tier, key, value, options, "set", CancellationToken.None));
         }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Waits, at most <paramref name="limit"/>, for the writes in flight.</summary>
+    public async Task FlushAsync(TimeSpan limit)
+    {
+        Task[] pending = _writes.Keys.ToArray();
+        if (pending.Length == 0)
+        {
+            return;
+        }
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(limit).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.FlushTimedOut(_logger, pending.Length);
+        }
+    }
+
+    private void Track(Task write)
+    {
+        if (write.IsCompleted)
+        {
+            return;
+        }
+        _writes.TryAdd(write, 0);
+        _ = write.ContinueWith(static (done, state) => ((System.Collections.Concurrent.ConcurrentDictionary<Task, byte>)state!).TryRemove(done, out _),
+            _writes, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) =>
