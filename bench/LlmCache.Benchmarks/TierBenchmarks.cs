@@ -1,6 +1,5 @@
+using LlmCache.Testing;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -49,14 +48,14 @@ public class TierBenchmarks
         _select.CommandText = "SELECT value FROM entries WHERE key = $key";
         _select.Parameters.AddWithValue("$key", Key);
 
-        int redisPort = FreePort();
+        int redisPort = LoopbackPorts.Free();
         Start("redis-server", "--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
         WaitFor(redisPort);
         _redisTier = new RedisCacheTier(new RedisTierOptions { Configuration = $"127.0.0.1:{redisPort}" });
         await _redisTier.SetAsync(Key, _value, options);
         _redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort}");
 
-        int s3Port = FreePort();
+        int s3Port = LoopbackPorts.Free();
         Start(FindS3rver(), "-d", Path.Combine(_dir, "s3"), "-a", "127.0.0.1", "-p", s3Port.ToString(), "-s", "--configure-bucket", "bench");
         WaitFor(s3Port);
         var s3Options = new S3TierOptions { Bucket = "bench", ServiceUrl = $"http://127.0.0.1:{s3Port}", AccessKey = "S3RVER", SecretKey = "S3RVER" };
@@ -131,30 +130,14 @@ public class TierBenchmarks
     private static void WaitFor(int port)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
+        while (!LoopbackPorts.Accepts(port))
         {
-            try
+            if (clock.Elapsed > TimeSpan.FromSeconds(20))
             {
-                using var client = new TcpClient();
-                if (client.ConnectAsync(IPAddress.Loopback, port).Wait(200))
-                {
-                    return;
-                }
-            }
-            catch (AggregateException)
-            {
+                throw new InvalidOperationException($"nothing listens on {port}");
             }
             Thread.Sleep(50);
         }
-        throw new InvalidOperationException($"nothing listens on {port}");
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

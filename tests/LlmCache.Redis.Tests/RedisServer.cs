@@ -1,6 +1,5 @@
+using LlmCache.Testing;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace LlmCache.Redis.Tests;
 
@@ -18,7 +17,7 @@ public sealed class RedisServer : IDisposable
     {
         _cluster = cluster;
         Directory.CreateDirectory(_dir);
-        Port = FreePort();
+        Port = LoopbackPorts.Free();
         Start();
     }
 
@@ -52,7 +51,7 @@ public sealed class RedisServer : IDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(10))
         {
-            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) && Accepts())
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) && LoopbackPorts.Accepts(Port))
             {
                 Pid = pid;
                 return;
@@ -70,7 +69,7 @@ public sealed class RedisServer : IDisposable
     {
         Signal("KILL");
         var clock = Stopwatch.StartNew();
-        while (Accepts() && clock.Elapsed < TimeSpan.FromSeconds(5))
+        while (LoopbackPorts.Accepts(Port) && clock.Elapsed < TimeSpan.FromSeconds(5))
         {
             Thread.Sleep(20);
         }
@@ -98,25 +97,5 @@ public sealed class RedisServer : IDisposable
         kill.WaitForExit(5_000);
     }
 
-    private bool Accepts()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            return client.ConnectAsync(IPAddress.Loopback, Port).Wait(200);
-        }
-        catch (Exception ex) when (ex is SocketException or AggregateException)
-        {
-            return false;
-        }
-    }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

@@ -1,6 +1,5 @@
+using LlmCache.Testing;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace LlmCache.S3.Tests;
 
@@ -18,7 +17,7 @@ public sealed class S3Server : IDisposable
     public S3Server()
     {
         Directory.CreateDirectory(_dir);
-        Port = FreePort();
+        Port = LoopbackPorts.Free();
         Start();
     }
 
@@ -41,7 +40,7 @@ public sealed class S3Server : IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var clock = Stopwatch.StartNew();
-        while (!Accepts())
+        while (!LoopbackPorts.Accepts(Port))
         {
             if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(20))
             {
@@ -86,25 +85,5 @@ public sealed class S3Server : IDisposable
         throw new InvalidOperationException("s3rver was not found: run eng/test.sh, which installs it, or set LLMCACHE_S3RVER");
     }
 
-    private bool Accepts()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            return client.ConnectAsync(IPAddress.Loopback, Port).Wait(200);
-        }
-        catch (Exception ex) when (ex is SocketException or AggregateException)
-        {
-            return false;
-        }
-    }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
