@@ -125,13 +125,14 @@ public sealed class RedisTierTests : IDisposable
         using (tier)
         await using (runtime)
         {
+            await answers.AskAsync("warm"); // JIT of the whole path, untimed
             _server.Pause();
             try
             {
                 var clock = Stopwatch.StartNew();
                 Assert.Equal("answer to p1", await answers.AskAsync("p1"));
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"a paused Redis cost {clock.Elapsed}");
-                Assert.Equal(1, answers.Calls);
+                Assert.Equal(2, answers.Calls);
             }
             finally
             {
