@@ -38,6 +38,44 @@ public sealed class ChatDemoTests : IDisposable
         Assert.Equal(60, second.GetProperty("hits").GetInt32());
     }
 
+    [Fact]
+    public void AProcessKilledMidWrite_LeavesAFileThatIsIntactAndServesHits()
+    {
+        // --no-cache skips every read but stores every answer: the disk tier is written without pause,
+        // so the kill lands while writes are in flight.
+        using (Process writer = Start("--requests", "10000000", "--llm-latency-ms", "0", "--no-cache", "--seed", "7", "--disk-path", _dir))
+        {
+            string file = Path.Combine(_dir, "llmcache.db");
+            var clock = Stopwatch.StartNew();
+            while (!(File.Exists(file + "-wal") && new FileInfo(file + "-wal").Length > 64 * 1024))
+            {
+                Assert.False(writer.HasExited, "the writer ended before it was killed");
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the writer never wrote to disk");
+                Thread.Sleep(20);
+            }
+            writer.Kill(); // SIGKILL: no dispose, no flush, no checkpoint
+            writer.WaitForExit();
+        }
+
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "llmcache.db")}"))
+        {
+            connection.Open();
+            using var check = connection.CreateCommand();
+            check.CommandText = "PRAGMA integrity_check";
+            Assert.Equal("ok", check.ExecuteScalar());
+            check.CommandText = "SELECT COUNT(*) FROM entries";
+            Assert.True((long)check.ExecuteScalar()! > 0, "nothing was stored before the kill");
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        (int code, string output) = Run("--requests", "60", "--llm-latency-ms", "1", "--seed", "7", "--disk-path", _dir);
+        Assert.Equal(0, code);
+        JsonElement after = LastLine(output);
+        Assert.Equal(0, after.GetProperty("errors").GetInt32());
+        Assert.True(after.GetProperty("hits").GetInt32() > 0, output);
+        Assert.DoesNotContain(Directory.GetFiles(_dir), f => f.Contains(".corrupt-", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("--bogus")]
     [InlineData("--requests", "abc")]
@@ -59,6 +97,15 @@ public sealed class ChatDemoTests : IDisposable
 
     private static (int Code, string Output) Run(params string[] args)
     {
+        using Process process = Start(args);
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the sample did not finish");
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private static Process Start(params string[] args)
+    {
         string here = Path.GetDirectoryName(Assembly.GetExecutingAssembly().Location)!;
         // tests/LlmCache.Disk.Tests/bin/{Configuration}/net10.0 -> samples/ChatDemo/bin/{Configuration}/net10.0
         string configuration = new DirectoryInfo(here).Parent!.Name;
@@ -72,10 +119,6 @@ public sealed class ChatDemoTests : IDisposable
             start.ArgumentList.Add(arg);
         }
         start.Environment.Remove("OPENAI_API_KEY");
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the sample did not finish");
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        return Process.Start(start)!;
     }
 }

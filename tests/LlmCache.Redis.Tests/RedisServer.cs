@@ -91,11 +91,7 @@ public sealed class RedisServer : IDisposable
         }
     }
 
-    private void Signal(string signal)
-    {
-        using Process kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {Pid}") { RedirectStandardError = true })!;
-        kill.WaitForExit(5_000);
-    }
+    private void Signal(string signal) => ProcessSignals.Send(Pid, signal);
 
 
 }

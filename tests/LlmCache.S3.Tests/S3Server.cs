@@ -50,19 +50,28 @@ public sealed class S3Server : IDisposable
         }
     }
 
+    /// <summary>Freezes the server (SIGSTOP): connections are accepted by the kernel but never answered.</summary>
+    public void Pause() => ProcessSignals.Send(_process!.Id, "STOP");
+
+    /// <summary>Lets a paused server go on (SIGCONT).</summary>
+    public void Resume() => ProcessSignals.Send(_process!.Id, "CONT");
+
+    /// <summary>Kills the server; <see cref="Start"/> brings it back on the same port with the same objects.</summary>
     public void Kill()
     {
         if (_process is { HasExited: false })
         {
+            ProcessSignals.Send(_process.Id, "CONT");
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit(5_000);
         }
+        _process?.Dispose();
+        _process = null;
     }
 
     public void Dispose()
     {
         Kill();
-        _process?.Dispose();
         try
         {
             Directory.Delete(_dir, recursive: true);

@@ -117,17 +117,87 @@ public sealed class S3TierTests : IDisposable
     }
 
     [Fact]
-    public async Task AKilledServer_NeverFailsACall()
+    public async Task AKilledServer_NeverFailsACall_AndHitsResumeWhenItIsBack()
     {
         using S3CacheTier tier = Tier();
-        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } });
+        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions
+        {
+            Tiers = { tier },
+            TierResilience = new TierResilienceOptions { Timeout = TimeSpan.FromSeconds(3), BreakDuration = TimeSpan.FromSeconds(1) },
+        });
         var answers = new Answers(runtime);
         await answers.AskAsync("before");
+        await runtime.FlushAsync();
         _server.Kill();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Assert.Equal("answer to after", await answers.AskAsync("after"));
-        Assert.Equal("answer to before", await answers.AskAsync("before"));
-        Assert.Equal(2, answers.Calls);
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal("answer to after" + i, await answers.AskAsync("after" + i));
+        }
+        Assert.Equal("answer to before", await answers.AskAsync("before")); // still in memory
+        Assert.Equal(6, answers.Calls);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"a dead S3 cost {clock.Elapsed}");
+
+        _server.Start();
+        await AnswersReachS3Again(runtime, answers);
+        // And what was stored before the crash is served to a fresh process.
+        await using var fresh = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } });
+        var freshAnswers = new Answers(fresh);
+        Assert.Equal("answer to before", await freshAnswers.AskAsync("before"));
+        Assert.Equal(0, freshAnswers.Calls);
+    }
+
+    [Fact]
+    public async Task APausedServer_CostsAtMostAboutOneTimeout_AndHitsResumeWhenItIsBack()
+    {
+        using S3CacheTier tier = Tier();
+        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions
+        {
+            Tiers = { tier },
+            TierResilience = new TierResilienceOptions { Timeout = TimeSpan.FromMilliseconds(300), BreakDuration = TimeSpan.FromSeconds(1) },
+        });
+        var answers = new Answers(runtime);
+        await answers.AskAsync("warm"); // JIT and the connection, untimed
+        await runtime.FlushAsync();
+        _server.Pause();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                Assert.Equal("answer to p" + i, await answers.AskAsync("p" + i));
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"a paused S3 cost {clock.Elapsed} on call {i}");
+            }
+            Assert.Equal(4, answers.Calls);
+        }
+        finally
+        {
+            _server.Resume();
+        }
+        await AnswersReachS3Again(runtime, answers);
+    }
+
+    /// <summary>Asks new prompts until one is written to S3 and read back by a fresh cache: recovery needs no restart.</summary>
+    private async Task AnswersReachS3Again(LlmCacheRuntime runtime, Answers answers)
+    {
+        using AmazonS3Client client = Client();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int attempt = 0; ; attempt++)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "answers never reached S3 again");
+            string prompt = "back" + attempt;
+            await answers.AskAsync(prompt);
+            await runtime.FlushAsync();
+            string key = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, prompt);
+            try
+            {
+                using GetObjectResponse found = await client.GetObjectAsync(S3Server.Bucket, "cache/" + key.Replace(':', '/'));
+                return;
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                await Task.Delay(200);
+            }
+        }
     }
 }
