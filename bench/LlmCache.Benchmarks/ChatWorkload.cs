@@ -30,6 +30,30 @@ public static class ChatWorkload
         Usage = new UsageDetails { InputTokenCount = 520, OutputTokenCount = 40, TotalTokenCount = 560 },
     };
 
+    /// <summary>A long answer (about 2.5 KB of prose in JSON), as a detailed support reply is: for value-size measurements.</summary>
+    public static ChatResponse LongAnswer() => new(new ChatMessage(ChatRole.Assistant, """
+        Rotating an API key without downtime takes four steps, and none of them needs a maintenance window.
+        First, open Settings > API > Keys in the production workspace and create a second key with the same
+        scopes as the one you are replacing. Give it a name that says when it was created, for example
+        "prod-2026-11", so that nobody confuses the two later. Copy the secret now: it is shown only once.
+        Second, deploy the new key to every service that calls the API. If you keep secrets in a vault,
+        update the entry and let your services reload it; if they read it from environment variables,
+        roll your deployments one at a time so that each instance restarts with the new value while the
+        others keep serving traffic with the old one. Both keys are valid during this period.
+        Third, watch the old key. Each key in Settings > API > Keys shows the time of its last use and the
+        address that used it. Wait until the old key has not been used for a full day: batch jobs and
+        scheduled reports often run only once a night and are easy to forget. If the old key is still in
+        use, the address tells you which machine to look at.
+        Fourth, revoke the old key. Revocation takes effect within a minute everywhere. If something breaks,
+        you can create a new key immediately, but you cannot restore a revoked one, so check the last-use
+        column once more before you click. Finally, note the rotation in your runbook, and consider setting
+        an expiry date on the new key so that the next rotation is scheduled rather than forgotten.
+        """))
+    {
+        ModelId = "gpt-4o-mini",
+        Usage = new UsageDetails { InputTokenCount = 520, OutputTokenCount = 560, TotalTokenCount = 1080 },
+    };
+
     /// <summary>How LiteLLM keys (and what FusionCache users typically write): JSON of the request, then SHA-256.</summary>
     public static string JsonSha256Key(IList<ChatMessage> messages, ChatOptions options)
     {

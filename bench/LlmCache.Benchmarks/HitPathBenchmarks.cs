@@ -38,6 +38,7 @@ public class HitPathBenchmarks
         _runtime = new LlmCacheRuntime();
         _agent = new CachedAgent(new InstantChatClient(), _runtime);
         await _agent.AskAsync(_messages, _options);
+        await _agent.AskTextAsync(_messages, _options);
 
         _meai = new DistributedCachingChatClient(new InstantChatClient(),
             new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions())));
@@ -76,6 +77,10 @@ public class HitPathBenchmarks
 
     [Benchmark(Baseline = true)]
     public Task<ChatResponse> LlmCache_Generated() => _agent.AskAsync(_messages, _options);
+
+    /// <summary>The same request with an immutable result (a string): shared as it is, with its completed task.</summary>
+    [Benchmark]
+    public Task<string> LlmCache_Generated_StringResult() => _agent.AskTextAsync(_messages, _options);
 
     [Benchmark]
     public Task<ChatResponse> MEAI_DistributedCachingChatClient() => _meai.GetResponseAsync(_messages, _options);

@@ -6,6 +6,12 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 // dotnet run -c Release --project bench/LlmCache.Benchmarks -- --filter '*'            full runs
 // dotnet run -c Release --project bench/LlmCache.Benchmarks -- --quick --filter '*'    the short profile (< 3 minutes)
+// dotnet run -c Release --project bench/LlmCache.Benchmarks -- --alloc                bytes per hit, exactly, in seconds
+if (args.Contains("--alloc"))
+{
+    await LlmCache.Benchmarks.AllocationProbe.RunAsync();
+    return;
+}
 bool quick = args.Contains("--quick");
 string[] rest = args.Where(a => a != "--quick").ToArray();
 IConfig config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default);

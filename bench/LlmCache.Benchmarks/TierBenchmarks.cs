@@ -28,6 +28,9 @@ public class TierBenchmarks
     private SqliteConnection _sqlite = null!;
     private SqliteCommand _select = null!;
     private RedisCacheTier _redisTier = null!;
+    private RedisCacheTier _redisPlain = null!;
+    private RedisCacheTier _redisCompressed = null!;
+    private byte[] _answer = null!;
     private ConnectionMultiplexer _redis = null!;
     private S3CacheTier _s3Tier = null!;
     private AmazonS3Client _s3 = null!;
@@ -54,6 +57,15 @@ public class TierBenchmarks
         _redisTier = new RedisCacheTier(new RedisTierOptions { Configuration = $"127.0.0.1:{redisPort}" });
         await _redisTier.SetAsync(Key, _value, options);
         _redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort}");
+        // A long answer as the runtime stores it (JSON): plain against Brotli-compressed.
+        _answer = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(ChatWorkload.LongAnswer(), Microsoft.Extensions.AI.AIJsonUtilities.DefaultOptions);
+        _redisPlain = new RedisCacheTier(new RedisTierOptions { Configuration = $"127.0.0.1:{redisPort}", KeyPrefix = "plain:", CompressionThreshold = -1 });
+        _redisCompressed = new RedisCacheTier(new RedisTierOptions { Configuration = $"127.0.0.1:{redisPort}", KeyPrefix = "brotli:" });
+        await _redisPlain.SetAsync(Key, _answer, options);
+        await _redisCompressed.SetAsync(Key, _answer, options);
+        long plainBytes = await _redis.GetDatabase().StringLengthAsync("plain:" + Key);
+        long compressedBytes = await _redis.GetDatabase().StringLengthAsync("brotli:" + Key);
+        Console.WriteLine($"// long answer: {_answer.Length} B as JSON, stored as {plainBytes} B plain and {compressedBytes} B compressed ({(double)plainBytes / compressedBytes:F1}x smaller)");
 
         int s3Port = LoopbackPorts.Free();
         Start(FindS3rver(), "-d", Path.Combine(_dir, "s3"), "-a", "127.0.0.1", "-p", s3Port.ToString(), "-s", "--configure-bucket", "bench");
@@ -73,6 +85,8 @@ public class TierBenchmarks
         _sqlite.Dispose();
         _disk.Dispose();
         _redisTier.Dispose();
+        _redisPlain.Dispose();
+        _redisCompressed.Dispose();
         _redis.Dispose();
         _s3Tier.Dispose();
         _s3.Dispose();
@@ -89,6 +103,9 @@ public class TierBenchmarks
 
     [Benchmark] public Task<byte[]?> Redis_Tier() => _redisTier.GetAsync(Key);
     [Benchmark] public async Task<byte[]?> Redis_RawStringGet() => await _redis.GetDatabase().StringGetAsync(Key);
+
+    [Benchmark] public Task<byte[]?> Redis_LongAnswer_Plain() => _redisPlain.GetAsync(Key);
+    [Benchmark] public Task<byte[]?> Redis_LongAnswer_Compressed() => _redisCompressed.GetAsync(Key);
 
     [Benchmark] public Task<byte[]?> S3_Tier() => _s3Tier.GetAsync(Key);
 

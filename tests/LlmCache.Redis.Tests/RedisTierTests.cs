@@ -63,6 +63,48 @@ public sealed class RedisTierTests : IDisposable
     }
 
     [Fact]
+    public async Task ALongValue_IsStoredCompressed_AShortOnePlain_AndBothReadBack()
+    {
+        using var tier = new RedisCacheTier(new RedisTierOptions { Configuration = _server.Configuration, KeyPrefix = "z:", OperationTimeout = TimeSpan.FromSeconds(2) });
+        var options = new Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) };
+        byte[] longText = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 60).Select(i =>
+            $"Step {i}: open Settings > API > Keys, check the last use of the key, and revoke it once unused. ")));
+        byte[] shortText = "a short answer"u8.ToArray();
+        await tier.SetAsync("long", longText, options);
+        await tier.SetAsync("short", shortText, options);
+
+        using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
+        byte[] storedLong = (await redis.GetDatabase().StringGetAsync("z:long"))!;
+        byte[] storedShort = (await redis.GetDatabase().StringGetAsync("z:short"))!;
+        Assert.Equal(1, storedLong[0]); // Brotli
+        Assert.True(storedLong.Length * 3 < longText.Length, $"{longText.Length} bytes were stored as {storedLong.Length}");
+        Assert.Equal([0, .. shortText], storedShort); // plain, behind its format byte
+        Assert.Equal(longText, await tier.GetAsync("long"));
+        Assert.Equal(shortText, await tier.GetAsync("short"));
+        Assert.Equal(longText, tier.Get("long"));
+
+        using var plainTier = new RedisCacheTier(new RedisTierOptions { Configuration = _server.Configuration, KeyPrefix = "z:", CompressionThreshold = -1 });
+        await plainTier.SetAsync("off", longText, options);
+        Assert.Equal([0, .. longText], (byte[])(await redis.GetDatabase().StringGetAsync("z:off"))!);
+    }
+
+    [Fact]
+    public async Task AValueInAnotherFormat_IsAMiss_NotAnError()
+    {
+        var (tier, runtime, answers) = Create(prefix: "foreign:");
+        using (tier)
+        await using (runtime)
+        {
+            using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
+            string key = "foreign:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "f");
+            await redis.GetDatabase().StringSetAsync(key, "written by another tool");
+            Assert.Null(await tier.GetAsync(Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "f")));
+            Assert.Equal("answer to f", await answers.AskAsync("f"));
+            Assert.Equal(1, answers.Calls);
+        }
+    }
+
+    [Fact]
     public async Task ASecondRuntime_IsServedFromRedis()
     {
         var (t1, r1, a1) = Create();

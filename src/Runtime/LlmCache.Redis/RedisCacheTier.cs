@@ -6,8 +6,8 @@ using StackExchange.Redis;
 namespace LlmCache.Redis;
 
 /// <summary>
-/// The shared tier: values in Redis strings with native expiry (<c>SET … PX</c>), an optional key
-/// prefix, and removals published on a channel so every process drops its in-process copy. Every
+/// The shared tier: values in Redis strings with native expiry (<c>SET … PX</c>), Brotli-compressed
+/// above <see cref="RedisTierOptions.CompressionThreshold"/>, an optional key prefix, and removals published on a channel so every process drops its in-process copy. Every
 /// call is bounded by <see cref="RedisTierOptions.OperationTimeout"/> and throws on failure, so the
 /// runtime's circuit breaker sees it (there a failure is a miss); the multiplexer reconnects by itself.
 /// </summary>
@@ -29,6 +29,8 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
     public RedisCacheTier(RedisTierOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CompressionQuality, 0, nameof(options.CompressionQuality));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.CompressionQuality, 11, nameof(options.CompressionQuality));
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         ConfigurationOptions configuration = ConfigurationOptions.Parse(options.Configuration);
@@ -53,19 +55,26 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
     public event Action<string>? TagInvalidated;
 
     /// <inheritdoc />
-    public byte[]? Get(string key) => _redis.GetDatabase().StringGet(Key(key));
+    public byte[]? Get(string key)
+    {
+        using Lease<byte>? stored = _redis.GetDatabase().StringGetLease(Key(key));
+        return stored is null ? null : Decode(key, stored.Span);
+    }
 
     /// <inheritdoc />
-    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
-        await _redis.GetDatabase().StringGetAsync(Key(key)).WaitAsync(_options.OperationTimeout, token).ConfigureAwait(false);
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+    {
+        using Lease<byte>? stored = await _redis.GetDatabase().StringGetLeaseAsync(Key(key)).WaitAsync(_options.OperationTimeout, token).ConfigureAwait(false);
+        return stored is null ? null : Decode(key, stored.Span);
+    }
 
     /// <inheritdoc />
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
-        _redis.GetDatabase().StringSet(Key(key), value, Expiry(options));
+        _redis.GetDatabase().StringSet(Key(key), Encode(value), Expiry(options));
 
     /// <inheritdoc />
     public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        _redis.GetDatabase().StringSetAsync(Key(key), value, Expiry(options)).WaitAsync(_options.OperationTimeout, token);
+        _redis.GetDatabase().StringSetAsync(Key(key), Encode(value), Expiry(options)).WaitAsync(_options.OperationTimeout, token);
 
     /// <inheritdoc />
     public void Refresh(string key)
@@ -148,6 +157,22 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
 
     private RedisKey Key(string key) => _options.KeyPrefix + key;
 
+    private byte[] Encode(byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return RedisValueFormat.Encode(value, _options.CompressionThreshold, _options.CompressionQuality);
+    }
+
+    private byte[]? Decode(string key, ReadOnlySpan<byte> stored)
+    {
+        byte[]? value = RedisValueFormat.Decode(stored);
+        if (value is null)
+        {
+            Log.UnreadableValue(_logger, key);
+        }
+        return value;
+    }
+
     private static Expiration Expiry(DistributedCacheEntryOptions options)
     {
         if (options.AbsoluteExpiration is { } absolute)
@@ -177,5 +202,8 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
     {
         [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "LlmCache Redis tier failed to {Operation}; treated as a miss")]
         public static partial void RedisFailed(ILogger logger, string operation, Exception exception);
+
+        [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "LlmCache Redis tier found a value it cannot read under {Key}; treated as a miss")]
+        public static partial void UnreadableValue(ILogger logger, string key);
     }
 }

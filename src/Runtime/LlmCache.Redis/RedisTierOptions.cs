@@ -20,4 +20,13 @@ public sealed class RedisTierOptions
 
     /// <summary>How long connecting may take at start. Default: 2 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Values of at least this many bytes are stored Brotli-compressed (when that makes them smaller);
+    /// shorter ones are stored as they are. A negative value turns compression off. Default: 1024 bytes.
+    /// </summary>
+    public int CompressionThreshold { get; set; } = 1024;
+
+    /// <summary>The Brotli quality, 0 (fastest) to 11 (smallest). Default: 1 — most of the saving on text for a few microseconds.</summary>
+    public int CompressionQuality { get; set; } = 1;
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -19,7 +20,14 @@ public sealed partial class LlmCacheRuntime
         {
             return factory(state, cancellationToken);
         }
-        if (TryHit(key, effective, out T? hit))
+        if (ValueCopier<T>.IsImmutable)
+        {
+            if (TryHitEntry(key, effective, out CacheEntry<T>? entry))
+            {
+                return entry.CompletedTask; // shared: neither the task nor its value can change
+            }
+        }
+        else if (TryHit(key, effective, out T? hit))
         {
             return Task.FromResult(hit!);
         }
@@ -158,19 +166,31 @@ public sealed partial class LlmCacheRuntime
     /// <summary>The hot path: the in-process level, no key string, no await. A hit is handed out as a copy.</summary>
     private bool TryHit<T>(in CallKey key, CacheControl? control, out T? value)
     {
+        if (TryHitEntry(key, control, out CacheEntry<T>? entry))
+        {
+            value = ValueCopier<T>.Copy(entry.Value, Options.SerializerOptions);
+            return true;
+        }
         value = default;
+        return false;
+    }
+
+    /// <summary>The in-process entry for <paramref name="key"/> if it may serve this call (the hit is recorded); the caller copies what it hands out.</summary>
+    private bool TryHitEntry<T>(in CallKey key, CacheControl? control, [NotNullWhen(true)] out CacheEntry<T>? entry)
+    {
+        entry = null;
         if (control is { NoCache: true })
         {
             return false;
         }
         long started = Stopwatch.GetTimestamp();
         long now = _time.GetUtcNow().UtcTicks;
-        if (!_local.TryGet(key, now, out CacheEntry<T>? entry)
+        if (!_local.TryGet(key, now, out entry)
             || (control?.MaxAge is { } maxAge && now - entry!.CreatedUtcTicks > maxAge.Ticks))
         {
+            entry = null;
             return false;
         }
-        value = ValueCopier<T>.Copy(entry!.Value, Options.SerializerOptions);
         RecordHit(key, started, CacheSource.Memory);
         return true;
     }

@@ -24,6 +24,14 @@ internal sealed class CacheEntry<T>
 
     public T Value { get; }
 
+    /// <summary>
+    /// A completed task of <see cref="Value"/>, made once and handed to every caller of a <c>Task&lt;T&gt;</c>
+    /// method when <typeparamref name="T"/> is immutable: such a hit allocates nothing.
+    /// </summary>
+    public Task<T> CompletedTask => _completedTask ??= Task.FromResult(Value);
+
+    private Task<T>? _completedTask;
+
     public long CreatedUtcTicks { get; }
 
     public long ExpiresUtcTicks { get; }

@@ -25,7 +25,7 @@ internal sealed class LocalCache
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public bool TryGet<T>(in CallKey key, long nowTicks, out CacheEntry<T>? entry)
+    public bool TryGet<T>(in CallKey key, long nowTicks, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry<T>? entry)
     {
         if (_slots.TryGetValue(key, out Slot? slot) && slot.Entry is CacheEntry<T> found)
         {

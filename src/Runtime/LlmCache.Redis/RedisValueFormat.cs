@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace LlmCache.Redis;
+
+/// <summary>
+/// How a cached value is laid out in its Redis string: one format byte, then the value as it is
+/// (<see cref="Plain"/>) or Brotli-compressed after its original length as four little-endian bytes
+/// (<see cref="Brotli"/>). LLM answers are text and JSON, which Brotli at a low quality shrinks to a
+/// third or less for a few microseconds; short values are stored plain, where compression gains nothing.
+/// </summary>
+internal static class RedisValueFormat
+{
+    /// <summary>The value follows as it is.</summary>
+    public const byte Plain = 0;
+
+    /// <summary>The original length (int32, little-endian) follows, then the Brotli stream.</summary>
+    public const byte Brotli = 1;
+
+    private const int BrotliHeader = 1 + sizeof(int);
+    private const int Window = 22;
+
+    /// <summary>
+    /// The bytes to store for <paramref name="value"/>: compressed when it is at least
+    /// <paramref name="threshold"/> bytes long and compression saves space, plain otherwise.
+    /// </summary>
+    public static byte[] Encode(ReadOnlySpan<byte> value, int threshold, int quality)
+    {
+        if (threshold >= 0 && value.Length >= threshold)
+        {
+            byte[] rented = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(value.Length));
+            try
+            {
+                if (BrotliEncoder.TryCompress(value, rented, out int written, quality, Window)
+                    && written + BrotliHeader < value.Length + 1)
+                {
+                    byte[] encoded = new byte[BrotliHeader + written];
+                    encoded[0] = Brotli;
+                    BinaryPrimitives.WriteInt32LittleEndian(encoded.AsSpan(1), value.Length);
+                    rented.AsSpan(0, written).CopyTo(encoded.AsSpan(BrotliHeader));
+                    return encoded;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+        byte[] plain = new byte[1 + value.Length];
+        plain[0] = Plain;
+        value.CopyTo(plain.AsSpan(1));
+        return plain;
+    }
+
+    /// <summary>
+    /// The value stored as <paramref name="stored"/>, or <see langword="null"/> when the bytes are not in
+    /// this format (written by something else, or damaged): a miss, never an exception.
+    /// </summary>
+    public static byte[]? Decode(ReadOnlySpan<byte> stored)
+    {
+        if (stored.IsEmpty)
+        {
+            return null;
+        }
+        switch (stored[0])
+        {
+            case Plain:
+                return stored[1..].ToArray();
+            case Brotli when stored.Length >= BrotliHeader:
+                int length = BinaryPrimitives.ReadInt32LittleEndian(stored[1..]);
+                if (length < 0 || length > 512 * 1024 * 1024)
+                {
+                    return null;
+                }
+                byte[] value = new byte[length];
+                return BrotliDecoder.TryDecompress(stored[BrotliHeader..], value, out int written) && written == length ? value : null;
+            default:
+                return null;
+        }
+    }
+}
