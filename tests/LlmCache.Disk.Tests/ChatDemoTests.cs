@@ -76,6 +76,38 @@ public sealed class ChatDemoTests : IDisposable
         Assert.DoesNotContain(Directory.GetFiles(_dir), f => f.Contains(".corrupt-", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void TwoProcessesWritingOneFileAtOnce_BothSucceed_AndTheFileStaysIntact()
+    {
+        // Both store every answer (--no-cache): their writes to the shared file interleave.
+        string[] args = ["--requests", "3000", "--llm-latency-ms", "0", "--no-cache", "--seed", "11", "--disk-path", _dir];
+        using Process first = Start(args);
+        using Process second = Start(args);
+        Task<string> firstOutput = first.StandardOutput.ReadToEndAsync();
+        Task<string> secondOutput = second.StandardOutput.ReadToEndAsync();
+        Task<string> firstErrors = first.StandardError.ReadToEndAsync();
+        Task<string> secondErrors = second.StandardError.ReadToEndAsync();
+        Assert.True(first.WaitForExit(TimeSpan.FromMinutes(2)) && second.WaitForExit(TimeSpan.FromMinutes(2)), "a writer did not finish");
+        foreach ((Process process, string output) in new[] { (first, firstOutput.Result + firstErrors.Result), (second, secondOutput.Result + secondErrors.Result) })
+        {
+            Assert.True(process.ExitCode == 0, output);
+            JsonElement summary = LastLine(output);
+            Assert.Equal(0, summary.GetProperty("errors").GetInt32());
+            Assert.Equal(3000, summary.GetProperty("llm_calls").GetInt32());
+        }
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "llmcache.db")}"))
+        {
+            connection.Open();
+            using var check = connection.CreateCommand();
+            check.CommandText = "PRAGMA integrity_check";
+            Assert.Equal("ok", check.ExecuteScalar());
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        (int code, string after) = Run("--requests", "60", "--llm-latency-ms", "1", "--seed", "11", "--disk-path", _dir);
+        Assert.Equal(0, code);
+        Assert.Equal(0, LastLine(after).GetProperty("llm_calls").GetInt32()); // every question was stored by one of them
+    }
+
     [Theory]
     [InlineData("--bogus")]
     [InlineData("--requests", "abc")]

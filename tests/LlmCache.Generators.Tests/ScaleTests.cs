@@ -104,6 +104,7 @@ public sealed class ScaleTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.All(rerun.TrackedSteps[TrackingNames.Methods].SelectMany(s => s.Outputs),
             o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
         Assert.Equal(IncrementalStepRunReason.Unchanged, rerun.TrackedSteps[TrackingNames.CallSites].Single().Outputs.Single().Reason);
+        output.WriteLine("first run steps: " + string.Join(", ", run.TrackedSteps.Select(p => $"{p.Key} {p.Value.Sum(s => s.ElapsedTime.TotalMilliseconds):F0} ms")));
         output.WriteLine($"first run {first.TotalMilliseconds:F0} ms, after the edit {second.TotalMilliseconds:F0} ms; " +
             string.Join(", ", rerun.TrackedSteps.Select(p => $"{p.Key} {p.Value.Sum(s => s.ElapsedTime.TotalMilliseconds):F0} ms")));
     }

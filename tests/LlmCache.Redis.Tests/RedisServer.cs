@@ -12,10 +12,14 @@ public sealed class RedisServer : IDisposable
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmcache-redis-" + Guid.NewGuid().ToString("N"));
 
     private readonly bool _cluster;
+    private readonly IReadOnlyList<string> _arguments;
 
-    public RedisServer(bool cluster = false)
+    /// <param name="cluster">Start a cluster node.</param>
+    /// <param name="arguments">More configuration, after the defaults (later settings win); <c>{port}</c> stands for <see cref="Port"/>.</param>
+    public RedisServer(bool cluster = false, IReadOnlyList<string>? arguments = null)
     {
         _cluster = cluster;
+        _arguments = arguments ?? [];
         Directory.CreateDirectory(_dir);
         Port = LoopbackPorts.Free();
         Start();
@@ -45,6 +49,10 @@ public sealed class RedisServer : IDisposable
             {
                 start.ArgumentList.Add(arg);
             }
+        }
+        foreach (string arg in _arguments)
+        {
+            start.ArgumentList.Add(arg.Replace("{port}", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         }
         using Process launcher = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
         launcher.WaitForExit(10_000);

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Xunit;
 
@@ -86,6 +88,31 @@ public sealed class RedisTierTests : IDisposable
         using var plainTier = new RedisCacheTier(new RedisTierOptions { Configuration = _server.Configuration, KeyPrefix = "z:", CompressionThreshold = -1 });
         await plainTier.SetAsync("off", longText, options);
         Assert.Equal([0, .. longText], (byte[])(await redis.GetDatabase().StringGetAsync("z:off"))!);
+    }
+
+    [Fact]
+    public async Task TheTier_IsConfiguredFromIConfiguration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmCache:UseAsDefault"] = "false",
+            ["LlmCache:Redis:Enabled"] = "true",
+            ["LlmCache:Redis:Configuration"] = _server.Configuration,
+            ["LlmCache:Redis:KeyPrefix"] = "cfg:",
+            ["LlmCache:Redis:CompressionThreshold"] = "-1",
+            ["LlmCache:Redis:OperationTimeout"] = "00:00:02",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLlmCache(configuration.GetSection("LlmCache")).AddRedisTier(configuration.GetSection("LlmCache:Redis"));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        LlmCacheRuntime runtime = provider.GetRequiredService<LlmCacheRuntime>();
+        string prompt = new('x', 2000); // long enough to be compressed, were compression on
+        await new Answers(runtime).AskAsync(prompt);
+        await runtime.FlushAsync();
+        using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
+        byte[]? stored = await redis.GetDatabase().StringGetAsync("cfg:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, prompt));
+        Assert.NotNull(stored);
+        Assert.Equal(0, stored![0]); // plain, as configured
     }
 
     [Fact]

@@ -38,6 +38,7 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
         configuration.ConnectTimeout = (int)options.ConnectTimeout.TotalMilliseconds;
         configuration.SyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
         configuration.AsyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
+        options.ConfigureConnection?.Invoke(configuration);
         _redis = ConnectionMultiplexer.Connect(configuration);
         _channel = RedisChannel.Literal(options.Channel);
         // Subscribing must never fail construction (a slow or absent server is a miss, not an error):

@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace LlmCache.Redis;
 
 /// <summary>Options of the Redis tier.</summary>
@@ -29,4 +31,11 @@ public sealed class RedisTierOptions
 
     /// <summary>The Brotli quality, 0 (fastest) to 11 (smallest). Default: 1 — most of the saving on text for a few microseconds.</summary>
     public int CompressionQuality { get; set; } = 1;
+
+    /// <summary>
+    /// Adjusts the parsed connection options before connecting, for what a configuration string cannot
+    /// say: trusting a private certificate authority (<see cref="ConfigurationOptions.TrustIssuer(System.Security.Cryptography.X509Certificates.X509Certificate2)"/>),
+    /// a client certificate, a custom validation callback. Default: none.
+    /// </summary>
+    public Action<ConfigurationOptions>? ConfigureConnection { get; set; }
 }
