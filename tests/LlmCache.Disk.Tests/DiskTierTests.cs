@@ -273,6 +273,82 @@ public sealed class TierResilienceTests
         Assert.Equal(1, slow.Completed);
     }
 
+    [Fact]
+    public async Task WritesAndRemovals_AreRetried_ReadsNever()
+    {
+        var flaky = new FlakyTier(failuresPerOperation: 1);
+        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions
+        {
+            Tiers = { flaky },
+            TierResilience = new TierResilienceOptions { Timeout = TimeSpan.FromSeconds(5), RetryDelay = TimeSpan.FromMilliseconds(10), MinimumThroughput = 100 },
+        });
+        var answers = new Answers(runtime);
+        Assert.Equal("answer to r", await answers.AskAsync("r"));
+        await runtime.FlushAsync();
+        string key = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "r");
+        Assert.Equal(1, flaky.Gets);                    // the failed read was a miss, not retried
+        Assert.Equal(2, flaky.Sets);                    // the failed write was tried again…
+        Assert.True(flaky.Stored.ContainsKey(key));     // …and landed
+
+        await Generated.LlmCacheKeys.Answers_AskAsync.EvictAsync(runtime, "r");
+        Assert.Equal(2, flaky.Removes);
+        Assert.False(flaky.Stored.ContainsKey(key));    // a lost removal would have left a stale entry
+    }
+
+    [Fact]
+    public async Task WithoutRetries_AFailedWriteIsDropped()
+    {
+        var flaky = new FlakyTier(failuresPerOperation: 1);
+        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions
+        {
+            Tiers = { flaky },
+            TierResilience = new TierResilienceOptions { WriteRetries = 0, MinimumThroughput = 100 },
+        });
+        using var dropped = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(runtime.Meter, "llmcache.tier.dropped");
+        await new Answers(runtime).AskAsync("d");
+        await runtime.FlushAsync();
+        Assert.Equal(1, flaky.Sets);
+        Assert.Empty(flaky.Stored);
+        Assert.Contains(dropped.GetMeasurementSnapshot(), m => (string?)m.Tags["llmcache.operation"] == "set");
+    }
+
+    /// <summary>Fails the first calls of each kind on cache entries (HybridCache's own bookkeeping keys pass untouched).</summary>
+    private sealed class FlakyTier(int failuresPerOperation) : IDistributedCache
+    {
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> Stored = new();
+        public int Gets;
+        public int Sets;
+        public int Removes;
+
+        private static bool IsEntry(string key) => key.StartsWith("llmcache:", StringComparison.Ordinal);
+
+        public byte[]? Get(string key) => throw new NotSupportedException();
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+            IsEntry(key) && Interlocked.Increment(ref Gets) <= failuresPerOperation ? throw new IOException("flaky read") : Task.FromResult(Stored.GetValueOrDefault(key));
+        public void Refresh(string key) { }
+        public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+        public void Remove(string key) => throw new NotSupportedException();
+        public Task RemoveAsync(string key, CancellationToken token = default)
+        {
+            if (IsEntry(key) && Interlocked.Increment(ref Removes) <= failuresPerOperation)
+            {
+                throw new IOException("flaky removal");
+            }
+            Stored.TryRemove(key, out _);
+            return Task.CompletedTask;
+        }
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            if (IsEntry(key) && Interlocked.Increment(ref Sets) <= failuresPerOperation)
+            {
+                throw new IOException("flaky write");
+            }
+            Stored[key] = value;
+            return Task.CompletedTask;
+        }
+    }
+
     private sealed class SlowWriteTier(TimeSpan delay) : IDistributedCache
     {
         public int Completed;

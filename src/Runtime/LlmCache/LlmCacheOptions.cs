@@ -98,5 +98,18 @@ public sealed class LlmCacheOptions
         {
             throw new ArgumentOutOfRangeException(nameof(MemoryMaxEntries), "The in-process level needs room for at least one entry.");
         }
+        ArgumentNullException.ThrowIfNull(TierResilience);
+        if (TierResilience.Timeout <= TimeSpan.Zero || TierResilience.BreakDuration <= TimeSpan.Zero || TierResilience.SamplingDuration <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TierResilience), "The tier timeout, break duration and sampling duration must be positive.");
+        }
+        if (TierResilience.WriteRetries < 0 || TierResilience.RetryDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TierResilience), "Tier write retries and their delay cannot be negative.");
+        }
+        if (TierResilience.FailureRatio is <= 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TierResilience), "The failure ratio must be above 0 and at most 1.");
+        }
     }
 }

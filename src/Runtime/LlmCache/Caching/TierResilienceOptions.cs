@@ -1,9 +1,10 @@
 namespace LlmCache;
 
 /// <summary>
-/// The Polly pipeline around every call to a tier: a timeout, then a circuit breaker. The defaults
-/// favour the LLM call: a slow tier costs at most about one timeout, and nothing at all while its
-/// breaker is open; the breaker closes again by itself once a trial call succeeds.
+/// The Polly pipeline around every call to a tier: a timeout, then a circuit breaker, and for writes
+/// and removals (idempotent, and never awaited on a hit) a few retries. The defaults favour the LLM
+/// call: a slow tier costs a read at most about one timeout, and nothing at all while its breaker is
+/// open; reads are never retried; the breaker closes again by itself once a trial call succeeds.
 /// </summary>
 public sealed class TierResilienceOptions
 {
@@ -21,4 +22,14 @@ public sealed class TierResilienceOptions
 
     /// <summary>How long the breaker stays open before a trial call. Default: 15 seconds.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Retries of a failed write or removal (both idempotent; a lost removal would leave a stale entry
+    /// behind). Reads are never retried: the LLM call is the fallback. Not retried while the breaker is
+    /// open. Default: 2.
+    /// </summary>
+    public int WriteRetries { get; set; } = 2;
+
+    /// <summary>The delay before the first retry, doubled for each next one, with jitter. Default: 100 ms.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 }

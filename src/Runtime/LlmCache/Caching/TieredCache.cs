@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.Retry;
 using Polly.Timeout;
 
 namespace LlmCache;
@@ -34,7 +35,11 @@ internal sealed class TieredCache : IBufferDistributedCache
         _logger = logger;
         _promotionTtl = promotionTtl;
         _dropped = dropped;
-        _tiers = tiers.Select((cache, index) => new Tier(cache, index, Pipeline(cache, index, resilience, logger, breakerChanged))).ToArray();
+        _tiers = tiers.Select((cache, index) =>
+        {
+            ResiliencePipeline read = Pipeline(cache, index, resilience, logger, breakerChanged);
+            return new Tier(cache, index, read, WritePipeline(read, resilience));
+        }).ToArray();
     }
 
     public int Count => _tiers.Length;
@@ -155,9 +160,10 @@ internal sealed class TieredCache : IBufferDistributedCache
     private async Task<T?> RunAsync<T>(Tier tier, string operation, Func<IDistributedCache, string, object?, CancellationToken, Task<T?>> call,
         string key, object? state, CancellationToken token)
     {
+        ResiliencePipeline pipeline = operation == "get" ? tier.Read : tier.Write;
         try
         {
-            return await tier.Pipeline.ExecuteAsync(
+            return await pipeline.ExecuteAsync(
                 static async (s, ct) => await s.call(s.cache, s.key, s.state, ct).ConfigureAwait(false),
                 (call, cache: tier.Cache, key, state),
                 token).ConfigureAwait(false);
@@ -205,9 +211,30 @@ internal sealed class TieredCache : IBufferDistributedCache
             .Build();
     }
 
+    /// <summary>Writes and removals: retries (idempotent calls only) around the read pipeline, whose breaker they share.</summary>
+    private static ResiliencePipeline WritePipeline(ResiliencePipeline read, TierResilienceOptions options)
+    {
+        if (options.WriteRetries <= 0)
+        {
+            return read;
+        }
+        return new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.WriteRetries,
+                Delay = options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(static ex =>
+                    ex is not BrokenCircuitException && (ex is not OperationCanceledException || ex is TimeoutRejectedException)),
+            })
+            .AddPipeline(read)
+            .Build();
+    }
+
     private static string TierName(IDistributedCache cache, int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + cache.GetType().Name;
 
-    private sealed record Tier(IDistributedCache Cache, int Index, ResiliencePipeline Pipeline)
+    private sealed record Tier(IDistributedCache Cache, int Index, ResiliencePipeline Read, ResiliencePipeline Write)
     {
         public string Name { get; } = TierName(Cache, Index);
     }
