@@ -120,11 +120,7 @@ public sealed class S3TierTests : IDisposable
     public async Task AKilledServer_NeverFailsACall_AndHitsResumeWhenItIsBack()
     {
         using S3CacheTier tier = Tier();
-        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions
-        {
-            Tiers = { tier },
-            TierResilience = new TierResilienceOptions { Timeout = TimeSpan.FromSeconds(3), BreakDuration = TimeSpan.FromSeconds(1) },
-        });
+        await using LlmCacheRuntime runtime = WithShortBreaks(tier, timeout: TimeSpan.FromSeconds(3));
         var answers = new Answers(runtime);
         await answers.AskAsync("before");
         await runtime.FlushAsync();
@@ -151,11 +147,7 @@ public sealed class S3TierTests : IDisposable
     public async Task APausedServer_CostsAtMostAboutOneTimeout_AndHitsResumeWhenItIsBack()
     {
         using S3CacheTier tier = Tier();
-        await using var runtime = new LlmCacheRuntime(new LlmCacheOptions
-        {
-            Tiers = { tier },
-            TierResilience = new TierResilienceOptions { Timeout = TimeSpan.FromMilliseconds(300), BreakDuration = TimeSpan.FromSeconds(1) },
-        });
+        await using LlmCacheRuntime runtime = WithShortBreaks(tier, timeout: TimeSpan.FromMilliseconds(300));
         var answers = new Answers(runtime);
         await answers.AskAsync("warm"); // JIT and the connection, untimed
         await runtime.FlushAsync();
@@ -176,6 +168,13 @@ public sealed class S3TierTests : IDisposable
         }
         await AnswersReachS3Again(runtime, answers);
     }
+
+    /// <summary>A cache over <paramref name="tier"/> whose breaker closes again within a second, so recovery shows within a test.</summary>
+    private static LlmCacheRuntime WithShortBreaks(S3CacheTier tier, TimeSpan timeout) => new(new LlmCacheOptions
+    {
+        Tiers = { tier },
+        TierResilience = new TierResilienceOptions { Timeout = timeout, BreakDuration = TimeSpan.FromSeconds(1) },
+    });
 
     /// <summary>Asks new prompts until one is written to S3 and read back by a fresh cache: recovery needs no restart.</summary>
     private async Task AnswersReachS3Again(LlmCacheRuntime runtime, Answers answers)
