@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -25,12 +26,21 @@ internal static class Emitter
         w.Line("// LlmCache: key builders and interceptors of the [LlmCached] methods of this project.");
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS0612, CS0618 // obsolete members still contribute to keys");
+        var shared = new SharedShapes();
+        foreach ((MethodModel method, _, _) in methods)
+        {
+            if (method.TypeParameters.Count == 0)
+            {
+                shared.Register(method);
+            }
+        }
         foreach ((MethodModel method, IReadOnlyList<CallSiteModel> sites, string suffix) in methods)
         {
             w.Line();
             w.Line("// ---- " + method.Id + " ----");
-            WriteMethod(w, method, sites, suffix);
+            WriteMethod(w, method, sites, suffix, method.TypeParameters.Count == 0 ? shared : null);
         }
+        shared.Write(w);
         w.Line();
         w.Open("namespace System.Runtime.CompilerServices");
         w.Line("[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = true)]");
@@ -44,9 +54,10 @@ internal static class Emitter
         return w.ToString();
     }
 
-    private static void WriteMethod(SourceWriter w, MethodModel method, IReadOnlyList<CallSiteModel> sites, string keyApiSuffix)
+    private static void WriteMethod(SourceWriter w, MethodModel method, IReadOnlyList<CallSiteModel> sites, string keyApiSuffix, SharedShapes? shared)
     {
         string typeParams = method.TypeParameters.Count == 0 ? "" : "<" + string.Join(", ", method.TypeParameters.Select(t => t.Name)) + ">";
+        Func<TypeShape, string> name = shared is null ? shape => shape.Id + typeParams : shared.NameOf;
         string[] constraints = method.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => t.Constraints).ToArray();
         string className = "LlmCached_" + Sanitize(method.Name) + "_" + method.Id.Substring(method.Id.LastIndexOf('.') + 1);
         string stateName = className + "_State";
@@ -151,7 +162,7 @@ internal static class Emitter
         foreach (ParameterModel p in method.Parameters.Where(p => p.Role == ParameterRole.Keyed))
         {
             w.Line("w.Mark(" + (index++).ToString(CultureInfo.InvariantCulture) + ");");
-            w.Line(Write(shapes[p.ShapeId!], "s." + FieldName(p), "w", typeParams) + ";");
+            w.Line(Write(shapes[p.ShapeId!], "s." + FieldName(p), "w", name) + ";");
         }
         w.Close();
         w.Line();
@@ -159,7 +170,7 @@ internal static class Emitter
         {
             w.Line("internal static void WriteTenant" + typeParams + "(" + Writer + " w, in " + stateType + " s)");
             WriteConstraints(w, constraints);
-            w.Line("    => " + Write(shapes[tenant.ShapeId!], "s." + FieldName(tenant), "w", typeParams) + ";");
+            w.Line("    => " + Write(shapes[tenant.ShapeId!], "s." + FieldName(tenant), "w", name) + ";");
             w.Line();
         }
 
@@ -178,10 +189,14 @@ internal static class Emitter
         WriteConstraints(w, constraints);
         w.Line("    => " + target + typeParams + "(" + string.Join(", ", arguments) + ");");
 
-        foreach (TypeShape shape in method.Shapes.Where(s => s.Kind != ShapeKind.Direct))
+        if (shared is null)
         {
-            w.Line();
-            WriteShape(w, shape, shapes, typeParams, constraints);
+            // A generic method's shapes may involve its type parameters: they stay with it.
+            foreach (TypeShape shape in method.Shapes.Where(s => s.Kind != ShapeKind.Direct))
+            {
+                w.Line();
+                WriteShape(w, "private static void " + name(shape), shape, shapes, name, constraints);
+            }
         }
         WriteRuntimeAccessor(w, method.Runtime);
         w.Close();
@@ -249,9 +264,10 @@ internal static class Emitter
         return items.Length == 0 ? "null" : "new string[] { " + string.Join(", ", items.Select(Literal)) + " }";
     }
 
-    private static void WriteShape(SourceWriter w, TypeShape shape, Dictionary<string, TypeShape> shapes, string typeParams, string[] constraints)
+    private static void WriteShape(SourceWriter w, string declaration, TypeShape shape, Dictionary<string, TypeShape> shapes,
+        Func<TypeShape, string> name, string[] constraints)
     {
-        w.Line("private static void " + shape.Id + typeParams + "(" + Writer + " w, " + shape.TypeText + " v)");
+        w.Line(declaration + "(" + Writer + " w, " + shape.TypeText + " v)");
         WriteConstraints(w, constraints);
         w.Open("");
         if (shape.IsReferenceType)
@@ -265,7 +281,7 @@ internal static class Emitter
         {
             case ShapeKind.Nullable:
                 w.Open("if (v.HasValue)");
-                w.Line(Write(shapes[shape.ElementId!], "v.GetValueOrDefault()", "w", typeParams) + ";");
+                w.Line(Write(shapes[shape.ElementId!], "v.GetValueOrDefault()", "w", name) + ";");
                 w.Close();
                 w.Open("else");
                 w.Line("w.WriteNull();");
@@ -276,30 +292,30 @@ internal static class Emitter
                 string count = shape.Kind == ShapeKind.Array ? "Length" : "Count";
                 w.Line("w.BeginSequence(v." + count + ");");
                 w.Open("for (int i = 0; i < v." + count + "; i++)");
-                w.Line(Write(shapes[shape.ElementId!], "v[i]", "w", typeParams) + ";");
+                w.Line(Write(shapes[shape.ElementId!], "v[i]", "w", name) + ";");
                 w.Close();
                 w.Line("w.EndSequence();");
                 break;
             case ShapeKind.Enumerable:
                 w.Line("w.BeginSequence();");
                 w.Open("foreach (var item in v)");
-                w.Line(Write(shapes[shape.ElementId!], "item", "w", typeParams) + ";");
+                w.Line(Write(shapes[shape.ElementId!], "item", "w", name) + ";");
                 w.Close();
                 w.Line("w.EndSequence();");
                 break;
             case ShapeKind.Map:
                 w.Line("w.WriteMap<" + shape.ElementTypeText + ", " + shape.ValueTypeText + ">(v,");
-                w.Line("    static (kw, k) => " + Write(shapes[shape.ElementId!], "k", "kw", typeParams) + ",");
-                w.Line("    static (vw, x) => " + Write(shapes[shape.ValueId!], "x", "vw", typeParams) + ");");
+                w.Line("    static (kw, k) => " + Write(shapes[shape.ElementId!], "k", "kw", name) + ",");
+                w.Line("    static (vw, x) => " + Write(shapes[shape.ValueId!], "x", "vw", name) + ");");
                 break;
             case ShapeKind.Set:
-                w.Line("w.WriteSet<" + shape.ElementTypeText + ">(v, static (iw, x) => " + Write(shapes[shape.ElementId!], "x", "iw", typeParams) + ");");
+                w.Line("w.WriteSet<" + shape.ElementTypeText + ">(v, static (iw, x) => " + Write(shapes[shape.ElementId!], "x", "iw", name) + ");");
                 break;
             case ShapeKind.Object:
                 w.Line("w.BeginObject();");
                 foreach (MemberShape member in shape.Members)
                 {
-                    w.Line(Write(shapes[member.ShapeId], "v." + Parser.EscapeIdentifier(member.Name), "w", typeParams) + ";");
+                    w.Line(Write(shapes[member.ShapeId], "v." + Parser.EscapeIdentifier(member.Name), "w", name) + ";");
                 }
                 w.Line("w.EndObject();");
                 break;
@@ -307,10 +323,60 @@ internal static class Emitter
         w.Close();
     }
 
-    private static string Write(TypeShape shape, string value, string writer, string typeParams) =>
+    /// <summary>
+    /// The shape writers of non-generic methods, one per type for the whole project: a request type
+    /// used by fifty methods is written once, not fifty times (the generated file, and the build, shrink).
+    /// </summary>
+    private sealed class SharedShapes
+    {
+        private const string ClassName = "LlmCacheShapes";
+        private readonly Dictionary<string, string> _names = new();
+        private readonly List<(string Name, TypeShape Shape, Dictionary<string, TypeShape> Shapes)> _writers = new();
+
+        public void Register(MethodModel method)
+        {
+            Dictionary<string, TypeShape> shapes = method.Shapes.ToDictionary(s => s.Id);
+            foreach (TypeShape shape in method.Shapes)
+            {
+                if (shape.Kind != ShapeKind.Direct && !_names.ContainsKey(shape.TypeText))
+                {
+                    string name = "W" + _writers.Count.ToString(CultureInfo.InvariantCulture);
+                    _names.Add(shape.TypeText, name);
+                    _writers.Add((name, shape, shapes));
+                }
+            }
+        }
+
+        public string NameOf(TypeShape shape) => ClassName + "." + _names[shape.TypeText];
+
+        public void Write(SourceWriter w)
+        {
+            if (_writers.Count == 0)
+            {
+                return;
+            }
+            w.Line();
+            w.Open("namespace LlmCache.Generated");
+            w.Line("/// <summary>Key writers of the parameter types of this project's cached methods, one per type.</summary>");
+            w.Open("file static class " + ClassName);
+            for (int i = 0; i < _writers.Count; i++)
+            {
+                if (i > 0)
+                {
+                    w.Line();
+                }
+                (string name, TypeShape shape, Dictionary<string, TypeShape> shapes) = _writers[i];
+                WriteShape(w, "internal static void " + name, shape, shapes, NameOf, []);
+            }
+            w.Close();
+            w.Close();
+        }
+    }
+
+    private static string Write(TypeShape shape, string value, string writer, Func<TypeShape, string> name) =>
         shape.Kind == ShapeKind.Direct
             ? shape.Writer!.Replace("{w}", writer).Replace("{0}", value)
-            : shape.Id + typeParams + "(" + writer + ", " + value + ")";
+            : name(shape) + "(" + writer + ", " + value + ")";
 
     private static string RuntimeExpression(MethodModel method)
     {

@@ -7,7 +7,8 @@ namespace LlmCache.Redis;
 
 /// <summary>
 /// The shared tier: values in Redis strings with native expiry (<c>SET … PX</c>), Brotli-compressed
-/// above <see cref="RedisTierOptions.CompressionThreshold"/>, an optional key prefix, and removals published on a channel so every process drops its in-process copy. Every
+/// from <see cref="RedisTierOptions.CompressionThreshold"/> bytes on, an optional key prefix, and
+/// removals published on a channel so every process drops its in-process copy. Every
 /// call is bounded by <see cref="RedisTierOptions.OperationTimeout"/> and throws on failure, so the
 /// runtime's circuit breaker sees it (there a failure is a miss); the multiplexer reconnects by itself.
 /// </summary>
