@@ -5,6 +5,12 @@ namespace LlmCache.Tests.Runtime;
 
 public sealed record FrozenAnswer(string Text, int Score);
 
+/// <summary>Stands for a provider SDK's own response object (large, mutable, never serialized).</summary>
+public sealed class ProviderResponse
+{
+    public byte[] Payload { get; } = new byte[1024];
+}
+
 public sealed class MutableAnswer
 {
     public string Text { get; set; } = "";
@@ -20,10 +26,14 @@ public sealed class ResultService(LlmCacheRuntime cache)
     public Task<ChatResponse> ChatAsync(string prompt)
     {
         Calls++;
-        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "answer to " + prompt))
+        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new TextContent("answer to " + prompt) { RawRepresentation = new object() }])
+        {
+            RawRepresentation = new object(),
+        })
         {
             ModelId = "m",
             Usage = new UsageDetails { InputTokenCount = 3, OutputTokenCount = 4 },
+            RawRepresentation = new ProviderResponse(),
         });
     }
 
@@ -64,6 +74,22 @@ public sealed class CopySemanticsTests
         Assert.Equal("answer to q", third.Text);
         Assert.Equal("m", third.ModelId);
         Assert.NotSame(second, third);
+        Assert.Equal(1, s.Calls);
+    }
+
+    [Fact]
+    public async Task AHit_CarriesNoProviderObject_AsFromATier()
+    {
+        using var runtime = new LlmCacheRuntime();
+        var s = new ResultService(runtime);
+        ChatResponse fresh = await s.ChatAsync("raw");
+        Assert.IsType<ProviderResponse>(fresh.RawRepresentation); // the caller of a miss gets the method's own object
+
+        ChatResponse hit = await s.ChatAsync("raw");
+        Assert.Null(hit.RawRepresentation);                     // the cache keeps no provider object alive,
+        Assert.Null(hit.Messages[0].RawRepresentation);         // shares none between callers,
+        Assert.Null(hit.Messages[0].Contents[0].RawRepresentation); // and a hit looks as one from a tier does
+        Assert.Equal("answer to raw", hit.Text);
         Assert.Equal(1, s.Calls);
     }
 

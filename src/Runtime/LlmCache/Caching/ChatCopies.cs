@@ -6,6 +6,9 @@ namespace LlmCache;
 /// <summary>
 /// Deep copies of Microsoft.Extensions.AI's mutable response types: a few small allocations instead
 /// of a JSON round trip, so a hit on a chat response stays close to the cost of hashing the request.
+/// A copy holds what a round trip through a tier would: no <c>RawRepresentation</c> (the provider's
+/// own response object, which is never serialized), so the cache neither keeps a provider's objects
+/// alive nor shares them between callers, and a hit looks the same from every level.
 /// </summary>
 internal static class ChatCopies
 {
@@ -27,7 +30,6 @@ internal static class ChatCopies
             Usage = Copy(source.Usage),
             AdditionalProperties = source.AdditionalProperties?.Clone(),
             ContinuationToken = source.ContinuationToken,
-            RawRepresentation = source.RawRepresentation,
         };
     }
 
@@ -45,7 +47,6 @@ internal static class ChatCopies
             MessageId = source.MessageId,
             CreatedAt = source.CreatedAt,
             AdditionalProperties = source.AdditionalProperties?.Clone(),
-            RawRepresentation = source.RawRepresentation,
         };
     }
 
@@ -77,7 +78,6 @@ internal static class ChatCopies
         if (!ReferenceEquals(copy, content))
         {
             copy.AdditionalProperties = content.AdditionalProperties?.Clone();
-            copy.RawRepresentation = content.RawRepresentation;
             if (content.Annotations is { } annotations)
             {
                 copy.Annotations = new List<AIAnnotation>(annotations);
