@@ -136,7 +136,7 @@ public sealed class DiskTierTests : IDisposable
     {
         using var tier = Tier();
         tier.Set("k", [1], Hour);
-        SqliteConnection.ClearAllPools();
+        Assert.Equal([1], tier.Get("k")); // the tier now holds open connections to the file
         foreach (string f in Directory.GetFiles(_dir))
         {
             File.Delete(f);
@@ -144,6 +144,30 @@ public sealed class DiskTierTests : IDisposable
         Assert.Null(tier.Get("k"));
         tier.Set("k", [3], Hour);
         Assert.Equal([3], tier.Get("k"));
+    }
+
+    [Fact]
+    public async Task ManyThreadsAtOnce_ReadAndWriteTheirOwnValues()
+    {
+        using var tier = Tier();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                string key = $"t{t}:{i % 20}";
+                byte[] value = [(byte)t, (byte)i];
+                tier.Set(key, value, Hour);
+                Assert.Equal(value, tier.Get(key)); // no other thread writes this key
+                if (i % 7 == 0)
+                {
+                    tier.Remove(key);
+                    Assert.Null(tier.Get(key));
+                }
+            }
+        })));
+        // Each thread's 20 keys, less those whose last write (i from 180 on) was followed by a removal.
+        int removedAtTheEnd = 8 * Enumerable.Range(180, 20).Count(i => i % 7 == 0);
+        Assert.Equal(8 * 20 - removedAtTheEnd, tier.Statistics().Count);
     }
 
     [Fact]

@@ -9,7 +9,9 @@ namespace LlmCache.Disk;
 /// The embedded persistent tier: one SQLite file in WAL mode. Expiry is enforced on read and by a
 /// periodic sweep; a size cap evicts the least recently used entries; every write is one transaction,
 /// so a process killed mid-write leaves the previous state, never a torn value; several processes
-/// may share the file. A file that turns out corrupt or unreadable is moved aside and recreated.
+/// may share the file. A file that turns out corrupt or unreadable is moved aside and recreated; a
+/// removed file is noticed on the next call and recreated. Connections stay open with their
+/// statements prepared, a few per tier, so a hit costs one prepared lookup.
 /// </summary>
 public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
 {
@@ -21,6 +23,11 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     private readonly string _path;
     private readonly Timer _sweeper;
     private readonly object _recreateLock = new();
+    private readonly System.Collections.Concurrent.ConcurrentBag<Session> _idle = new();
+    private readonly int _maxIdle = Math.Max(2, Environment.ProcessorCount * 2);
+    private int _idleCount;
+    private int _generation;
+    private volatile bool _disposed;
     private string _connectionString;
 
     /// <summary>Opens (or creates) the cache file.</summary>
@@ -41,41 +48,36 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         _path = Path.GetFullPath(Path.Combine(options.Directory, FileName));
         _connectionString = BuildConnectionString();
         Initialize();
-        _sweeper = new Timer(_ => Sweep(), null, options.SweepInterval, options.SweepInterval);
+        _sweeper = new Timer(static state => ((SqliteCacheTier)state!).SweepInBackground(), this, options.SweepInterval, options.SweepInterval);
     }
 
     /// <summary>The cache file.</summary>
     public string FilePath => _path;
 
     /// <inheritdoc />
-    public byte[]? Get(string key) => Run(connection =>
+    public byte[]? Get(string key) => Run(session =>
     {
-        using SqliteCommand select = connection.CreateCommand();
-        select.CommandText = "SELECT value, expires, accessed FROM entries WHERE key = $key";
-        select.Parameters.AddWithValue("$key", key);
-        using SqliteDataReader reader = select.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
+        byte[] value;
+        long accessed;
         long now = Now();
-        if (reader.GetInt64(1) <= now)
+        using (SqliteDataReader reader = session.Select(key))
         {
-            reader.Close();
-            Delete(connection, key);
-            return null;
+            if (!reader.Read())
+            {
+                return null;
+            }
+            if (reader.GetInt64(1) <= now)
+            {
+                reader.Close();
+                session.Delete(key);
+                return null;
+            }
+            value = (byte[])reader.GetValue(0);
+            accessed = reader.GetInt64(2);
         }
-        byte[] value = (byte[])reader.GetValue(0);
-        long accessed = reader.GetInt64(2);
-        reader.Close();
         if (now - accessed > TimeSpan.TicksPerMinute)
         {
-            // Recency for the size cap, written at most once a minute per entry.
-            using SqliteCommand touch = connection.CreateCommand();
-            touch.CommandText = "UPDATE entries SET accessed = $now WHERE key = $key";
-            touch.Parameters.AddWithValue("$now", now);
-            touch.Parameters.AddWithValue("$key", key);
-            touch.ExecuteNonQuery();
+            session.Touch(key, now); // recency for the size cap, written at most once a minute per entry
         }
         return value;
     });
@@ -92,19 +94,9 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     {
         long now = Now();
         long expires = Expiry(options, now);
-        Run(connection =>
+        Run(session =>
         {
-            using SqliteCommand upsert = connection.CreateCommand();
-            upsert.CommandText = """
-                INSERT INTO entries (key, value, expires, accessed, size) VALUES ($key, $value, $expires, $now, $size)
-                ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires, accessed = excluded.accessed, size = excluded.size
-                """;
-            upsert.Parameters.AddWithValue("$key", key);
-            upsert.Parameters.AddWithValue("$value", value);
-            upsert.Parameters.AddWithValue("$expires", expires);
-            upsert.Parameters.AddWithValue("$now", now);
-            upsert.Parameters.AddWithValue("$size", value.LongLength);
-            upsert.ExecuteNonQuery();
+            session.Upsert(key, value, expires, now);
             return true;
         });
     }
@@ -126,7 +118,7 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public void Remove(string key) => Run(connection => Delete(connection, key));
+    public void Remove(string key) => Run(session => session.Delete(key));
 
     /// <inheritdoc />
     public Task RemoveAsync(string key, CancellationToken token = default)
@@ -136,8 +128,9 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     }
 
     /// <summary>Deletes expired entries, then the least recently used ones while the values exceed <see cref="DiskTierOptions.MaxBytes"/>.</summary>
-    public void Sweep() => Run(connection =>
+    public void Sweep() => Run(session =>
     {
+        SqliteConnection connection = session.Connection;
         using (SqliteCommand expired = connection.CreateCommand())
         {
             expired.CommandText = "DELETE FROM entries WHERE expires <= $now";
@@ -164,9 +157,9 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     });
 
     /// <summary>Stored values and their total size (for tests and diagnostics).</summary>
-    public (long Count, long Bytes) Statistics() => Run(connection =>
+    public (long Count, long Bytes) Statistics() => Run(session =>
     {
-        using SqliteCommand count = connection.CreateCommand();
+        using SqliteCommand count = session.Connection.CreateCommand();
         count.CommandText = "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM entries";
         using SqliteDataReader reader = count.ExecuteReader();
         reader.Read();
@@ -176,8 +169,9 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _disposed = true;
         _sweeper.Dispose();
-        SqliteConnection.ClearAllPools();
+        DrainIdle();
     }
 
     private long Now() => _time.GetUtcNow().UtcTicks;
@@ -192,20 +186,12 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         return relative is { } r ? now + r.Ticks : DateTime.MaxValue.Ticks;
     }
 
-    private static bool Delete(SqliteConnection connection, string key)
-    {
-        using SqliteCommand delete = connection.CreateCommand();
-        delete.CommandText = "DELETE FROM entries WHERE key = $key";
-        delete.Parameters.AddWithValue("$key", key);
-        return delete.ExecuteNonQuery() > 0;
-    }
-
     private string BuildConnectionString() => new SqliteConnectionStringBuilder
     {
         DataSource = _path,
         Mode = SqliteOpenMode.ReadWriteCreate,
         Cache = SqliteCacheMode.Private,
-        Pooling = true,
+        Pooling = false, // the tier keeps its own open connections, with their statements prepared
         DefaultTimeout = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds),
     }.ToString();
 
@@ -254,54 +240,248 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     }
 
     /// <summary>
-    /// Runs one statement group. A corrupt or vanished file is recreated and the group retried; other
-    /// failures (a lock held too long) throw, and the runtime's circuit breaker makes them a miss.
+    /// Runs one statement group on an open connection of this tier. A corrupt or vanished file is
+    /// recreated and the group retried; other failures (a lock held too long) throw, and the runtime's
+    /// circuit breaker makes them a miss.
     /// </summary>
-    private T Run<T>(Func<SqliteConnection, T> work)
+    private T Run<T>(Func<Session, T> work)
     {
-        for (int attempt = 0; attempt < 2; attempt++)
+        // After Dispose a call still works, on a connection closed right after it (writes flushed late by
+        // a runtime that outlives its tier are not lost); nothing stays open.
+        for (int attempt = 0; ; attempt++)
         {
+            int generation = Volatile.Read(ref _generation);
+            Session? session = null;
             try
             {
-                // Pooled connections; DefaultTimeout (from BusyTimeout) bounds the wait for another process's lock.
-                using var connection = new SqliteConnection(_connectionString);
-                connection.Open();
-                return work(connection);
+                if (!File.Exists(_path))
+                {
+                    // Removed under us (open connections would go on with the unlinked file): start a new one.
+                    Recreate(generation, removed: true, null);
+                    generation = Volatile.Read(ref _generation);
+                }
+                session = Rent();
+                generation = session.Generation;
+                T result = work(session);
+                Return(session);
+                session = null;
+                return result;
             }
-            catch (SqliteException ex) when (IsCorruption(ex) && attempt == 0)
+            catch (SqliteException ex) when (attempt == 0 && (IsCorruption(ex) || IsMissingTable(ex)))
             {
-                MoveAsideAndRecreate(ex);
+                Recreate(generation, removed: IsMissingTable(ex), ex);
             }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == 1 && ex.Message.Contains("no such table", StringComparison.Ordinal) && attempt == 0)
+            finally
             {
-                // The file was removed under us: start a new one.
-                MoveAsideAndRecreate(ex);
+                session?.Dispose(); // failed midway: never reused
             }
         }
-        // Recreated and still failing: let the runtime's circuit breaker see it.
-        using var last = new SqliteConnection(_connectionString);
-        last.Open();
-        return work(last);
+    }
+
+    private static bool IsMissingTable(SqliteException ex) =>
+        ex.SqliteErrorCode == 1 && ex.Message.Contains("no such table", StringComparison.Ordinal);
+
+    private Session Rent()
+    {
+        int generation = Volatile.Read(ref _generation);
+        while (_idle.TryTake(out Session? idle))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            if (idle.Generation == generation)
+            {
+                return idle;
+            }
+            idle.Dispose(); // opened on a file that has since been replaced
+        }
+        return new Session(_connectionString, generation);
+    }
+
+    private void Return(Session session)
+    {
+        if (_disposed || session.Generation != Volatile.Read(ref _generation))
+        {
+            session.Dispose();
+            return;
+        }
+        if (Interlocked.Increment(ref _idleCount) > _maxIdle)
+        {
+            Interlocked.Decrement(ref _idleCount);
+            session.Dispose();
+            return;
+        }
+        _idle.Add(session);
+        if (_disposed || session.Generation != Volatile.Read(ref _generation))
+        {
+            DrainIdle(); // raced with Dispose or a recreation: nothing stale stays open
+        }
+    }
+
+    private void DrainIdle()
+    {
+        while (_idle.TryTake(out Session? idle))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            idle.Dispose();
+        }
     }
 
     private static bool IsCorruption(SqliteException ex) => ex.SqliteErrorCode is 11 or 26; // SQLITE_CORRUPT, SQLITE_NOTADB
 
-    private void MoveAsideAndRecreate(Exception cause)
+    private void MoveAsideAndRecreate(Exception cause) => Recreate(Volatile.Read(ref _generation), removed: false, cause);
+
+    /// <summary>
+    /// Starts a new file: a corrupt one is moved aside first. Only once per failure: a caller that saw
+    /// <paramref name="observedGeneration"/> while another thread already recreated the file does nothing.
+    /// </summary>
+    private void Recreate(int observedGeneration, bool removed, Exception? cause)
     {
         lock (_recreateLock)
         {
-            SqliteConnection.ClearAllPools();
-            string aside = _path + ".corrupt-" + _time.GetUtcNow().ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
-            foreach (string suffix in new[] { "", "-wal", "-shm" })
+            if (observedGeneration != _generation)
             {
-                if (File.Exists(_path + suffix))
-                {
-                    File.Move(_path + suffix, aside + suffix, overwrite: true);
-                }
+                return;
             }
-            Log.DiskRecreated(_logger, _path, aside, cause);
+            Interlocked.Increment(ref _generation);
+            DrainIdle();
+            if (removed)
+            {
+                Log.DiskRemoved(_logger, _path);
+            }
+            else
+            {
+                if (File.Exists(_path))
+                {
+                    try
+                    {
+                        // Our connections may have been on a file another process has already moved aside
+                        // and replaced: if what is at the path now is sound, reopening is all it takes.
+                        CreateSchema();
+                        Log.DiskReopened(_logger, _path, cause!);
+                        return;
+                    }
+                    catch (SqliteException ex) when (IsCorruption(ex))
+                    {
+                        cause = ex;
+                    }
+                }
+                string aside = _path + ".corrupt-" + _time.GetUtcNow().ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+                foreach (string suffix in new[] { "", "-wal", "-shm" })
+                {
+                    if (File.Exists(_path + suffix))
+                    {
+                        File.Move(_path + suffix, aside + suffix, overwrite: true);
+                    }
+                }
+                Log.DiskRecreated(_logger, _path, aside, cause!);
+            }
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             _connectionString = BuildConnectionString();
             CreateSchema();
+        }
+    }
+
+    private void SweepInBackground()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        try
+        {
+            Sweep();
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or ObjectDisposedException or UnauthorizedAccessException)
+        {
+            // A timer callback must never throw (it would end the process): the next sweep tries again.
+            Log.SweepFailed(_logger, _path, ex);
+        }
+    }
+
+    /// <summary>One open connection and its prepared statements; used by one call at a time.</summary>
+    private sealed class Session : IDisposable
+    {
+        private const string UpsertSql = """
+            INSERT INTO entries (key, value, expires, accessed, size) VALUES ($key, $value, $expires, $now, $size)
+            ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires, accessed = excluded.accessed, size = excluded.size
+            """;
+
+        private readonly SqliteCommand _select;
+        private readonly SqliteCommand _touch;
+        private readonly SqliteCommand _delete;
+        private readonly SqliteCommand _upsert;
+
+        public Session(string connectionString, int generation)
+        {
+            Generation = generation;
+            Connection = new SqliteConnection(connectionString);
+            try
+            {
+                Connection.Open();
+                _select = Prepare("SELECT value, expires, accessed FROM entries WHERE key = $key", "$key");
+                _touch = Prepare("UPDATE entries SET accessed = $now WHERE key = $key", "$now", "$key");
+                _delete = Prepare("DELETE FROM entries WHERE key = $key", "$key");
+                _upsert = Prepare(UpsertSql, "$key", "$value", "$expires", "$now", "$size");
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public int Generation { get; }
+
+        public SqliteConnection Connection { get; }
+
+        public SqliteDataReader Select(string key)
+        {
+            _select.Parameters[0].Value = key;
+            return _select.ExecuteReader();
+        }
+
+        public void Touch(string key, long now)
+        {
+            _touch.Parameters[0].Value = now;
+            _touch.Parameters[1].Value = key;
+            _touch.ExecuteNonQuery();
+        }
+
+        public bool Delete(string key)
+        {
+            _delete.Parameters[0].Value = key;
+            return _delete.ExecuteNonQuery() > 0;
+        }
+
+        public void Upsert(string key, byte[] value, long expires, long now)
+        {
+            SqliteParameterCollection p = _upsert.Parameters;
+            p[0].Value = key;
+            p[1].Value = value;
+            p[2].Value = expires;
+            p[3].Value = now;
+            p[4].Value = value.LongLength;
+            _upsert.ExecuteNonQuery();
+        }
+
+        public void Dispose()
+        {
+            _select?.Dispose();
+            _touch?.Dispose();
+            _delete?.Dispose();
+            _upsert?.Dispose();
+            Connection.Dispose();
+        }
+
+        private SqliteCommand Prepare(string sql, params string[] parameters)
+        {
+            SqliteCommand command = Connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (string name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+            command.Prepare();
+            return command;
         }
     }
 
@@ -310,5 +490,14 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
 
         [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} was unreadable; moved aside to {Aside} and recreated")]
         public static partial void DiskRecreated(ILogger logger, string path, string aside, Exception exception);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} failed on an open connection but the file at the path is sound; connections reopened")]
+        public static partial void DiskReopened(ILogger logger, string path, Exception exception);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} was removed; a new file was created")]
+        public static partial void DiskRemoved(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path}: the periodic sweep failed; the next one tries again")]
+        public static partial void SweepFailed(ILogger logger, string path, Exception exception);
     }
 }
