@@ -31,8 +31,14 @@ public sealed class DiskTierTests : IDisposable
         }
     }
 
-    private SqliteCacheTier Tier(TimeProvider? time = null, long maxBytes = 1L << 30, string? dir = null) =>
-        new(new DiskTierOptions { Directory = dir ?? _dir, MaxBytes = maxBytes, SweepInterval = TimeSpan.FromHours(1) }, timeProvider: time);
+    private SqliteCacheTier Tier(TimeProvider? time = null, long maxBytes = 1L << 30, string? dir = null, TimeSpan? fileCheck = null) =>
+        new(new DiskTierOptions
+        {
+            Directory = dir ?? _dir,
+            MaxBytes = maxBytes,
+            SweepInterval = TimeSpan.FromHours(1),
+            FileCheckInterval = fileCheck ?? new DiskTierOptions().FileCheckInterval,
+        }, timeProvider: time);
 
     private static readonly DistributedCacheEntryOptions Hour = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) };
 
@@ -134,7 +140,7 @@ public sealed class DiskTierTests : IDisposable
     [Fact]
     public void ARemovedFile_IsRecreated_OnTheNextCall()
     {
-        using var tier = Tier();
+        using var tier = Tier(fileCheck: TimeSpan.Zero);
         tier.Set("k", [1], Hour);
         Assert.Equal([1], tier.Get("k")); // the tier now holds open connections to the file
         foreach (string f in Directory.GetFiles(_dir))
@@ -168,6 +174,57 @@ public sealed class DiskTierTests : IDisposable
         // Each thread's 20 keys, less those whose last write (i from 180 on) was followed by a removal.
         int removedAtTheEnd = 8 * Enumerable.Range(180, 20).Count(i => i % 7 == 0);
         Assert.Equal(8 * 20 - removedAtTheEnd, tier.Statistics().Count);
+    }
+
+    [Fact]
+    public async Task ARemovedFile_IsNoticedWithinTheDefaultCheckInterval()
+    {
+        using var tier = Tier();
+        tier.Set("k", [1], Hour);
+        Assert.Equal([1], tier.Get("k"));
+        foreach (string f in Directory.GetFiles(_dir))
+        {
+            File.Delete(f);
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (tier.Get("k") is not null)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the removed file was never noticed");
+            await Task.Delay(100);
+        }
+        Assert.True(File.Exists(Path.Combine(_dir, "llmcache.db")));
+    }
+
+    [Fact]
+    public void AFileAnotherProcessReplaced_IsReopened_AndNothingIsMovedAside()
+    {
+        using (var writer = Tier())
+        {
+            writer.Set("k", [1], Hour);
+        }
+        using var reader = Tier(fileCheck: TimeSpan.Zero);
+        Assert.Equal([1], reader.Get("k")); // the reader now holds open connections to this file
+
+        // Another process found the file corrupt, moved it aside and started a new one.
+        string file = Path.Combine(_dir, "llmcache.db");
+        foreach (string suffix in new[] { "", "-wal", "-shm" })
+        {
+            if (File.Exists(file + suffix))
+            {
+                File.Move(file + suffix, file + ".elsewhere" + suffix);
+            }
+        }
+        using (FileStream old = File.OpenWrite(file + ".elsewhere"))
+        {
+            old.Write(Enumerable.Repeat((byte)0x5A, 8192).ToArray()); // the moved file is damaged: only the new one serves
+        }
+        using (var replacement = Tier())
+        {
+            replacement.Set("fresh", [2], Hour);
+        }
+
+        Assert.Equal([2], reader.Get("fresh"));
+        Assert.DoesNotContain(Directory.GetFiles(_dir), f => f.Contains(".corrupt-", StringComparison.Ordinal));
     }
 
     [Fact]

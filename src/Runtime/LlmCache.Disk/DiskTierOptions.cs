@@ -14,4 +14,11 @@ public sealed class DiskTierOptions
 
     /// <summary>How long a statement waits for another process's write lock before it counts as a miss. Default: 2 seconds.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How often a call checks that the file at the path is still the one the tier's open connections
+    /// use: a removed file is recreated, a file another process replaced is reopened. Zero checks on
+    /// every call. Default: 1 second.
+    /// </summary>
+    public TimeSpan FileCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

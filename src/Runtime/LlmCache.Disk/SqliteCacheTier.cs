@@ -9,9 +9,11 @@ namespace LlmCache.Disk;
 /// The embedded persistent tier: one SQLite file in WAL mode. Expiry is enforced on read and by a
 /// periodic sweep; a size cap evicts the least recently used entries; every write is one transaction,
 /// so a process killed mid-write leaves the previous state, never a torn value; several processes
-/// may share the file. A file that turns out corrupt or unreadable is moved aside and recreated; a
-/// removed file is noticed on the next call and recreated. Connections stay open with their
-/// statements prepared, a few per tier, so a hit costs one prepared lookup.
+/// may share the file. A file that turns out corrupt or unreadable is moved aside and recreated.
+/// Connections stay open with their statements prepared, a few per tier, so a hit costs one prepared
+/// lookup; every <see cref="DiskTierOptions.FileCheckInterval"/> a call checks that the file at the
+/// path is still theirs (each file carries a random id): a removed file is recreated, a file another
+/// process replaced is reopened.
 /// </summary>
 public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
 {
@@ -29,6 +31,8 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     private int _generation;
     private volatile bool _disposed;
     private string _connectionString;
+    private string? _fileId;
+    private long _nextFileCheck;
 
     /// <summary>Opens (or creates) the cache file.</summary>
     /// <param name="options">Where and how large.</param>
@@ -40,6 +44,10 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         if (options.MaxBytes <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "MaxBytes must be positive.");
+        }
+        if (options.FileCheckInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "FileCheckInterval cannot be negative.");
         }
         _options = options;
         _logger = logger ?? NullLogger.Instance;
@@ -223,8 +231,11 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
               size INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS entries_expires ON entries (expires);
             CREATE INDEX IF NOT EXISTS entries_accessed ON entries (accessed);
+            CREATE TABLE IF NOT EXISTS meta (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
+            INSERT OR IGNORE INTO meta (name, value) VALUES ('id', $id);
             PRAGMA quick_check;
             """;
+        setup.Parameters.AddWithValue("$id", Guid.NewGuid().ToString("N"));
         using SqliteDataReader reader = setup.ExecuteReader();
         do
         {
@@ -237,6 +248,8 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
             }
         }
         while (reader.NextResult());
+        reader.Close();
+        _fileId = ReadFileId(connection);
     }
 
     /// <summary>
@@ -254,11 +267,11 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
             Session? session = null;
             try
             {
-                if (!File.Exists(_path))
+                long now = Environment.TickCount64;
+                if (now >= Volatile.Read(ref _nextFileCheck))
                 {
-                    // Removed under us (open connections would go on with the unlinked file): start a new one.
-                    Recreate(generation, removed: true, null);
-                    generation = Volatile.Read(ref _generation);
+                    Volatile.Write(ref _nextFileCheck, now + (long)_options.FileCheckInterval.TotalMilliseconds);
+                    CheckFile(generation);
                 }
                 session = Rent();
                 generation = session.Generation;
@@ -276,6 +289,48 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
                 session?.Dispose(); // failed midway: never reused
             }
         }
+    }
+
+    /// <summary>
+    /// Open connections would go on with a removed (unlinked) or replaced file unnoticed: a removed file
+    /// is recreated; a file with another id (another process moved ours aside and started anew) is
+    /// reopened. Costs a stat and, if the file is there, a short read on a fresh connection.
+    /// </summary>
+    private void CheckFile(int observedGeneration)
+    {
+        if (!File.Exists(_path))
+        {
+            Recreate(observedGeneration, removed: true, null);
+            return;
+        }
+        string? id;
+        try
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            id = ReadFileId(connection);
+        }
+        catch (SqliteException)
+        {
+            return; // unreadable: the call itself meets the error and recreates the file if it must
+        }
+        lock (_recreateLock)
+        {
+            if (id is not null && id != _fileId && observedGeneration == _generation)
+            {
+                Interlocked.Increment(ref _generation);
+                DrainIdle();
+                _fileId = id;
+                Log.DiskReplaced(_logger, _path);
+            }
+        }
+    }
+
+    private static string? ReadFileId(SqliteConnection connection)
+    {
+        using SqliteCommand select = connection.CreateCommand();
+        select.CommandText = "SELECT value FROM meta WHERE name = 'id'";
+        return select.ExecuteScalar() as string;
     }
 
     private static bool IsMissingTable(SqliteException ex) =>
@@ -493,6 +548,9 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
 
         [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} failed on an open connection but the file at the path is sound; connections reopened")]
         public static partial void DiskReopened(ILogger logger, string path, Exception exception);
+
+        [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} was replaced by another process; connections reopened")]
+        public static partial void DiskReplaced(ILogger logger, string path);
 
         [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} was removed; a new file was created")]
         public static partial void DiskRemoved(ILogger logger, string path);
