@@ -45,6 +45,8 @@ public sealed class ChatDemoTests : IDisposable
         // so the kill lands while writes are in flight.
         using (Process writer = Start("--requests", "10000000", "--llm-latency-ms", "0", "--no-cache", "--seed", "7", "--disk-path", _dir))
         {
+            _ = writer.StandardOutput.ReadToEndAsync(); // drained, so a full pipe never stalls the writer
+            _ = writer.StandardError.ReadToEndAsync();
             string file = Path.Combine(_dir, "llmcache.db");
             var clock = Stopwatch.StartNew();
             while (!(File.Exists(file + "-wal") && new FileInfo(file + "-wal").Length > 64 * 1024))
@@ -57,16 +59,7 @@ public sealed class ChatDemoTests : IDisposable
             writer.WaitForExit();
         }
 
-        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "llmcache.db")}"))
-        {
-            connection.Open();
-            using var check = connection.CreateCommand();
-            check.CommandText = "PRAGMA integrity_check";
-            Assert.Equal("ok", check.ExecuteScalar());
-            check.CommandText = "SELECT COUNT(*) FROM entries";
-            Assert.True((long)check.ExecuteScalar()! > 0, "nothing was stored before the kill");
-        }
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.True(IntactEntryCount() > 0, "nothing was stored before the kill");
 
         (int code, string output) = Run("--requests", "60", "--llm-latency-ms", "1", "--seed", "7", "--disk-path", _dir);
         Assert.Equal(0, code);
@@ -95,14 +88,7 @@ public sealed class ChatDemoTests : IDisposable
             Assert.Equal(0, summary.GetProperty("errors").GetInt32());
             Assert.Equal(3000, summary.GetProperty("llm_calls").GetInt32());
         }
-        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "llmcache.db")}"))
-        {
-            connection.Open();
-            using var check = connection.CreateCommand();
-            check.CommandText = "PRAGMA integrity_check";
-            Assert.Equal("ok", check.ExecuteScalar());
-        }
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.True(IntactEntryCount() > 0);
         (int code, string after) = Run("--requests", "60", "--llm-latency-ms", "1", "--seed", "11", "--disk-path", _dir);
         Assert.Equal(0, code);
         Assert.Equal(0, LastLine(after).GetProperty("llm_calls").GetInt32()); // every question was stored by one of them
@@ -125,6 +111,20 @@ public sealed class ChatDemoTests : IDisposable
     {
         string last = output.TrimEnd().Split('\n')[^1];
         return JsonDocument.Parse(last).RootElement;
+    }
+
+    /// <summary>Asserts that the cache file passes SQLite's integrity check; returns how many entries it holds.</summary>
+    private long IntactEntryCount()
+    {
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "llmcache.db")};Pooling=false"))
+        {
+            connection.Open();
+            using var check = connection.CreateCommand();
+            check.CommandText = "PRAGMA integrity_check";
+            Assert.Equal("ok", check.ExecuteScalar());
+            check.CommandText = "SELECT COUNT(*) FROM entries";
+            return (long)check.ExecuteScalar()!;
+        }
     }
 
     private static (int Code, string Output) Run(params string[] args)
