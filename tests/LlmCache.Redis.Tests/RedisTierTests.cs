@@ -221,7 +221,7 @@ public sealed class RedisTierTests : IDisposable
     }
 
     [Fact]
-    public async Task AKilledServer_NeverFailsACall()
+    public async Task AKilledServer_NeverFailsACall_AndHitsResumeOnceItIsRestarted()
     {
         var (tier, runtime, answers) = Create();
         using (tier)
@@ -235,6 +235,25 @@ public sealed class RedisTierTests : IDisposable
             }
             Assert.Equal("answer to k", await answers.AskAsync("k")); // still in memory
             Assert.Equal(6, answers.Calls);
+
+            _server.Start(); // same port, empty: the multiplexer reconnects by itself
+            using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
+            int attempt = 0;
+            string stored = "";
+            await Eventually(async () =>
+            {
+                stored = "restarted" + attempt++;
+                await answers.AskAsync(stored);
+                await runtime.FlushAsync();
+                return await redis.GetDatabase().KeyExistsAsync(Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, stored));
+            });
+            var (t2, r2, a2) = Create();
+            using (t2)
+            await using (r2)
+            {
+                Assert.Equal("answer to " + stored, await a2.AskAsync(stored));
+                Assert.Equal(0, a2.Calls); // served by the restarted server
+            }
         }
     }
 
