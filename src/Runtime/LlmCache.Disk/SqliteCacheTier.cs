@@ -30,7 +30,7 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     private int _idleCount;
     private int _generation;
     private volatile bool _disposed;
-    private string _connectionString;
+    private readonly string _connectionString;
     private string? _fileId;
     private long _nextFileCheck;
 
@@ -282,7 +282,7 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
             }
             catch (SqliteException ex) when (attempt == 0 && (IsCorruption(ex) || IsMissingTable(ex)))
             {
-                Recreate(generation, removed: IsMissingTable(ex), ex);
+                Recreate(generation, IsMissingTable(ex) ? null : ex);
             }
             finally
             {
@@ -300,7 +300,7 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     {
         if (!File.Exists(_path))
         {
-            Recreate(observedGeneration, removed: true, null);
+            Recreate(observedGeneration, corruption: null);
             return;
         }
         string? id;
@@ -382,13 +382,14 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
 
     private static bool IsCorruption(SqliteException ex) => ex.SqliteErrorCode is 11 or 26; // SQLITE_CORRUPT, SQLITE_NOTADB
 
-    private void MoveAsideAndRecreate(Exception cause) => Recreate(Volatile.Read(ref _generation), removed: false, cause);
-
     /// <summary>
-    /// Starts a new file: a corrupt one is moved aside first. Only once per failure: a caller that saw
-    /// <paramref name="observedGeneration"/> while another thread already recreated the file does nothing.
+    /// Starts anew after a failure on an open connection: a removed file (<paramref name="corruption"/>
+    /// null) is created again; after a corruption error, a file at the path is kept if it is sound
+    /// (another process may have replaced ours already) and moved aside if not. Only once per failure:
+    /// a caller that saw <paramref name="observedGeneration"/> while another thread already recreated
+    /// the file does nothing.
     /// </summary>
-    private void Recreate(int observedGeneration, bool removed, Exception? cause)
+    private void Recreate(int observedGeneration, Exception? corruption)
     {
         lock (_recreateLock)
         {
@@ -398,41 +399,44 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
             }
             Interlocked.Increment(ref _generation);
             DrainIdle();
-            if (removed)
+            if (corruption is null)
             {
                 Log.DiskRemoved(_logger, _path);
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+                CreateSchema();
+                return;
             }
-            else
+            if (File.Exists(_path))
             {
-                if (File.Exists(_path))
+                try
                 {
-                    try
-                    {
-                        // Our connections may have been on a file another process has already moved aside
-                        // and replaced: if what is at the path now is sound, reopening is all it takes.
-                        CreateSchema();
-                        Log.DiskReopened(_logger, _path, cause!);
-                        return;
-                    }
-                    catch (SqliteException ex) when (IsCorruption(ex))
-                    {
-                        cause = ex;
-                    }
+                    CreateSchema();
+                    Log.DiskReopened(_logger, _path, corruption);
+                    return;
                 }
-                string aside = _path + ".corrupt-" + _time.GetUtcNow().ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
-                foreach (string suffix in new[] { "", "-wal", "-shm" })
+                catch (SqliteException ex) when (IsCorruption(ex))
                 {
-                    if (File.Exists(_path + suffix))
-                    {
-                        File.Move(_path + suffix, aside + suffix, overwrite: true);
-                    }
+                    corruption = ex;
                 }
-                Log.DiskRecreated(_logger, _path, aside, cause!);
             }
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            _connectionString = BuildConnectionString();
-            CreateSchema();
+            MoveAsideAndRecreate(corruption);
         }
+    }
+
+    /// <summary>Moves a file known to be corrupt aside and creates a new one (under the lock, or from the constructor).</summary>
+    private void MoveAsideAndRecreate(Exception cause)
+    {
+        string aside = _path + ".corrupt-" + _time.GetUtcNow().ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (string suffix in new[] { "", "-wal", "-shm" })
+        {
+            if (File.Exists(_path + suffix))
+            {
+                File.Move(_path + suffix, aside + suffix, overwrite: true);
+            }
+        }
+        Log.DiskRecreated(_logger, _path, aside, cause);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        CreateSchema();
     }
 
     private void SweepInBackground()
@@ -546,16 +550,16 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} was unreadable; moved aside to {Aside} and recreated")]
         public static partial void DiskRecreated(ILogger logger, string path, string aside, Exception exception);
 
-        [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} failed on an open connection but the file at the path is sound; connections reopened")]
-        public static partial void DiskReopened(ILogger logger, string path, Exception exception);
-
-        [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} was replaced by another process; connections reopened")]
-        public static partial void DiskReplaced(ILogger logger, string path);
-
         [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} was removed; a new file was created")]
         public static partial void DiskRemoved(ILogger logger, string path);
 
         [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path}: the periodic sweep failed; the next one tries again")]
         public static partial void SweepFailed(ILogger logger, string path, Exception exception);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} failed on an open connection but the file at the path is sound; connections reopened")]
+        public static partial void DiskReopened(ILogger logger, string path, Exception exception);
+
+        [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} was replaced by another process; connections reopened")]
+        public static partial void DiskReplaced(ILogger logger, string path);
     }
 }
