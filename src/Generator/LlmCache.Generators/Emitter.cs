@@ -142,7 +142,11 @@ internal static class Emitter
         {
             stateArgs.Add("@this");
         }
-        stateArgs.AddRange(method.Parameters.Select(p => Parser.EscapeIdentifier(p.Name)));
+        // A sequence parameter may be single-use (an iterator, a LINQ query over a stream): it is
+        // materialised once, so the key writer and the method see the same items.
+        stateArgs.AddRange(method.Parameters.Select(p => IsOnePassSequence(p, shapes)
+            ? "global::LlmCache.KeyWriter.Materialize(" + Parser.EscapeIdentifier(p.Name) + ")"
+            : Parser.EscapeIdentifier(p.Name)));
         w.Line("return runtime." + runtimeMethod + "<" + stateType + ", " + method.ResultTypeText + ">(");
         w.Line("    Method, new " + stateType + "(" + string.Join(", ", stateArgs) + "), WriteKey" + typeParams + ", " + writeTenant + ", Invoke" + typeParams + ", "
             + (control is null ? "null" : Parser.EscapeIdentifier(control.Name)) + ", "
@@ -204,6 +208,11 @@ internal static class Emitter
         WriteKeyApi(w, method, className, stateType, typeParams, constraints, writeTenant, keyApiSuffix);
         w.Close();
     }
+
+    private static bool IsOnePassSequence(ParameterModel p, Dictionary<string, TypeShape> shapes) =>
+        p.Role is ParameterRole.Keyed or ParameterRole.Tenant && p.ShapeId is not null && shapes.TryGetValue(p.ShapeId, out TypeShape? shape)
+        && shape.Kind == ShapeKind.Enumerable
+        && StripNullable(shape.TypeText).StartsWith("global::System.Collections.Generic.IEnumerable<", StringComparison.Ordinal);
 
     /// <summary>
     /// The typed key API: <c>LlmCacheKeys.{Type}_{Method}.Key/Explain/EvictAsync(runtime, keyed arguments)</c>,
@@ -277,6 +286,23 @@ internal static class Emitter
             w.Line("return;");
             w.Close();
         }
+        if (shape.Polymorphic)
+        {
+            // A derived instance: keyed by its runtime type, its identity first, so it never shares a key with the declared type.
+            w.Open("if (v.GetType() != typeof(" + StripNullable(shape.TypeText) + "))");
+            w.Line("w.WriteObject(v);");
+            w.Line("return;");
+            w.Close();
+        }
+        bool extraMembers = shape.Kind != ShapeKind.Object && shape.Members.Count > 0;
+        if (extraMembers)
+        {
+            w.Line("w.BeginObject();");
+            foreach (MemberShape member in shape.Members)
+            {
+                w.Line(Write(shapes[member.ShapeId], "v." + Parser.EscapeIdentifier(member.Name), "w", name) + ";");
+            }
+        }
         switch (shape.Kind)
         {
             case ShapeKind.Nullable:
@@ -320,8 +346,14 @@ internal static class Emitter
                 w.Line("w.EndObject();");
                 break;
         }
+        if (extraMembers)
+        {
+            w.Line("w.EndObject();");
+        }
         w.Close();
     }
+
+    private static string StripNullable(string typeText) => typeText.EndsWith("?", StringComparison.Ordinal) ? typeText.Substring(0, typeText.Length - 1) : typeText;
 
     /// <summary>
     /// The shape writers of non-generic methods, one per type for the whole project: a request type

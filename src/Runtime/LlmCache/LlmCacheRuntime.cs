@@ -164,6 +164,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             // Keys of the old generation can no longer be asked for: free their memory at once.
             _keys.Clear();
             _local.Clear();
+            _store.Removals.Clear();
         }
     }
 

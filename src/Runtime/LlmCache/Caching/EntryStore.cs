@@ -75,7 +75,8 @@ internal sealed class EntryStore
             return false;
         }
         long now = Now;
-        if (!_local.TryGet(key, now, out entry) || !EntryPolicy.IsFresh(entry.CreatedUtcTicks, entry.ExpiresUtcTicks, now, control))
+        if (!_local.TryGet(key, now, out entry) || !EntryPolicy.IsFresh(entry.CreatedUtcTicks, entry.ExpiresUtcTicks, now, control)
+            || ((key.HasTenant || key.Settings.Method.Tags.Count > 0) && Removals.LastRemoval(key) >= entry.CreatedUtcTicks))
         {
             entry = null;
             return false;
@@ -205,7 +206,7 @@ internal sealed class EntryStore
         }
         catch (Exception ex)
         {
-            return MarkUncacheable<T>(settings, SkipReasons.NotSerializable, ex);
+            return _recorder.Uncacheable(settings, SkipReasons.NotSerializable, ex);
         }
         if (bytes > Options.MaximumEntryBytes)
         {
@@ -240,8 +241,10 @@ internal sealed class EntryStore
         }
         catch (Exception ex)
         {
+            // This value only (an unknown content kind, a type without a usable constructor): not kept,
+            // not handed out; counted each time, logged once.
             copy = value;
-            return MarkUncacheable<T>(settings, SkipReasons.NotCopyable, ex);
+            return _recorder.Uncacheable(settings, SkipReasons.NotCopyable, ex);
         }
     }
 
@@ -256,8 +259,6 @@ internal sealed class EntryStore
     private bool MarkUncacheable<T>(LlmCachedMethod.KeySettings settings, string reason, Exception exception)
     {
         _uncacheable.TryAdd(typeof(T), reason);
-        // Whatever memory holds of this type can no longer be handed out safely.
-        _local.RemoveWhere(static (_, entry) => entry is CacheEntry<T>);
         return _recorder.Uncacheable(settings, reason, exception);
     }
 }

@@ -25,7 +25,8 @@ internal sealed class RemovalLog
     private const int KeyLimit = 100_000;
 
     private readonly ConcurrentDictionary<CallKey, long> _keys = new();
-    private readonly ConcurrentDictionary<string, Shared> _shared = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Shared> _tags = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ulong, Shared> _tenants = new();
     private readonly TimeProvider _time;
     private readonly Func<string> _namespace;
     private readonly IBufferDistributedCache? _tiers;
@@ -57,85 +58,113 @@ internal sealed class RemovalLog
     }
 
     /// <summary>Records a tag removal here and, when <paramref name="share"/>, in the shared tiers.</summary>
-    public Task TagRemovedAsync(string tag, bool share) => RemovedAsync(TagRecord(tag), Now, share);
+    public Task TagRemovedAsync(string tag, bool share) => RemovedAsync(TagEntry(tag), Now, share);
 
     /// <summary>Records a tenant removal here and, when <paramref name="share"/>, in the shared tiers.</summary>
-    public Task TenantRemovedAsync(ulong partition, bool share) => RemovedAsync(TenantRecord(partition), Now, share);
+    public Task TenantRemovedAsync(ulong partition, bool share) => RemovedAsync(TenantEntry(partition), Now, share);
 
-    /// <summary>The last removal that applies to <paramref name="key"/> as this process knows it now (no I/O).</summary>
+    /// <summary>
+    /// The last removal that applies to <paramref name="key"/> as this process knows it now, without
+    /// waiting for I/O: shared records not looked at for a while are re-read in the background, so a
+    /// process that shares a tier without a notification channel still learns of removals within
+    /// about a <see cref="SharedCheckInterval"/>.
+    /// </summary>
     public long LastRemoval(in CallKey key)
     {
-        long last = _keys.TryGetValue(key, out long removed) ? removed : 0;
-        if (_shared.IsEmpty)
+        long last = _keys.IsEmpty ? 0 : _keys.TryGetValue(key, out long removed) ? removed : 0;
+        IReadOnlyList<string> tags = key.Settings.Method.Tags;
+        if (tags.Count == 0 && !key.HasTenant)
         {
             return last;
         }
-        foreach (string tag in key.Settings.Method.Tags)
+        long now = Now;
+        for (int i = 0; i < tags.Count; i++)
         {
-            if (_shared.TryGetValue(TagRecord(tag), out Shared? shared))
-            {
-                last = Math.Max(last, shared.Removed);
-            }
+            last = Math.Max(last, Observe(TagEntry(tags[i]), now));
         }
-        if (key.HasTenant && _shared.TryGetValue(TenantRecord(key.Tenant), out Shared? tenant))
+        if (key.HasTenant)
         {
-            last = Math.Max(last, tenant.Removed);
+            last = Math.Max(last, Observe(TenantEntry(key.Tenant), now));
         }
         return last;
     }
 
     /// <summary>
     /// The last removal that applies to <paramref name="key"/>, with the shared records of its tags and
-    /// tenant re-read from the tiers when this process has not looked for a while (entries read from
-    /// a tier only: that is where another process's removal matters).
+    /// tenant re-read from the tiers first when this process has not looked for a while.
     /// </summary>
     public async ValueTask<long> LastSharedRemovalAsync(CallKey key, CancellationToken cancellationToken)
     {
         if (_tiers is not null)
         {
+            long now = Now;
             foreach (string tag in key.Settings.Method.Tags)
             {
-                await RefreshAsync(TagRecord(tag), cancellationToken).ConfigureAwait(false);
+                await RefreshAsync(TagEntry(tag), now, cancellationToken).ConfigureAwait(false);
             }
             if (key.HasTenant)
             {
-                await RefreshAsync(TenantRecord(key.Tenant), cancellationToken).ConfigureAwait(false);
+                await RefreshAsync(TenantEntry(key.Tenant), now, cancellationToken).ConfigureAwait(false);
             }
         }
         return LastRemoval(key);
     }
 
-    /// <summary>Forgets everything (a new namespace orphans every entry anyway).</summary>
+    /// <summary>Forgets everything held in memory (after a reconfiguration); shared records are read again when needed.</summary>
     public void Clear()
     {
         _keys.Clear();
-        _shared.Clear();
+        _tags.Clear();
+        _tenants.Clear();
     }
 
-    private async Task RemovedAsync(string record, long now, bool share)
+    private Shared TagEntry(string tag) => _tags.GetOrAdd(tag, static (t, self) => new Shared(self.TagRecord(t)), this);
+
+    private Shared TenantEntry(ulong partition) => _tenants.GetOrAdd(partition, static (p, self) => new Shared(self.TenantRecord(p)), this);
+
+    private long Observe(Shared entry, long now)
     {
-        Shared entry = _shared.GetOrAdd(record, static _ => new Shared());
+        if (_tiers is not null && now - Volatile.Read(ref entry.CheckedTicks) >= SharedCheckInterval.Ticks)
+        {
+            _ = RefreshInBackgroundAsync(entry, now);
+        }
+        return entry.Removed;
+    }
+
+    private async Task RefreshInBackgroundAsync(Shared entry, long now)
+    {
+        try
+        {
+            await RefreshAsync(entry, now, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The tiers report their own failures; the record is read again at the next interval.
+        }
+    }
+
+    private async Task RemovedAsync(Shared entry, long now, bool share)
+    {
         entry.Raise(now);
-        entry.CheckedTicks = now;
+        Volatile.Write(ref entry.CheckedTicks, now);
         if (share && _tiers is not null)
         {
             byte[] value = new byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(value, now);
-            await _tiers.SetAsync(record, value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = SharedRetention })
+            await _tiers.SetAsync(entry.Record, value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = SharedRetention })
                 .ConfigureAwait(false);
         }
     }
 
-    private async ValueTask RefreshAsync(string record, CancellationToken cancellationToken)
+    private async ValueTask RefreshAsync(Shared entry, long now, CancellationToken cancellationToken)
     {
-        long now = Now;
-        Shared entry = _shared.GetOrAdd(record, static _ => new Shared());
-        if (now - Volatile.Read(ref entry.CheckedTicks) < SharedCheckInterval.Ticks)
+        long checkedTicks = Volatile.Read(ref entry.CheckedTicks);
+        if (now - checkedTicks < SharedCheckInterval.Ticks
+            || Interlocked.CompareExchange(ref entry.CheckedTicks, now, checkedTicks) != checkedTicks)
         {
-            return;
+            return; // looked at recently, or another caller is looking now
         }
-        Volatile.Write(ref entry.CheckedTicks, now);
-        byte[]? value = await _tiers!.GetAsync(record, cancellationToken).ConfigureAwait(false);
+        byte[]? value = await _tiers!.GetAsync(entry.Record, cancellationToken).ConfigureAwait(false);
         if (value is { Length: 8 })
         {
             entry.Raise(BinaryPrimitives.ReadInt64LittleEndian(value));
@@ -153,10 +182,12 @@ internal sealed class RemovalLog
     private string TenantRecord(ulong partition) =>
         "llmcache:" + _namespace() + ":~tenant:" + partition.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
-    private sealed class Shared
+    private sealed class Shared(string record)
     {
         private long _removed;
-        public long CheckedTicks;
+        public long CheckedTicks = long.MinValue / 2;
+
+        public string Record { get; } = record;
 
         public long Removed => Volatile.Read(ref _removed);
 
