@@ -19,6 +19,7 @@ public sealed partial class KeyWriter
     /// <typeparam name="T">The item type.</typeparam>
     /// <param name="items">The argument.</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(items))]
     public static IEnumerable<T>? Materialize<T>(IEnumerable<T>? items) => items switch
     {
         null => null,
