@@ -205,6 +205,30 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         {
             await bus.PublishKeyAsync(key).ConfigureAwait(false);
         }
+        if (_tiered is not null)
+        {
+            _ = RemoveAgainAsync(key);
+        }
+    }
+
+    /// <summary>
+    /// A tier write that was already in flight when the key was removed — a promotion, a background
+    /// store of this or another process, a retry — can land after the removal. The removal is applied
+    /// once more when every such write must have finished (its timeout and retries are bounded).
+    /// </summary>
+    private async Task RemoveAgainAsync(string key)
+    {
+        TierResilienceOptions resilience = Options.TierResilience;
+        TimeSpan settle = (resilience.Timeout + resilience.RetryDelay * 4) * (resilience.WriteRetries + 1) + TimeSpan.FromMilliseconds(250);
+        try
+        {
+            await Task.Delay(settle, _time).ConfigureAwait(false);
+            await _cache.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.CacheFailed(_logger, "removal", ex);
+        }
     }
 
     /// <summary>

@@ -301,6 +301,47 @@ public sealed class CorrectnessTests
     }
 
     [Fact]
+    public async Task ATierWriteThatLandsAfterAnEviction_IsRemovedAgain_AndNeverServedHere()
+    {
+        var tier = new DictionaryTier();
+        void Configure(LlmCacheOptions o)
+        {
+            o.Tiers.Add(tier);
+            o.TierResilience.Timeout = TimeSpan.FromMilliseconds(50);
+            o.TierResilience.RetryDelay = TimeSpan.FromMilliseconds(10);
+            o.TierResilience.WriteRetries = 0;
+        }
+        var (a, runtimeA) = Create(Configure);
+        var (b, runtimeB) = Create(Configure);
+        a.Name = "A";
+        b.Name = "B";
+        using (runtimeA)
+        using (runtimeB)
+        {
+            Assert.Equal("late#A1", await a.FailingAsync("late"));
+            await runtimeA.FlushAsync();
+            string key = LlmCacheKeys.CorrectnessService_FailingAsync.Key(runtimeA, "late");
+            byte[] old = tier.Get(key)!;
+
+            await LlmCacheKeys.CorrectnessService_FailingAsync.EvictAsync(runtimeA, "late");
+            tier.Set(key, old, new()); // a write that was in flight lands after the eviction
+            Assert.Equal("late#A2", await a.FailingAsync("late")); // this process knows it was removed
+            await runtimeA.FlushAsync();
+            byte[] fresh = tier.Get(key)!;
+            tier.Set(key, old, new()); // once more, over the fresh answer
+
+            var watch = Stopwatch.StartNew();
+            while (tier.Get(key) is not null && watch.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(20);
+            }
+            Assert.Null(tier.Get(key));
+            Assert.Equal("late#B1", await b.FailingAsync("late"));
+            Assert.NotNull(fresh);
+        }
+    }
+
+    [Fact]
     public async Task TenantPartitions_AreKeyedWithTheSecret_AndOneTenantCanBeForgotten()
     {
         const string Secret = "a deployment secret of some length";
