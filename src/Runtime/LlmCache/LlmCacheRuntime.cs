@@ -73,7 +73,8 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         {
             _tiered = new TieredCache(Options.Tiers, Options.TierResilience, _logger, () => Options.DefaultTtl,
                 dropped: (tier, operation) => _telemetry.TierDropped.Add(1, new("llmcache.tier", tier), new("llmcache.operation", operation)),
-                breakerChanged: (tier, state) => _telemetry.BreakerChanges.Add(1, new("llmcache.tier", tier), new("llmcache.state", state)));
+                breakerChanged: (tier, state) => _telemetry.BreakerChanges.Add(1, new("llmcache.tier", tier), new("llmcache.state", state)),
+                maximumEntryBytes: () => Options.MaximumEntryBytes);
             _buses = Options.Tiers.OfType<ICacheInvalidationBus>().ToArray();
             foreach (ICacheInvalidationBus bus in _buses)
             {
