@@ -39,6 +39,11 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
     private int _touchedCount;
     private volatile bool _readOnly;
     private readonly object _recreateLock = new();
+    // Every write of this process runs, in order, on one thread of the tier's own: writers never wait in
+    // SQLite's busy handler for each other (its sleeps let a crowd of local writers starve one another),
+    // and a write waiting for another process's lock holds no thread-pool thread.
+    private readonly System.Collections.Concurrent.BlockingCollection<PendingWrite> _writes = new();
+    private readonly Thread _writer;
     private readonly System.Collections.Concurrent.ConcurrentBag<Session> _idle = new();
     private readonly int _maxIdle = Math.Max(2, Environment.ProcessorCount * 2);
     private int _idleCount;
@@ -84,6 +89,8 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
         }
         TimeSpan sweep = _readOnly ? Timeout.InfiniteTimeSpan : options.SweepInterval;
         TimeSpan flush = _readOnly ? Timeout.InfiniteTimeSpan : options.RecencyFlushInterval;
+        _writer = new Thread(static state => ((SqliteCacheTier)state!).WriteLoop()) { IsBackground = true, Name = "LlmCache disk writer" };
+        _writer.Start(this);
         _sweeper = new Timer(static state => ((SqliteCacheTier)state!).SweepInBackground(), this, sweep, sweep);
         _recencyFlusher = new Timer(static state => ((SqliteCacheTier)state!).FlushRecencyInBackground(), this, flush, flush);
     }
@@ -106,26 +113,21 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
         OffCallerAsync(static (tier, key, state) => tier.Read(key, (long)state!), key, maximumBytes, token);
 
     /// <inheritdoc />
-    public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
+        SetAsync(key, value, options).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (_readOnly)
         {
-            return;
+            return Task.CompletedTask;
         }
         long now = Now();
         long expires = Expiry(options, now);
-        Run(session => session.InWriteTransaction(s => s.Upsert(key, value, expires, now)));
+        return WriteAsync(s => s.Upsert(key, value, expires, now), token);
     }
-
-    /// <inheritdoc />
-    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        OffCallerAsync(static (tier, key, state) =>
-        {
-            var (value, options) = ((byte[], DistributedCacheEntryOptions))state!;
-            tier.Set(key, value, options);
-            return true;
-        }, key, (value, options), token);
 
     /// <summary>
     /// From now on the tier never writes to the file: stores and removals are ignored, the sweep and the
@@ -180,6 +182,64 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
         return new TierValue(value, expires < DateTime.MaxValue.Ticks ? new DateTimeOffset(expires, TimeSpan.Zero) : null);
     });
 
+    /// <summary>
+    /// Queues <paramref name="work"/> for the writer thread, to run in one write transaction. The task
+    /// ends with the write, or when <paramref name="token"/> is cancelled (the write still runs).
+    /// After <see cref="Dispose"/> the write runs at once on the caller's thread.
+    /// </summary>
+    private Task WriteAsync(Action<Session> work, CancellationToken token)
+    {
+        if (token.IsCancellationRequested)
+        {
+            return Task.FromCanceled(token);
+        }
+        var pending = new PendingWrite(work);
+        try
+        {
+            _writes.Add(pending, CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed: no writer thread any more.
+            try
+            {
+                RunWrite(work);
+                return Task.CompletedTask;
+            }
+            catch (Exception ex)
+            {
+                return Task.FromException(ex);
+            }
+        }
+        return token.CanBeCanceled ? pending.Done.Task.WaitAsync(token) : pending.Done.Task;
+    }
+
+    private void RunWrite(Action<Session> work) =>
+        Run(session => session.InWriteTransaction(work, (int)_options.BusyTimeout.TotalMilliseconds));
+
+    private void WriteLoop()
+    {
+        foreach (PendingWrite pending in _writes.GetConsumingEnumerable())
+        {
+            try
+            {
+                RunWrite(pending.Work);
+                pending.Done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                pending.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    private sealed class PendingWrite(Action<Session> work)
+    {
+        public Action<Session> Work { get; } = work;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     private void NoteAccess(string key, long now)
     {
         if (Volatile.Read(ref _touchedCount) < MaxPendingTouches && _touched.TryAdd(key, now))
@@ -216,37 +276,35 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
     public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public void Remove(string key)
-    {
-        if (!_readOnly)
-        {
-            _touched.TryRemove(key, out _);
-            Run(session => session.InWriteTransaction(s => s.Delete(key)));
-        }
-    }
+    public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
 
     /// <inheritdoc />
-    public Task RemoveAsync(string key, CancellationToken token = default) =>
-        OffCallerAsync(static (tier, key, _) =>
+    public Task RemoveAsync(string key, CancellationToken token = default)
+    {
+        if (_readOnly)
         {
-            tier.Remove(key);
-            return true;
-        }, key, null, token);
+            return Task.CompletedTask;
+        }
+        _touched.TryRemove(key, out _);
+        return WriteAsync(s => s.Delete(key), token);
+    }
 
     /// <summary>
     /// Writes the pending recency, then deletes expired entries (only rows still expired at that moment:
     /// a fresh value another process wrote under the key stays) and the least recently used ones while the
     /// values exceed <see cref="DiskTierOptions.MaxBytes"/>. Does nothing on a read-only tier.
     /// </summary>
-    public void Sweep()
+    public void Sweep() => SweepAsync().GetAwaiter().GetResult();
+
+    private Task SweepAsync()
     {
         if (_readOnly)
         {
-            return;
+            return Task.CompletedTask;
         }
-        FlushRecency();
-        Run(session => session.InWriteTransaction(s =>
+        return WriteAsync(s =>
         {
+            ApplyRecency(s);
             SqliteConnection connection = s.Connection;
             using (SqliteCommand expired = connection.CreateCommand())
             {
@@ -270,27 +328,28 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
                 evict.Parameters.AddWithValue("$max", _options.MaxBytes);
                 evict.ExecuteNonQuery();
             }
-        }));
+        }, CancellationToken.None);
     }
 
     /// <summary>Writes the recency hits earned since the last flush, in one transaction (nothing on a read-only tier).</summary>
-    public void FlushRecency()
+    public void FlushRecency() => FlushRecencyAsync().GetAwaiter().GetResult();
+
+    private Task FlushRecencyAsync() => _readOnly || _touched.IsEmpty ? Task.CompletedTask : WriteAsync(ApplyRecency, CancellationToken.None);
+
+    private void ApplyRecency(Session session)
     {
-        if (_readOnly || _touched.IsEmpty)
+        if (_readOnly)
         {
             return;
         }
-        Run(session => session.InWriteTransaction(s =>
+        foreach (KeyValuePair<string, long> touched in _touched)
         {
-            foreach (KeyValuePair<string, long> touched in _touched)
+            if (_touched.TryRemove(touched))
             {
-                if (_touched.TryRemove(touched))
-                {
-                    Interlocked.Decrement(ref _touchedCount);
-                    s.Touch(touched.Key, touched.Value);
-                }
+                Interlocked.Decrement(ref _touchedCount);
+                session.Touch(touched.Key, touched.Value);
             }
-        }));
+        }
     }
 
     /// <summary>Stored values and their total size (for tests and diagnostics).</summary>
@@ -310,6 +369,8 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
         _sweeper.Dispose();
         _recencyFlusher.Dispose();
         FlushRecencyInBackground(); // the last recency, best effort
+        _writes.CompleteAdding();
+        _writer.Join(TimeSpan.FromSeconds(10)); // queued writes land before the file is let go
         DrainIdle();
     }
 
@@ -595,33 +656,34 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
         CreateSchema();
     }
 
-    private void FlushRecencyInBackground()
-    {
-        try
-        {
-            FlushRecency();
-        }
-        catch (Exception ex) when (ex is SqliteException or IOException or ObjectDisposedException or UnauthorizedAccessException)
-        {
-            // Recency is a hint for eviction: a lost batch only makes those entries look older.
-            Log.RecencyFlushFailed(_logger, _path, ex);
-        }
-    }
+    private void FlushRecencyInBackground() => _ = LogFailure(FlushRecencyAsync(), "recency");
 
     private void SweepInBackground()
     {
-        if (_disposed || _readOnly)
+        if (!_disposed && !_readOnly)
         {
-            return;
+            _ = LogFailure(SweepAsync(), "sweep");
         }
+    }
+
+    /// <summary>Background work is never awaited: its failure is logged and the next period tries again.</summary>
+    private async Task LogFailure(Task work, string what)
+    {
         try
         {
-            Sweep();
+            await work.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SqliteException or IOException or ObjectDisposedException or UnauthorizedAccessException)
         {
-            // A timer callback must never throw (it would end the process): the next sweep tries again.
-            Log.SweepFailed(_logger, _path, ex);
+            if (what == "sweep")
+            {
+                Log.SweepFailed(_logger, _path, ex);
+            }
+            else
+            {
+                // Recency is a hint for eviction: a lost batch only makes those entries look older.
+                Log.RecencyFlushFailed(_logger, _path, ex);
+            }
         }
     }
 
@@ -678,8 +740,9 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
         /// whose busy handler waits at most the busy timeout for another writer (Microsoft.Data.Sqlite's
         /// own retry counts whole seconds); inside the transaction no statement waits again.
         /// </summary>
-        public bool InWriteTransaction(Action<Session> work)
+        public bool InWriteTransaction(Action<Session> work, int busyTimeoutMs)
         {
+            SQLitePCL.raw.sqlite3_busy_timeout(Connection.Handle, busyTimeoutMs);
             Exec("BEGIN IMMEDIATE");
             try
             {
