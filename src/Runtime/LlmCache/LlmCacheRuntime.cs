@@ -71,7 +71,8 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         {
             _tiered = new TieredCache(Options.Tiers, Options.TierResilience, _logger, () => Options.DefaultTtl,
                 dropped: (tier, operation) => _telemetry.TierDropped.Add(1, new(TagNames.Tier, tier), new(TagNames.Operation, operation)),
-                breakerChanged: (tier, state) => _telemetry.BreakerChanges.Add(1, new(TagNames.Tier, tier), new(TagNames.State, state)));
+                breakerChanged: (tier, state) => _telemetry.BreakerChanges.Add(1, new(TagNames.Tier, tier), new(TagNames.State, state)),
+                maximumEntryBytes: () => Options.MaximumEntryBytes);
             _buses = Options.Tiers.OfType<ICacheInvalidationBus>().ToArray();
             foreach (ICacheInvalidationBus bus in _buses)
             {
