@@ -51,7 +51,8 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.PublicCachedMethod,
         DiagnosticDescriptors.InterceptedCallSites,
         DiagnosticDescriptors.InvalidNamespace,
-        DiagnosticDescriptors.InvalidTenant);
+        DiagnosticDescriptors.InvalidTenant,
+        DiagnosticDescriptors.UnkeyedInstanceState);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -67,6 +68,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             }
             var callSites = new ConcurrentDictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
             var cachedMethods = new ConcurrentBag<IMethodSymbol>();
+            var reportedOnce = new ConcurrentDictionary<(string, Location), byte>();
 
             start.RegisterSymbolAction(symbolContext =>
             {
@@ -77,7 +79,14 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                     return;
                 }
                 cachedMethods.Add(method);
-                Parser.Analyze(method, attribute, symbolContext.Compilation, symbolContext.ReportDiagnostic, symbolContext.CancellationToken);
+                Parser.Analyze(method, attribute, symbolContext.Compilation, d =>
+                {
+                    // A [CacheKey] member that cannot be keyed fails every cached method of its type: say so once, at the member.
+                    if (reportedOnce.TryAdd((d.Id, d.Location), 0))
+                    {
+                        symbolContext.ReportDiagnostic(d);
+                    }
+                }, symbolContext.CancellationToken);
                 AnalyzeKeyChoices(symbolContext, method, attribute);
                 if (IsEffectivelyPublic(method))
                 {
@@ -85,6 +94,15 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                         method.ContainingType.Name + "." + method.Name));
                 }
             }, SymbolKind.Method);
+
+            start.RegisterOperationBlockAction(blockContext =>
+            {
+                if (blockContext.OwningSymbol is IMethodSymbol { IsStatic: false, MethodKind: MethodKind.Ordinary } method
+                    && CachedAttribute(method, attributeType) is not null)
+                {
+                    InstanceStateRule.Analyze(blockContext, method);
+                }
+            });
 
             start.RegisterOperationAction(operationContext =>
             {
