@@ -18,6 +18,15 @@ public static class DiagnosticDescriptors
     /// <summary>Diagnostic property (LLMC014): "true" when the member's type can be keyed, so [CacheKey] is a fix.</summary>
     public const string PropertyKeyable = "Keyable";
 
+    /// <summary>Diagnostic property (LLMC011): the cached method's documentation id.</summary>
+    public const string PropertyDocId = "DocId";
+
+    /// <summary>Diagnostic property (LLMC011): "true" when the generator writes the method's interceptors, "false" when it refuses it.</summary>
+    public const string PropertyCached = "Cached";
+
+    /// <summary>Diagnostic property (LLMC011): the number of intercepted call sites.</summary>
+    public const string PropertyCallSites = "CallSites";
+
     /// <summary>Diagnostic property: the closest parameter name, when there is one.</summary>
     public const string PropertyClosest = "Closest";
 

@@ -43,27 +43,12 @@ internal static class Parser
             report?.Invoke(Diagnostic.Create(descriptor, location ?? methodLocation, properties, args));
         }
 
-        // Attribute arguments.
-        string? ttlText = null;
-        string? ns = null;
-        string? tenant = null;
-        string[] ignored = Array.Empty<string>();
-        string[] tags = Array.Empty<string>();
-        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-        {
-            switch (argument.Key)
-            {
-                case "Ttl": ttlText = argument.Value.Value as string; break;
-                case "Namespace": ns = argument.Value.Value as string; break;
-                case "Tenant": tenant = argument.Value.Value as string; break;
-                case "IgnoreParams" when !argument.Value.IsNull:
-                    ignored = argument.Value.Values.Select(v => v.Value as string ?? "").ToArray();
-                    break;
-                case "Tags" when !argument.Value.IsNull:
-                    tags = argument.Value.Values.Select(v => v.Value as string ?? "").Where(t => t.Length > 0).ToArray();
-                    break;
-            }
-        }
+        CachedArguments arguments = ReadArguments(attribute);
+        string? ttlText = arguments.Ttl;
+        string? ns = arguments.Namespace;
+        string? tenant = arguments.Tenant;
+        string[] ignored = arguments.Ignored;
+        string[] tags = arguments.Tags;
         long? ttlTicks = null;
         if (ttlText is not null)
         {
@@ -129,23 +114,10 @@ internal static class Parser
                     $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters are not supported", IgnoreAdvice);
                 continue;
             }
-            ParameterRole role;
+            ParameterRole role = RoleOf(parameter, arguments);
             string? shapeId = null;
-            if (parameter.Type.ToDisplayString() == "System.Threading.CancellationToken")
+            if (role is ParameterRole.Keyed or ParameterRole.Tenant)
             {
-                role = ParameterRole.CancellationToken;
-            }
-            else if (parameter.Type.ToDisplayString() is "LlmCache.CacheControl" or "LlmCache.CacheControl?")
-            {
-                role = ParameterRole.Control;
-            }
-            else if (ignored.Contains(parameter.Name))
-            {
-                role = ParameterRole.Ignored;
-            }
-            else
-            {
-                role = parameter.Name == tenant ? ParameterRole.Tenant : ParameterRole.Keyed;
                 shapeId = shapes.ShapeOf(parameter.Type, out string? reason);
                 if (shapeId is null)
                 {
@@ -223,6 +195,74 @@ internal static class Parser
             stateArray,
             keysItself);
         return model;
+    }
+
+    /// <summary>The arguments of one [LlmCached] attribute, read once for the parser and the analyzer.</summary>
+    internal sealed class CachedArguments
+    {
+        public CachedArguments(string? ttl, string? ns, string? tenant, string[] ignored, string[] tags)
+        {
+            Ttl = ttl;
+            Namespace = ns;
+            Tenant = tenant;
+            Ignored = ignored;
+            Tags = tags;
+        }
+
+        public string? Ttl { get; }
+
+        public string? Namespace { get; }
+
+        public string? Tenant { get; }
+
+        public string[] Ignored { get; }
+
+        public string[] Tags { get; }
+    }
+
+    /// <summary>Reads the attribute's named arguments (an unset array is empty; empty tags are dropped).</summary>
+    internal static CachedArguments ReadArguments(AttributeData attribute)
+    {
+        string? ttl = null;
+        string? ns = null;
+        string? tenant = null;
+        string[] ignored = Array.Empty<string>();
+        string[] tags = Array.Empty<string>();
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            switch (argument.Key)
+            {
+                case "Ttl": ttl = argument.Value.Value as string; break;
+                case "Namespace": ns = argument.Value.Value as string; break;
+                case "Tenant": tenant = argument.Value.Value as string; break;
+                case "IgnoreParams" when !argument.Value.IsNull:
+                    ignored = argument.Value.Values.Select(v => v.Value as string ?? "").ToArray();
+                    break;
+                case "Tags" when !argument.Value.IsNull:
+                    tags = argument.Value.Values.Select(v => v.Value as string ?? "").Where(t => t.Length > 0).ToArray();
+                    break;
+            }
+        }
+        return new CachedArguments(ttl, ns, tenant, ignored, tags);
+    }
+
+    /// <summary>What a parameter is to the cache, in this order: a token, a control, ignored, the tenant, else keyed.</summary>
+    internal static ParameterRole RoleOf(IParameterSymbol parameter, CachedArguments arguments)
+    {
+        string type = parameter.Type.ToDisplayString();
+        if (type == "System.Threading.CancellationToken")
+        {
+            return ParameterRole.CancellationToken;
+        }
+        if (type is "LlmCache.CacheControl" or "LlmCache.CacheControl?")
+        {
+            return ParameterRole.Control;
+        }
+        if (arguments.Ignored.Contains(parameter.Name))
+        {
+            return ParameterRole.Ignored;
+        }
+        return parameter.Name == arguments.Tenant ? ParameterRole.Tenant : ParameterRole.Keyed;
     }
 
     private const string IgnoreAdvice = "Add it to IgnoreParams or implement LlmCache.ICacheKeyWritable on its type";
