@@ -8,7 +8,7 @@ using LlmCache.Generators.Model;
 namespace LlmCache.Generators;
 
 /// <summary>Writes the source of one cached method: its descriptor, key builder, shape writers and interceptors.</summary>
-internal static class Emitter
+internal static partial class Emitter
 {
     private const string Writer = "global::LlmCache.KeyWriter";
     private const string Runtime = "global::LlmCache.LlmCacheRuntime";
@@ -103,7 +103,7 @@ internal static class Emitter
         w.Line("    " + (method.TtlTicks is long ticks ? "global::System.TimeSpan.FromTicks(" + ticks.ToString(CultureInfo.InvariantCulture) + "L)" : "null") + ",");
         w.Line("    " + (method.Namespace is null ? "null" : Literal(method.Namespace)) + ",");
         w.Line("    " + StringArray(method.Tags) + ",");
-        w.Line("    " + StringArray(method.Parameters.Where(p => p.Role == ParameterRole.Keyed).Select(p => p.Name)) + ",");
+        w.Line("    " + StringArray(method.Parameters.Where(p => p.Role == ParameterRole.Keyed).Select(p => p.Name).Concat(KeyedStateNames(method))) + ",");
         w.Line("    " + StringArray(method.Parameters.Where(p => p.Role is ParameterRole.Ignored or ParameterRole.CancellationToken or ParameterRole.Control).Select(p => p.Name)) + ",");
         w.Line("    " + (tenant is null ? "null" : Literal(tenant.Name)) + ");");
         w.Line();
@@ -168,6 +168,7 @@ internal static class Emitter
             w.Line("w.Mark(" + (index++).ToString(CultureInfo.InvariantCulture) + ");");
             w.Line(Write(shapes[p.ShapeId!], "s." + FieldName(p), "w", name) + ";");
         }
+        WriteKeyedState(w, method, shapes, name, index); // instance state: Emitter.InstanceState.cs
         w.Close();
         w.Line();
         if (tenant is not null)
@@ -203,6 +204,7 @@ internal static class Emitter
             }
         }
         WriteRuntimeAccessor(w, method.Runtime);
+        WriteStateAccessors(w, method);
         w.Close();
         w.Line();
         WriteKeyApi(w, method, className, stateType, typeParams, constraints, writeTenant, keyApiSuffix);
@@ -222,11 +224,11 @@ internal static class Emitter
         string[] constraints, string writeTenant, string suffix)
     {
         ParameterModel[] keyed = method.Parameters.Where(p => p.Role is ParameterRole.Keyed or ParameterRole.Tenant).ToArray();
-        string parameters = string.Join("", keyed.Select(p => ", " + p.TypeText + " " + Parser.EscapeIdentifier(p.Name)));
+        string parameters = ReceiverKeyParameter(method) + string.Join("", keyed.Select(p => ", " + p.TypeText + " " + Parser.EscapeIdentifier(p.Name)));
         var stateArgs = new List<string>();
         if (method.CallKind == CallKind.Instance)
         {
-            stateArgs.Add("default!");
+            stateArgs.Add(method.KeysReceiver ? "@this" : "default!");
         }
         foreach (ParameterModel p in method.Parameters)
         {
@@ -264,7 +266,7 @@ internal static class Emitter
 
     /// <summary>The signature of the typed key API methods, to detect overloads that would collide.</summary>
     public static string KeyApiSignature(MethodModel method) =>
-        KeyApiName(method) + "(" + method.TypeParameters.Count.ToString(CultureInfo.InvariantCulture) + ")"
+        KeyApiName(method) + "(" + method.TypeParameters.Count.ToString(CultureInfo.InvariantCulture) + ")" + ReceiverKeyParameter(method)
         + string.Join(",", method.Parameters.Where(p => p.Role is ParameterRole.Keyed or ParameterRole.Tenant).Select(p => p.TypeText));
 
     private static string StringArray(IEnumerable<string> values)
