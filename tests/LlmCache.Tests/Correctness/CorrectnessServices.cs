@@ -115,10 +115,11 @@ public sealed class CorrectnessService(LlmCacheRuntime cache)
 {
     public int Calls;
     public LlmCacheRuntime Cache => cache;
-    public Func<Exception>? Failure;
-    public TaskCompletionSource? Gate;
-    public List<int> SeenItems = [];
-    public string Name = "";
+    // Test instrumentation: each service stands for one process, and its name shows who answered.
+    [NotKeyed] public Func<Exception>? Failure;
+    [NotKeyed] public TaskCompletionSource? Gate;
+    [NotKeyed] public List<int> SeenItems = [];
+    [NotKeyed] public string Name = "";
 
     [LlmCached] public Task<string> StyleAsync(Prompt prompt) { Calls++; return Task.FromResult(prompt.Text + "#" + Calls); }
 
