@@ -101,7 +101,7 @@ public sealed class CorrectnessTests
             service.Failure = () => new HttpRequestException("provider down");
             var ex = await Assert.ThrowsAsync<HttpRequestException>(() => service.FailingAsync("q", new CacheControl { NoCache = true }));
             Assert.Equal("provider down", ex.Message);
-            Assert.Contains(nameof(CorrectnessService.FailingAsync), ex.StackTrace);
+            Assert.Contains("FailingAsync", ex.StackTrace); // a literal: Roslyn 4.14, which the agreement test compiles with, fails on nameof of a method group here
             using (LlmCacheScope.With(new CacheControl { NoCache = true }))
             {
                 await Assert.ThrowsAsync<HttpRequestException>(() => service.FailingAsync("q"));
