@@ -254,7 +254,7 @@ internal static partial class Emitter
         Forward("Which parameters went into the key and how large each was, without their values.", "global::LlmCache.KeyExplanation",
             "Explain", "", "ExplainKey", "");
         w.Line();
-        Forward("Removes the entry a call with these arguments would read.", "global::System.Threading.Tasks.ValueTask", "EvictAsync",
+        Forward("Removes the entry a call with these arguments would read; false while a tier could not be reached (retried in the background).", "global::System.Threading.Tasks.ValueTask<bool>", "EvictAsync",
             ", " + Token + " cancellationToken = default", "EvictAsync", ", cancellationToken");
         w.Close();
         w.Close();

@@ -96,7 +96,7 @@ public sealed partial class LlmCacheRuntime
 
     /// <summary>Removes the entry a call with these arguments would read (generated typed key API only).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public ValueTask EvictAsync<TState>(LlmCachedMethod method, in TState state, KeyBuilder<TState> writeKey, KeyBuilder<TState>? writeTenant,
+    public ValueTask<bool> EvictAsync<TState>(LlmCachedMethod method, in TState state, KeyBuilder<TState> writeKey, KeyBuilder<TState>? writeTenant,
         CancellationToken cancellationToken) =>
         RemoveAsync(ComputeKey(method, in state, writeKey, writeTenant), cancellationToken);
 

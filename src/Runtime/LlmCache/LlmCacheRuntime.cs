@@ -193,7 +193,12 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="key">A key as produced for a cached call.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
-    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    /// <returns>
+    /// True when every tier confirmed the removal; false when a tier could not be reached (failing,
+    /// or its breaker open): the removal is then retried in the background until it lands, and this
+    /// process never serves the entry meanwhile.
+    /// </returns>
+    public async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (_keys.TryParse(key, out CallKey callKey))
@@ -201,15 +206,17 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             _store.Removals.KeyRemoved(callKey);
             _local.Remove(callKey);
         }
-        await _cache.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        bool complete = true;
+        if (_tiered is not null)
+        {
+            complete = await _tiered.RemoveEverywhereAsync(key, cancellationToken).ConfigureAwait(false);
+            _ = RemoveAgainAsync(key);
+        }
         foreach (ICacheInvalidationBus bus in _buses)
         {
             await bus.PublishKeyAsync(key).ConfigureAwait(false);
         }
-        if (_tiered is not null)
-        {
-            _ = RemoveAgainAsync(key);
-        }
+        return complete;
     }
 
     /// <summary>
@@ -224,7 +231,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         try
         {
             await Task.Delay(settle, _time).ConfigureAwait(false);
-            await _cache.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
+            await _tiered!.RemoveEverywhereAsync(key, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -239,16 +246,18 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="tag">A tag from <see cref="LlmCachedAttribute.Tags"/>.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
-    public async ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
+    /// <returns>True when every tier holds the removal's record; false when one could not be reached yet (it gets it later; this process honours the removal meanwhile).</returns>
+    public async ValueTask<bool> RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tag);
-        await _store.Removals.TagRemovedAsync(tag, share: true).ConfigureAwait(false);
+        bool complete = await _store.Removals.TagRemovedAsync(tag, share: true).ConfigureAwait(false);
         _local.RemoveWhere(method => method.Tags.Contains(tag));
         await _cache.RemoveByTagAsync(tag, cancellationToken).ConfigureAwait(false);
         foreach (ICacheInvalidationBus bus in _buses)
         {
             await bus.PublishTagAsync(tag).ConfigureAwait(false);
         }
+        return complete;
     }
 
     /// <summary>
@@ -258,17 +267,19 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="tenant">The tenant's value.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
-    public async ValueTask ForgetTenantAsync(string tenant, CancellationToken cancellationToken = default)
+    /// <returns>True when every tier holds the removal's record; false when one could not be reached yet (it gets it later).</returns>
+    public async ValueTask<bool> ForgetTenantAsync(string tenant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         cancellationToken.ThrowIfCancellationRequested();
         ulong partition = _keys.TenantPartition(tenant);
-        await _store.Removals.TenantRemovedAsync(partition, share: true).ConfigureAwait(false);
+        bool complete = await _store.Removals.TenantRemovedAsync(partition, share: true).ConfigureAwait(false);
         _local.RemoveWhere((key, _) => key.HasTenant && key.Tenant == partition);
         foreach (ICacheInvalidationBus bus in _buses)
         {
             await bus.PublishTagAsync(TenantNotice + partition.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
         }
+        return complete;
     }
 
     // A tenant removal travels on the tag channel under a name no user tag can have.
@@ -312,6 +323,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     public void Dispose()
     {
         _tiered?.FlushAsync(FlushLimit).GetAwaiter().GetResult();
+        _tiered?.StopRetrying();
         Unsubscribe();
         _reloadSubscription?.Dispose();
         _services.Dispose();
@@ -322,6 +334,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await FlushAsync().ConfigureAwait(false);
+        _tiered?.StopRetrying();
         Unsubscribe();
         _reloadSubscription?.Dispose();
         await _services.DisposeAsync().ConfigureAwait(false);

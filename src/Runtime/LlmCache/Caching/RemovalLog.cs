@@ -29,9 +29,9 @@ internal sealed class RemovalLog
     private readonly ConcurrentDictionary<ulong, Shared> _tenants = new();
     private readonly TimeProvider _time;
     private readonly Func<string> _namespace;
-    private readonly IBufferDistributedCache? _tiers;
+    private readonly TieredCache? _tiers;
 
-    public RemovalLog(TimeProvider time, Func<string> @namespace, IBufferDistributedCache? tiers)
+    public RemovalLog(TimeProvider time, Func<string> @namespace, TieredCache? tiers)
     {
         _time = time;
         _namespace = @namespace;
@@ -57,11 +57,11 @@ internal sealed class RemovalLog
         }
     }
 
-    /// <summary>Records a tag removal here and, when <paramref name="share"/>, in the shared tiers.</summary>
-    public Task TagRemovedAsync(string tag, bool share) => RemovedAsync(TagEntry(tag), Now, share);
+    /// <summary>Records a tag removal here and, when <paramref name="share"/>, in the shared tiers; false while a tier has not got it yet.</summary>
+    public Task<bool> TagRemovedAsync(string tag, bool share) => RemovedAsync(TagEntry(tag), Now, share);
 
-    /// <summary>Records a tenant removal here and, when <paramref name="share"/>, in the shared tiers.</summary>
-    public Task TenantRemovedAsync(ulong partition, bool share) => RemovedAsync(TenantEntry(partition), Now, share);
+    /// <summary>Records a tenant removal here and, when <paramref name="share"/>, in the shared tiers; false while a tier has not got it yet.</summary>
+    public Task<bool> TenantRemovedAsync(ulong partition, bool share) => RemovedAsync(TenantEntry(partition), Now, share);
 
     /// <summary>
     /// The last removal that applies to <paramref name="key"/> as this process knows it now, without
@@ -143,17 +143,18 @@ internal sealed class RemovalLog
         }
     }
 
-    private async Task RemovedAsync(Shared entry, long now, bool share)
+    private async Task<bool> RemovedAsync(Shared entry, long now, bool share)
     {
         entry.Raise(now);
         Volatile.Write(ref entry.CheckedTicks, now);
-        if (share && _tiers is not null)
+        if (!share || _tiers is null)
         {
-            byte[] value = new byte[8];
-            BinaryPrimitives.WriteInt64LittleEndian(value, now);
-            await _tiers.SetAsync(entry.Record, value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = SharedRetention })
-                .ConfigureAwait(false);
+            return true;
         }
+        byte[] value = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(value, now);
+        return await _tiers.SetEverywhereAsync(entry.Record, value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = SharedRetention })
+            .ConfigureAwait(false);
     }
 
     private async ValueTask RefreshAsync(Shared entry, long now, CancellationToken cancellationToken)

@@ -30,6 +30,10 @@ internal sealed class TieredCache : IBufferDistributedCache
     private readonly Func<int> _maximumEntryBytes;
     private readonly Action<string, string>? _dropped;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _writes = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Tier, string Key), Pending> _pending = new();
+    private readonly TimeSpan _retryInterval;
+    private readonly CancellationTokenSource _stopping = new();
+    private int _retrying;
 
     /// <param name="tiers">The tiers, fastest first.</param>
     /// <param name="resilience">The pipeline settings.</param>
@@ -45,6 +49,7 @@ internal sealed class TieredCache : IBufferDistributedCache
         _promotionTtl = promotionTtl;
         _maximumEntryBytes = maximumEntryBytes ?? (static () => new LlmCacheOptions().MaximumEntryBytes);
         _dropped = dropped;
+        _retryInterval = resilience.BreakDuration;
         _tiers = tiers.Select((cache, index) =>
         {
             ResiliencePipeline read = Pipeline(cache, index, resilience, logger, breakerChanged);
@@ -117,6 +122,10 @@ internal sealed class TieredCache : IBufferDistributedCache
     {
         foreach (Tier tier in _tiers)
         {
+            if (!_pending.IsEmpty)
+            {
+                _pending.TryRemove((tier.Index, key), out _); // the newer write wins over an older pending removal
+            }
             Track(SetOneAsync(tier, key, value, options, "set", CancellationToken.None));
         }
         return Task.CompletedTask;
@@ -176,6 +185,100 @@ internal sealed class TieredCache : IBufferDistributedCache
             }, key, null, token).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Removes <paramref name="key"/> from every tier and says whether every one confirmed it. A tier
+    /// that could not be reached (failing, or its breaker open) keeps the removal pending: it is tried
+    /// again every break duration until it lands, and a later write of the same key cancels it.
+    /// </summary>
+    public async Task<bool> RemoveEverywhereAsync(string key, CancellationToken token = default)
+    {
+        bool complete = true;
+        foreach (Tier tier in _tiers)
+        {
+            if (!await RemoveOneAsync(tier, key, token).ConfigureAwait(false))
+            {
+                complete = false;
+                Defer(tier, key, value: null, options: null);
+            }
+        }
+        return complete;
+    }
+
+    /// <summary>
+    /// Writes a small record (a removal's time) to every tier, waiting for each, and says whether every
+    /// one confirmed it; a tier that could not be reached gets it later, as a pending removal does.
+    /// </summary>
+    public async Task<bool> SetEverywhereAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        bool complete = true;
+        foreach (Tier tier in _tiers)
+        {
+            if (!await SetOneAsync(tier, key, value, options, "set", token).ConfigureAwait(false))
+            {
+                complete = false;
+                Defer(tier, key, value, options);
+            }
+        }
+        return complete;
+    }
+
+    /// <summary>Operations still waiting for their tier (removals and removal records).</summary>
+    public int PendingCount => _pending.Count;
+
+    /// <summary>Stops retrying pending operations (the runtime is being disposed).</summary>
+    public void StopRetrying() => _stopping.Cancel();
+
+    private Task<bool> RemoveOneAsync(Tier tier, string key, CancellationToken token) =>
+        RunAsync<bool>(tier, "remove", static async (cache, key, _, ct) =>
+        {
+            await cache.RemoveAsync(key, ct).ConfigureAwait(false);
+            return true;
+        }, key, null, token);
+
+    private void Defer(Tier tier, string key, byte[]? value, DistributedCacheEntryOptions? options)
+    {
+        _pending[(tier.Index, key)] = new Pending(tier, key, value, options);
+        if (Interlocked.Exchange(ref _retrying, 1) == 0)
+        {
+            _ = RetryPendingAsync();
+        }
+    }
+
+    private async Task RetryPendingAsync()
+    {
+        try
+        {
+            while (!_pending.IsEmpty && !_stopping.IsCancellationRequested)
+            {
+                await Task.Delay(_retryInterval, _stopping.Token).ConfigureAwait(false);
+                foreach (KeyValuePair<(int Tier, string Key), Pending> pair in _pending)
+                {
+                    Pending op = pair.Value;
+                    bool done = op.Value is null
+                        ? await RemoveOneAsync(op.Tier, op.Key, _stopping.Token).ConfigureAwait(false)
+                        : await SetOneAsync(op.Tier, op.Key, op.Value, op.Options!, "set", _stopping.Token).ConfigureAwait(false);
+                    if (done)
+                    {
+                        _pending.TryRemove(pair);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref _retrying, 0);
+            if (!_pending.IsEmpty && !_stopping.IsCancellationRequested && Interlocked.Exchange(ref _retrying, 1) == 0)
+            {
+                _ = RetryPendingAsync();
+            }
+        }
+    }
+
+    private sealed record Pending(Tier Tier, string Key, byte[]? Value, DistributedCacheEntryOptions? Options);
 
     private Task<bool> SetOneAsync(Tier tier, string key, byte[] value, DistributedCacheEntryOptions options, string operation, CancellationToken token) =>
         RunAsync<bool>(tier, operation, static async (cache, key, state, ct) =>
