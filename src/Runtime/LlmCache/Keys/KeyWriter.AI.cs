@@ -142,7 +142,7 @@ public sealed partial class KeyWriter
         }
         else
         {
-            ObjectShape shape = ObjectShape.For(type);
+            ObjectShape shape = ShapeOf(type);
             if (shape.Refusal is { } refusal)
             {
                 throw new CacheKeyException(refusal);
@@ -280,7 +280,7 @@ public sealed partial class KeyWriter
         }
         Enter();
         WriteTag(KeyTag.Tool);
-        ObjectShape shape = ObjectShape.For(tool.GetType());
+        ObjectShape shape = ShapeOf(tool.GetType());
         if (tool is AIFunctionDeclaration function)
         {
             WriteByte(1);

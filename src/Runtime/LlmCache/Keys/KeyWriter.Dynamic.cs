@@ -141,7 +141,7 @@ public sealed partial class KeyWriter
     /// <summary>The object walker: the runtime type's name, then its members (see <see cref="WriteObject"/>).</summary>
     private void WriteWalked(object value)
     {
-        ObjectShape shape = ObjectShape.For(value.GetType());
+        ObjectShape shape = ShapeOf(value.GetType());
         if (shape.Refusal is { } refusal)
         {
             throw new CacheKeyException(refusal);
@@ -151,6 +151,17 @@ public sealed partial class KeyWriter
         WriteWalkedMembers(value, shape, shape.Members);
         WriteTag(KeyTag.EndObject);
         _depth--;
+    }
+
+    /// <summary>The shape of <paramref name="type"/>; the last one is kept, as a request's tools are usually of one type.</summary>
+    private ObjectShape ShapeOf(Type type)
+    {
+        ObjectShape? last = _lastShape;
+        if (last is not null && last.Type == type)
+        {
+            return last;
+        }
+        return _lastShape = ObjectShape.For(type);
     }
 
     /// <summary>The type's name, then each member as its name and its value.</summary>
@@ -278,6 +289,8 @@ public sealed partial class KeyWriter
     });
 
     private static readonly ConcurrentDictionary<Type, bool> s_stateless = new();
+
+    private ObjectShape? _lastShape;
 
     /// <summary>A JSON node by its compact JSON text (the same bytes a <see cref="JsonElement"/> of that text writes).</summary>
     private void WriteJsonNode(JsonNode node)
