@@ -65,7 +65,8 @@ public static class ChatWorkload
 }
 
 /// <summary>The application code under test: one cached method in front of a chat client.</summary>
-public sealed class CachedAgent(IChatClient llm, LlmCacheRuntime cache)
+// One client for every call in the benchmark: it cannot change the answer between instances.
+public sealed class CachedAgent([NotKeyed] IChatClient llm, LlmCacheRuntime cache)
 {
     public LlmCacheRuntime Cache => cache;
 

@@ -4,7 +4,12 @@ using Microsoft.Extensions.AI;
 namespace ChatDemo;
 
 /// <summary>The application code: one cached method in front of the LLM.</summary>
-internal sealed class SupportAgent(IChatClient llm, LlmCacheRuntime cache)
+/// <remarks>
+/// The client is declared [NotKeyed]: the process has one, and what it answers with is decided by the
+/// keyed arguments (the model, the messages, the options). An agent that held clients for different
+/// models would mark it [CacheKey] on a keyable description instead (LLMC014).
+/// </remarks>
+internal sealed class SupportAgent([NotKeyed] IChatClient llm, LlmCacheRuntime cache)
 {
     public const string SystemPrompt = """
         You are the support assistant of Acme Cloud. Answer in at most three sentences, be precise,

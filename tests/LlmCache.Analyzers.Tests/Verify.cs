@@ -19,6 +19,7 @@ internal static class Verify
         .. Net100.References.All,
         MetadataReference.CreateFromFile(typeof(LlmCache.LlmCacheRuntime).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.AI.ChatMessage).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location),
     ];
 
     public const string Usings = """
@@ -44,9 +45,14 @@ internal static class Verify
     }
 
     /// <summary>Applies the code fix with <paramref name="index"/> and compares the result with <paramref name="fixedSource"/>.</summary>
-    public static Task CodeFix(string source, string fixedSource, int index = 0)
+    public static Task CodeFix(string source, string fixedSource, int index = 0) =>
+        CodeFix<LlmCachedCodeFixProvider>(source, fixedSource, index);
+
+    /// <summary>As <see cref="CodeFix(string, string, int)"/>, with the given fix provider.</summary>
+    public static Task CodeFix<TFix>(string source, string fixedSource, int index = 0)
+        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
     {
-        var test = new CSharpCodeFixTest<LlmCachedAnalyzer, LlmCachedCodeFixProvider, DefaultVerifier>
+        var test = new CSharpCodeFixTest<LlmCachedAnalyzer, TFix, DefaultVerifier>
         {
             TestCode = Usings + source,
             FixedCode = Usings + fixedSource,

@@ -80,7 +80,7 @@ public sealed class DiskTierTests : IDisposable
     }
 
     [Fact]
-    public void ExpiredEntries_AreMissesOnRead_AndDeleted()
+    public void ExpiredEntries_AreMissesOnRead_AndLeftToTheSweep()
     {
         var clock = new FakeTimeProvider();
         using var tier = Tier(clock);
@@ -89,7 +89,177 @@ public sealed class DiskTierTests : IDisposable
         Assert.Equal([1, 2, 3], tier.Get("k"));
         clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Null(tier.Get("k"));
+        Assert.Equal(1, tier.Statistics().Count); // a read never writes
+        tier.Sweep();
         Assert.Equal(0, tier.Statistics().Count);
+    }
+
+    private static readonly DistributedCacheEntryOptions TenSeconds = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(10) };
+
+    /// <summary>The row as it is in the file, read on a connection of the test's own.</summary>
+    private (long Expires, long Accessed)? Row(string key)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dir, "llmcache.db"), Pooling = false }.ToString());
+        connection.Open();
+        using SqliteCommand select = connection.CreateCommand();
+        select.CommandText = "SELECT expires, accessed FROM entries WHERE key = $key";
+        select.Parameters.AddWithValue("$key", key);
+        using SqliteDataReader reader = select.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
+    }
+
+    /// <summary>Another process in the middle of a write: holds the file's write lock until disposed.</summary>
+    private SqliteConnection HoldWriteLock()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dir, "llmcache.db"), Pooling = false }.ToString());
+        connection.Open();
+        using SqliteCommand begin = connection.CreateCommand();
+        begin.CommandText = "BEGIN IMMEDIATE; INSERT INTO entries (key, value, expires, accessed, size) VALUES ('other', x'00', 0, 0, 1);";
+        begin.ExecuteNonQuery();
+        return connection;
+    }
+
+    [Fact]
+    public async Task AReadOnlyTier_LeavesExpiredRowsAndRecencyAsTheyAre_AndNeverSweeps()
+    {
+        var clock = new FakeTimeProvider();
+        using (var writer = Tier(clock))
+        {
+            writer.Set("expired", [1], TenSeconds);
+            writer.Set("fresh", [2], Hour);
+        }
+        (long Expires, long Accessed) freshBefore = Row("fresh")!.Value;
+        using var inner = new SqliteCacheTier(new DiskTierOptions
+        {
+            Directory = _dir,
+            SweepInterval = TimeSpan.FromMilliseconds(20),
+            RecencyFlushInterval = TimeSpan.FromMilliseconds(20),
+        }, timeProvider: clock);
+        var reader = new ReadOnlyTier(inner);
+        Assert.True(inner.IsReadOnly);
+        clock.Advance(TimeSpan.FromMinutes(5)); // "expired" is past its life; a hit on "fresh" would earn recency
+
+        Assert.Null(await reader.GetAsync("expired"));
+        Assert.Equal([2], await reader.GetAsync("fresh"));
+        Assert.Null(await inner.GetBoundedAsync("expired", 1024));
+        inner.Sweep(); // a no-op here
+        inner.FlushRecency();
+        await Task.Delay(300); // several sweep and flush periods
+
+        Assert.NotNull(Row("expired"));
+        Assert.Equal(freshBefore, Row("fresh"));
+        await reader.SetAsync("new", [3], Hour);
+        await inner.SetAsync("new", [3], Hour); // the inner tier itself refuses writes now
+        await inner.RemoveAsync("fresh");
+        Assert.Null(Row("new"));
+        Assert.NotNull(Row("fresh"));
+    }
+
+    [Fact]
+    public async Task ReadOnlyInConfiguration_NeverWritesTheFile()
+    {
+        var clock = new FakeTimeProvider();
+        using (var writer = Tier(clock))
+        {
+            writer.Set("expired", [1], TenSeconds);
+        }
+        using var tier = new SqliteCacheTier(new DiskTierOptions { Directory = _dir, ReadOnly = true, SweepInterval = TimeSpan.FromMilliseconds(20) }, timeProvider: clock);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(await tier.GetAsync("expired"));
+        await Task.Delay(200);
+        Assert.NotNull(Row("expired"));
+        string missing = Path.Combine(_dir, "elsewhere");
+        using var absent = new SqliteCacheTier(new DiskTierOptions { Directory = missing, ReadOnly = true });
+        Assert.ThrowsAny<SqliteException>(() => absent.Get("k")); // a failure: the runtime counts it a miss
+        Assert.False(Directory.Exists(missing)); // nothing created for a file this process only reads
+    }
+
+    [Fact]
+    public async Task AValueAboveTheLimit_IsAMiss_AndIsNeverLoaded()
+    {
+        using var tier = new SqliteCacheTier(new DiskTierOptions { Directory = _dir, MaximumValueBytes = 1 << 20 });
+        byte[] big = new byte[5 << 20];
+        Random.Shared.NextBytes(big);
+        tier.Set("big", big, Hour);
+        tier.Set("small", [1, 2], Hour);
+        Assert.Null(await tier.GetBoundedAsync("big", 1 << 20)); // warm up the path before measuring
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Null(await tier.GetBoundedAsync("big", 1 << 20));
+            Assert.Null(await tier.GetAsync("big")); // MaximumValueBytes bounds the plain reads
+        }
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.True(allocated < 5 << 20, $"{allocated} bytes allocated for 20 refused reads of a 5 MiB value");
+
+        Assert.Equal([1, 2], (await tier.GetBoundedAsync("small", 1 << 20))!.Value.Value);
+        Assert.Equal(big, (await tier.GetBoundedAsync("big", 6 << 20))!.Value.Value);
+    }
+
+    [Fact]
+    public async Task AReadWhileAnotherProcessWrites_NeverWaitsForTheWriteLock()
+    {
+        var clock = new FakeTimeProvider();
+        using var tier = Tier(clock);
+        tier.Set("k", [1], Hour);
+        tier.Set("expired", [2], TenSeconds);
+        clock.Advance(TimeSpan.FromMinutes(2)); // the hit earns recency, "expired" is past its life
+        using SqliteConnection writer = HoldWriteLock();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal([1], await tier.GetAsync("k"));
+        Assert.Null(await tier.GetAsync("expired"));
+        Assert.Equal([1], tier.Get("k"));
+        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(400), $"reads took {watch.ElapsedMilliseconds} ms with the write lock held elsewhere");
+    }
+
+    [Fact]
+    public async Task AWriteWhileAnotherProcessWrites_ReturnsAtOnce_AndGivesUpWithinTheBusyTimeout()
+    {
+        using var tier = Tier();
+        tier.Set("warm", [0], Hour);
+        using (SqliteConnection writer = HoldWriteLock())
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            Task write = tier.SetAsync("k", [1], Hour);
+            TimeSpan started = watch.Elapsed;
+            Assert.True(started < TimeSpan.FromMilliseconds(100), $"SetAsync held its caller {started.TotalMilliseconds} ms");
+            await Assert.ThrowsAsync<SqliteException>(() => write);
+            Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(1000), $"the write waited {watch.ElapsedMilliseconds} ms for the lock");
+        }
+        await tier.SetAsync("k", [1], Hour);
+        Assert.Equal([1], await tier.GetAsync("k"));
+    }
+
+    [Fact]
+    public async Task TheTiersTimeout_FreesTheCaller_EvenWhileAWriteWaits()
+    {
+        using var tier = new SqliteCacheTier(new DiskTierOptions { Directory = _dir, BusyTimeout = TimeSpan.FromSeconds(5) });
+        tier.Set("warm", [0], Hour);
+        using SqliteConnection writer = HoldWriteLock();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tier.SetAsync("k", [1], Hour, timeout.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"the caller waited {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Recency_IsWrittenInTheBackground()
+    {
+        var clock = new FakeTimeProvider();
+        using var tier = new SqliteCacheTier(new DiskTierOptions { Directory = _dir, RecencyFlushInterval = TimeSpan.FromMilliseconds(50) }, timeProvider: clock);
+        tier.Set("k", [1], Hour);
+        long written = Row("k")!.Value.Accessed;
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal([1], await tier.GetAsync("k"));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (Row("k")!.Value.Accessed == written)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the recency of the hit was never written");
+            await Task.Delay(20);
+        }
+        Assert.Equal(clock.GetUtcNow().UtcTicks, Row("k")!.Value.Accessed);
     }
 
     [Fact]
@@ -239,7 +409,7 @@ public sealed class DiskTierTests : IDisposable
     }
 
     [Fact]
-    public async Task AHitInALowerTier_IsPromotedToTheTiersAboveIt()
+    public async Task AHitInALowerTier_IsPromotedToTheTiersAboveIt_ForWhatIsLeftOfItsLife()
     {
         using var upper = Tier(dir: Path.Combine(_dir, "upper"));
         using var lower = Tier(dir: Path.Combine(_dir, "lower"));
@@ -248,12 +418,27 @@ public sealed class DiskTierTests : IDisposable
             await new Answers(writer).AskAsync("p");
         }
         Assert.Equal(0, upper.Statistics().Count);
+        // The entry has ten minutes left in the lower tier (the runtime's default TTL is an hour).
+        long left = DateTimeOffset.UtcNow.AddMinutes(10).UtcTicks;
+        using (var connection = new SqliteConnection("Data Source=" + lower.FilePath + ";Pooling=False"))
+        {
+            connection.Open();
+            using SqliteCommand update = connection.CreateCommand();
+            update.CommandText = "UPDATE entries SET expires = $expires";
+            update.Parameters.AddWithValue("$expires", left);
+            Assert.Equal(1, update.ExecuteNonQuery());
+        }
         await using var reader = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { upper, lower } });
         var answers = new Answers(reader);
         Assert.Equal("answer to p", await answers.AskAsync("p"));
         Assert.Equal(0, answers.Calls);
         await reader.FlushAsync(); // the promotion is written in the background
         Assert.Equal(1, upper.Statistics().Count);
+        using var promoted = new SqliteConnection("Data Source=" + upper.FilePath + ";Pooling=False");
+        promoted.Open();
+        using SqliteCommand select = promoted.CreateCommand();
+        select.CommandText = "SELECT expires FROM entries";
+        Assert.Equal(left, (long)select.ExecuteScalar()!);
     }
 
     [Fact]

@@ -78,8 +78,51 @@ public sealed class BaselineTests
         }
         """;
 
+    private const string InstanceState = """
+        using System.Threading.Tasks;
+        using LlmCache;
+        using Microsoft.Extensions.AI;
+
+        namespace Demo;
+
+        public sealed class Agent(LlmCacheRuntime cache, [CacheKey] string persona, [NotKeyed] IChatClient llm)
+        {
+            [CacheKey] private readonly string _model = "gpt";
+
+            public LlmCacheRuntime Cache => cache;
+
+            [CacheKey] public int Level { get; init; }
+
+            [CacheKey] private string Style { get; } = "terse";
+
+            [LlmCached(Ttl = "1h")]
+            public async Task<string> AskAsync(string prompt) =>
+                (await llm.GetResponseAsync(persona + _model + Level + Style + prompt)).Text;
+        }
+
+        public sealed class Shelf(string owner) : ICacheKeyWritable
+        {
+            public void WriteCacheKey(KeyWriter writer) => writer.WriteString(owner);
+
+            [LlmCached]
+            public Task<string> DescribeAsync(int item) => Task.FromResult(owner + item);
+        }
+
+        public static class Caller
+        {
+            public static async Task Run(Agent agent, Shelf shelf)
+            {
+                await agent.AskAsync("hi");
+                await shelf.DescribeAsync(1);
+            }
+        }
+        """;
+
     [Fact]
     public void ChatService_MatchesBaseline() => Verify(ChatService);
+
+    [Fact]
+    public void InstanceState_MatchesBaseline() => Verify(InstanceState);
 
     [Fact]
     public void GenericStaticAndExtension_MatchBaseline() => Verify(GenericAndStatic);

@@ -184,4 +184,20 @@ public sealed class DiagnosticTests
             """, "LLMC004");
         Assert.Contains("no natural order", d.GetMessage(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void UnkeyableCacheKeyMember_IsLLMC004_AtTheMember_AndNothingIsGenerated()
+    {
+        Diagnostic d = Single(Header + """
+
+            public class S
+            {
+                [CacheKey] private readonly Stream _body = Stream.Null;
+
+                [LlmCached] internal Task<string> AskAsync(string prompt) => Task.FromResult(prompt);
+            }
+            """, "LLMC004");
+        Assert.Equal(9, Line(d));
+        Assert.Contains("[CacheKey] member '_body' cannot be keyed", d.GetMessage(), StringComparison.Ordinal);
+    }
 }

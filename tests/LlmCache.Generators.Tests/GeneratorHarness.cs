@@ -46,12 +46,20 @@ internal static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    /// <summary>Runs the generator and returns the output compilation with its diagnostics and the generator's own.</summary>
-    public static (Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult Result) Run(params string[] sources)
+    /// <summary>
+    /// Runs the generator and returns the output compilation with its diagnostics and the generator's own.
+    /// Every input also proves that the analyzer agrees with what was generated (<see cref="Agreement"/>).
+    /// </summary>
+    public static (Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult Result) Run(params string[] sources) =>
+        Run(Compile(sources));
+
+    /// <summary>As <see cref="Run(string[])"/>, for a compilation built elsewhere.</summary>
+    public static (Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult Result) Run(Compilation input)
     {
-        CSharpCompilation input = Compile(sources);
         GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
-        return (output, diagnostics, driver.GetRunResult());
+        GeneratorDriverRunResult result = driver.GetRunResult();
+        Agreement.Check(input, result);
+        return (output, diagnostics, result);
     }
 
     /// <summary>Runs the analyzer over the sources and returns its diagnostics.</summary>

@@ -7,7 +7,7 @@ namespace LlmCache.Generators.Tests;
 /// <summary>Edits that do not touch a cached method leave its key-builder steps cached.</summary>
 public sealed class IncrementalityTests
 {
-    private const string Service = """
+    internal const string Service = """
         using System.Threading.Tasks;
         using LlmCache;
 

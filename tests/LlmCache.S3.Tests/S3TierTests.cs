@@ -74,8 +74,15 @@ public sealed class S3TierTests : IDisposable
         Assert.Equal(0, answers.Calls);
     }
 
+    private async Task<List<S3Object>> ObjectsAsync(string prefix)
+    {
+        using AmazonS3Client client = Client();
+        ListObjectsV2Response list = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = S3Server.Bucket, Prefix = prefix });
+        return list.S3Objects ?? [];
+    }
+
     [Fact]
-    public async Task AnExpiredObject_IsAMiss_AndIsDeleted()
+    public async Task AnExpiredObject_IsAMiss_AndIsNeverDeletedByARead()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using S3CacheTier tier = Tier(time: clock);
@@ -83,17 +90,61 @@ public sealed class S3TierTests : IDisposable
         Assert.Equal([1, 2, 3], await tier.GetAsync("llmcache:v1:m:abc"));
         clock.Advance(TimeSpan.FromSeconds(31));
         Assert.Null(await tier.GetAsync("llmcache:v1:m:abc"));
-        using AmazonS3Client client = Client();
-        for (int i = 0; i < 100; i++)
+        await Task.Delay(300); // a background delete would have landed by now
+        Assert.Single(await ObjectsAsync("cache/llmcache/v1/m/"));
+
+        // Another process writes a fresh value under the key: nothing this reader did removes it.
+        using S3CacheTier writer = Tier();
+        await writer.SetAsync("llmcache:v1:m:abc", [4], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
+        Assert.Equal([4], await tier.GetAsync("llmcache:v1:m:abc"));
+    }
+
+    [Fact]
+    public async Task AReadOnlyTier_NeverWritesOrDeletes_EvenExpiredObjects()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using (S3CacheTier writer = Tier(time: clock))
         {
-            ListObjectsV2Response list = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = S3Server.Bucket, Prefix = "cache/llmcache/v1/m/" });
-            if (list.S3Objects is null || list.S3Objects.Count == 0)
-            {
-                return;
-            }
-            await Task.Delay(50);
+            await writer.SetAsync("ro:expired", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(10) });
+            await writer.SetAsync("ro:kept", [2], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
         }
-        Assert.Fail("the expired object was not deleted");
+        using S3CacheTier inner = Tier(time: clock);
+        var reader = new ReadOnlyTier(inner);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(await reader.GetAsync("ro:expired"));
+        Assert.Equal([2], await reader.GetAsync("ro:kept"));
+        await inner.SetAsync("ro:new", [3], new DistributedCacheEntryOptions());
+        await inner.RemoveAsync("ro:kept");
+        await Task.Delay(300);
+        Assert.Equal(["cache/ro/expired", "cache/ro/kept"], (await ObjectsAsync("cache/ro/")).Select(o => o.Key).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task AnObjectAboveTheLimit_IsAMiss_RefusedOnItsLength()
+    {
+        using S3CacheTier writer = Tier();
+        byte[] big = new byte[5 << 20];
+        Random.Shared.NextBytes(big);
+        await writer.SetAsync("big", big, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
+        using var tier = new S3CacheTier(new S3TierOptions
+        {
+            Bucket = S3Server.Bucket, Prefix = "cache/", ServiceUrl = _server.ServiceUrl, AccessKey = "S3RVER", SecretKey = "S3RVER",
+            OperationTimeout = TimeSpan.FromSeconds(5), MaximumValueBytes = 1 << 20,
+        });
+        Assert.Null(await tier.GetAsync("big")); // warm the path up
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Null(await tier.GetAsync("big"));
+            Assert.Null(await tier.GetBoundedAsync("big", 1 << 20));
+        }
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.True(allocated < 5 << 20, $"{allocated} bytes allocated for 10 refused reads of a 5 MiB object");
+
+        TierValue? read = await tier.GetBoundedAsync("big", 6 << 20);
+        Assert.Equal(big, read!.Value.Value);
+        Assert.InRange(read.Value.Expires!.Value, DateTimeOffset.UtcNow.AddMinutes(59), DateTimeOffset.UtcNow.AddHours(1)); // for promotion
     }
 
     [Fact]

@@ -48,9 +48,29 @@ internal static class CallSiteParser
 
     private static CallSiteModel? Bind(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (invocation.Expression is MemberAccessExpressionSyntax { Expression: BaseExpressionSyntax })
+        if (InterceptedTarget(invocation, model, cancellationToken, out InterceptableLocation? location) is not { } target
+            || target.GetDocumentationCommentId() is not { } docId)
         {
-            // base.M(): the interceptor would dispatch virtually back into the override.
+            return null;
+        }
+        FileLinePositionSpan line = invocation.GetLocation().GetLineSpan();
+        return new CallSiteModel(docId, location!.Version, location.Data,
+            System.IO.Path.GetFileName(invocation.SyntaxTree.FilePath),
+            line.StartLinePosition.Line + 1, line.StartLinePosition.Character + 1);
+    }
+
+    /// <summary>
+    /// The [LlmCached] method an invocation is intercepted for, or null: the one rule the generator
+    /// (which writes the interceptor) and the analyzer (which counts call sites, LLMC011) both apply.
+    /// Whether the method itself can be cached is the parser's verdict, applied by both on top of this.
+    /// </summary>
+    public static IMethodSymbol? InterceptedTarget(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken,
+        out InterceptableLocation? location)
+    {
+        location = null;
+        if (CalledName(invocation) is null || invocation.Expression is MemberAccessExpressionSyntax { Expression: BaseExpressionSyntax })
+        {
+            // Not a plain call, or base.M(): the interceptor would dispatch virtually back into the override.
             return null;
         }
         if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method)
@@ -58,24 +78,12 @@ internal static class CallSiteParser
             return null;
         }
         IMethodSymbol target = (method.ReducedFrom ?? method).OriginalDefinition;
-        if (!HasCachedAttribute(target))
+        if (!HasCachedAttribute(target) || target.GetDocumentationCommentId() is null)
         {
             return null;
         }
-        string? docId = target.GetDocumentationCommentId();
-        if (docId is null)
-        {
-            return null;
-        }
-        var location = model.GetInterceptableLocation(invocation, cancellationToken);
-        if (location is null)
-        {
-            return null;
-        }
-        FileLinePositionSpan line = invocation.GetLocation().GetLineSpan();
-        return new CallSiteModel(docId, location.Version, location.Data,
-            System.IO.Path.GetFileName(invocation.SyntaxTree.FilePath),
-            line.StartLinePosition.Line + 1, line.StartLinePosition.Character + 1);
+        location = model.GetInterceptableLocation(invocation, cancellationToken);
+        return location is null ? null : target;
     }
 
     private static bool HasCachedAttribute(IMethodSymbol method)

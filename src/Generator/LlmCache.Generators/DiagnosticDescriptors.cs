@@ -15,6 +15,18 @@ public static class DiagnosticDescriptors
     /// <summary>Diagnostic property: the IgnoreParams entry or parameter a code fix acts on.</summary>
     public const string PropertyValue = "Value";
 
+    /// <summary>Diagnostic property (LLMC014): "true" when the member's type can be keyed, so [CacheKey] is a fix.</summary>
+    public const string PropertyKeyable = "Keyable";
+
+    /// <summary>Diagnostic property (LLMC011): the cached method's documentation id.</summary>
+    public const string PropertyDocId = "DocId";
+
+    /// <summary>Diagnostic property (LLMC011): "true" when the generator writes the method's interceptors, "false" when it refuses it.</summary>
+    public const string PropertyCached = "Cached";
+
+    /// <summary>Diagnostic property (LLMC011): the number of intercepted call sites.</summary>
+    public const string PropertyCallSites = "CallSites";
+
     /// <summary>Diagnostic property: the closest parameter name, when there is one.</summary>
     public const string PropertyClosest = "Closest";
 
@@ -48,11 +60,11 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "LLMC003.md");
 
-    /// <summary>LLMC004: a parameter cannot be keyed.</summary>
+    /// <summary>LLMC004: a parameter, or a [CacheKey] member of the receiver, cannot be keyed.</summary>
     public static readonly DiagnosticDescriptor UnkeyableParameter = new DiagnosticDescriptor(
         "LLMC004",
         "A parameter cannot be part of the cache key",
-        "Parameter '{0}' cannot be keyed: {1}. Add it to IgnoreParams or implement LlmCache.ICacheKeyWritable on its type.",
+        "{0} cannot be keyed: {1}. {2}.",
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -147,4 +159,14 @@ public static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "LLMC013.md");
+
+    /// <summary>LLMC014: a cached instance method reads instance state that is not part of the key.</summary>
+    public static readonly DiagnosticDescriptor UnkeyedInstanceState = new DiagnosticDescriptor(
+        "LLMC014",
+        "A cached method reads instance state that is not part of the key",
+        "'{0}' reads {1} '{2}', which is not part of the cache key: instances that differ in it share entries. Mark it [CacheKey] to key it, or [NotKeyed] if it cannot change the answer.",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "LLMC014.md");
 }

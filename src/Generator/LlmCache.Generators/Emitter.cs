@@ -8,7 +8,7 @@ using LlmCache.Generators.Model;
 namespace LlmCache.Generators;
 
 /// <summary>Writes the source of one cached method: its descriptor, key builder, shape writers and interceptors.</summary>
-internal static class Emitter
+internal static partial class Emitter
 {
     private const string Writer = "global::LlmCache.KeyWriter";
     private const string Runtime = "global::LlmCache.LlmCacheRuntime";
@@ -103,7 +103,7 @@ internal static class Emitter
         w.Line("    " + (method.TtlTicks is long ticks ? "global::System.TimeSpan.FromTicks(" + ticks.ToString(CultureInfo.InvariantCulture) + "L)" : "null") + ",");
         w.Line("    " + (method.Namespace is null ? "null" : Literal(method.Namespace)) + ",");
         w.Line("    " + StringArray(method.Tags) + ",");
-        w.Line("    " + StringArray(method.Parameters.Where(p => p.Role == ParameterRole.Keyed).Select(p => p.Name)) + ",");
+        w.Line("    " + StringArray(method.Parameters.Where(p => p.Role == ParameterRole.Keyed).Select(p => p.Name).Concat(KeyedStateNames(method))) + ",");
         w.Line("    " + StringArray(method.Parameters.Where(p => p.Role is ParameterRole.Ignored or ParameterRole.CancellationToken or ParameterRole.Control).Select(p => p.Name)) + ",");
         w.Line("    " + (tenant is null ? "null" : Literal(tenant.Name)) + ");");
         w.Line();
@@ -142,7 +142,11 @@ internal static class Emitter
         {
             stateArgs.Add("@this");
         }
-        stateArgs.AddRange(method.Parameters.Select(p => Parser.EscapeIdentifier(p.Name)));
+        // A sequence parameter may be single-use (an iterator, a LINQ query over a stream): it is
+        // materialised once, so the key writer and the method see the same items.
+        stateArgs.AddRange(method.Parameters.Select(p => IsOnePassSequence(p, shapes)
+            ? "global::LlmCache.KeyWriter.Materialize(" + Parser.EscapeIdentifier(p.Name) + ")"
+            : Parser.EscapeIdentifier(p.Name)));
         w.Line("return runtime." + runtimeMethod + "<" + stateType + ", " + method.ResultTypeText + ">(");
         w.Line("    Method, new " + stateType + "(" + string.Join(", ", stateArgs) + "), WriteKey" + typeParams + ", " + writeTenant + ", Invoke" + typeParams + ", "
             + (control is null ? "null" : Parser.EscapeIdentifier(control.Name)) + ", "
@@ -164,6 +168,7 @@ internal static class Emitter
             w.Line("w.Mark(" + (index++).ToString(CultureInfo.InvariantCulture) + ");");
             w.Line(Write(shapes[p.ShapeId!], "s." + FieldName(p), "w", name) + ";");
         }
+        WriteKeyedState(w, method, shapes, name, index); // instance state: Emitter.InstanceState.cs
         w.Close();
         w.Line();
         if (tenant is not null)
@@ -199,11 +204,17 @@ internal static class Emitter
             }
         }
         WriteRuntimeAccessor(w, method.Runtime);
+        WriteStateAccessors(w, method);
         w.Close();
         w.Line();
         WriteKeyApi(w, method, className, stateType, typeParams, constraints, writeTenant, keyApiSuffix);
         w.Close();
     }
+
+    private static bool IsOnePassSequence(ParameterModel p, Dictionary<string, TypeShape> shapes) =>
+        p.Role is ParameterRole.Keyed or ParameterRole.Tenant && p.ShapeId is not null && shapes.TryGetValue(p.ShapeId, out TypeShape? shape)
+        && shape.Kind == ShapeKind.Enumerable
+        && StripNullable(shape.TypeText).StartsWith("global::System.Collections.Generic.IEnumerable<", StringComparison.Ordinal);
 
     /// <summary>
     /// The typed key API: <c>LlmCacheKeys.{Type}_{Method}.Key/Explain/EvictAsync(runtime, keyed arguments)</c>,
@@ -213,11 +224,11 @@ internal static class Emitter
         string[] constraints, string writeTenant, string suffix)
     {
         ParameterModel[] keyed = method.Parameters.Where(p => p.Role is ParameterRole.Keyed or ParameterRole.Tenant).ToArray();
-        string parameters = string.Join("", keyed.Select(p => ", " + p.TypeText + " " + Parser.EscapeIdentifier(p.Name)));
+        string parameters = ReceiverKeyParameter(method) + string.Join("", keyed.Select(p => ", " + p.TypeText + " " + Parser.EscapeIdentifier(p.Name)));
         var stateArgs = new List<string>();
         if (method.CallKind == CallKind.Instance)
         {
-            stateArgs.Add("default!");
+            stateArgs.Add(method.KeysReceiver ? "@this" : "default!");
         }
         foreach (ParameterModel p in method.Parameters)
         {
@@ -255,7 +266,7 @@ internal static class Emitter
 
     /// <summary>The signature of the typed key API methods, to detect overloads that would collide.</summary>
     public static string KeyApiSignature(MethodModel method) =>
-        KeyApiName(method) + "(" + method.TypeParameters.Count.ToString(CultureInfo.InvariantCulture) + ")"
+        KeyApiName(method) + "(" + method.TypeParameters.Count.ToString(CultureInfo.InvariantCulture) + ")" + ReceiverKeyParameter(method)
         + string.Join(",", method.Parameters.Where(p => p.Role is ParameterRole.Keyed or ParameterRole.Tenant).Select(p => p.TypeText));
 
     private static string StringArray(IEnumerable<string> values)
@@ -276,6 +287,23 @@ internal static class Emitter
             w.Line("w.WriteNull();");
             w.Line("return;");
             w.Close();
+        }
+        if (shape.Polymorphic)
+        {
+            // A derived instance: keyed by its runtime type, its identity first, so it never shares a key with the declared type.
+            w.Open("if (v.GetType() != typeof(" + StripNullable(shape.TypeText) + "))");
+            w.Line("w.WriteObject(v);");
+            w.Line("return;");
+            w.Close();
+        }
+        bool extraMembers = shape.Kind != ShapeKind.Object && shape.Members.Count > 0;
+        if (extraMembers)
+        {
+            w.Line("w.BeginObject();");
+            foreach (MemberShape member in shape.Members)
+            {
+                w.Line(Write(shapes[member.ShapeId], "v." + Parser.EscapeIdentifier(member.Name), "w", name) + ";");
+            }
         }
         switch (shape.Kind)
         {
@@ -320,8 +348,14 @@ internal static class Emitter
                 w.Line("w.EndObject();");
                 break;
         }
+        if (extraMembers)
+        {
+            w.Line("w.EndObject();");
+        }
         w.Close();
     }
+
+    private static string StripNullable(string typeText) => typeText.EndsWith("?", StringComparison.Ordinal) ? typeText.Substring(0, typeText.Length - 1) : typeText;
 
     /// <summary>
     /// The shape writers of non-generic methods, one per type for the whole project: a request type

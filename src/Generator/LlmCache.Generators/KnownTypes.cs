@@ -16,6 +16,8 @@ internal sealed class KnownTypes
         KeyWritable = compilation.GetTypeByMetadataName("LlmCache.ICacheKeyWritable");
         Runtime = compilation.GetTypeByMetadataName("LlmCache.LlmCacheRuntime");
         Comparable = compilation.GetTypeByMetadataName("System.IComparable`1");
+        CacheKey = compilation.GetTypeByMetadataName("LlmCache.CacheKeyAttribute");
+        NotKeyed = compilation.GetTypeByMetadataName("LlmCache.NotKeyedAttribute");
     }
 
     public INamedTypeSymbol? KeyWritable { get; }
@@ -23,6 +25,12 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? Runtime { get; }
 
     public INamedTypeSymbol? Comparable { get; }
+
+    /// <summary>[CacheKey]: instance state that enters the key.</summary>
+    public INamedTypeSymbol? CacheKey { get; }
+
+    /// <summary>[NotKeyed]: instance state declared not to change answers.</summary>
+    public INamedTypeSymbol? NotKeyed { get; }
 
     public static KnownTypes For(Compilation compilation) => s_cache.GetValue(compilation, static c => new KnownTypes(c));
 }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using LlmCache.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -13,8 +14,10 @@ namespace LlmCache.Generators;
 /// <summary>
 /// Reports every misuse of [LlmCached] as you type: what the generator must refuse (errors), what
 /// makes a cache never hit or serve wrong answers (warnings), and where calls bypass the cache. It
-/// shares the generator's checks, so the IDE and the build never disagree; being an analyzer, its
-/// diagnostics honour #pragma and .editorconfig.
+/// reads the generator's own description of a method — <see cref="Parser"/> for the attribute, the
+/// parameter roles and the verdict, <see cref="CallSiteParser"/> for which calls are intercepted,
+/// <see cref="InstanceState"/> for what of the receiver is keyed — so the IDE and the build never
+/// disagree (a test holds them to it); being an analyzer, its diagnostics honour #pragma and .editorconfig.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
@@ -51,12 +54,15 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.PublicCachedMethod,
         DiagnosticDescriptors.InterceptedCallSites,
         DiagnosticDescriptors.InvalidNamespace,
-        DiagnosticDescriptors.InvalidTenant);
+        DiagnosticDescriptors.InvalidTenant,
+        DiagnosticDescriptors.UnkeyedInstanceState);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        // Generated code is analyzed but never reported on: the generator intercepts calls made from
+        // generated files too, and LLMC011 must count them as it does.
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze);
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
@@ -66,7 +72,9 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 return;
             }
             var callSites = new ConcurrentDictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
-            var cachedMethods = new ConcurrentBag<IMethodSymbol>();
+            // Each cached method and whether the parser (the generator's own) made a model of it.
+            var cachedMethods = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+            var reportedOnce = new ConcurrentDictionary<(string, Location), byte>();
 
             start.RegisterSymbolAction(symbolContext =>
             {
@@ -76,8 +84,15 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 {
                     return;
                 }
-                cachedMethods.Add(method);
-                Parser.Analyze(method, attribute, symbolContext.Compilation, symbolContext.ReportDiagnostic, symbolContext.CancellationToken);
+                MethodModel? model = Parser.Analyze(method, attribute, symbolContext.Compilation, d =>
+                {
+                    // A [CacheKey] member that cannot be keyed fails every cached method of its type: say so once, at the member.
+                    if (reportedOnce.TryAdd((d.Id, d.Location), 0))
+                    {
+                        symbolContext.ReportDiagnostic(d);
+                    }
+                }, symbolContext.CancellationToken);
+                cachedMethods[method] = model is not null;
                 AnalyzeKeyChoices(symbolContext, method, attribute);
                 if (IsEffectivelyPublic(method))
                 {
@@ -85,6 +100,15 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                         method.ContainingType.Name + "." + method.Name));
                 }
             }, SymbolKind.Method);
+
+            start.RegisterOperationBlockAction(blockContext =>
+            {
+                if (blockContext.OwningSymbol is IMethodSymbol { IsStatic: false, MethodKind: MethodKind.Ordinary } method
+                    && CachedAttribute(method, attributeType) is not null)
+                {
+                    InstanceStateRule.Analyze(blockContext, method);
+                }
+            });
 
             start.RegisterOperationAction(operationContext =>
             {
@@ -101,20 +125,37 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             {
                 var invocation = (IInvocationOperation)operationContext.Operation;
                 IMethodSymbol target = (invocation.TargetMethod.ReducedFrom ?? invocation.TargetMethod).OriginalDefinition;
-                if (invocation.Syntax is InvocationExpressionSyntax { Expression: not MemberAccessExpressionSyntax { Expression: BaseExpressionSyntax } }
-                    && CachedAttribute(target, attributeType) is not null)
+                if (CachedAttribute(target, attributeType) is null
+                    || invocation.Syntax is not InvocationExpressionSyntax syntax
+                    || invocation.SemanticModel is not { } semanticModel
+                    || IsInterceptorCode(operationContext.ContainingSymbol))
                 {
-                    callSites.AddOrUpdate(target, 1, static (_, n) => n + 1);
+                    return;
+                }
+                // The generator's own rule decides whether this call is intercepted.
+                if (CallSiteParser.InterceptedTarget(syntax, semanticModel, operationContext.CancellationToken, out _) is { } intercepted)
+                {
+                    callSites.AddOrUpdate(intercepted, 1, static (_, n) => n + 1);
                 }
             }, OperationKind.Invocation);
 
             start.RegisterCompilationEndAction(end =>
             {
-                foreach (IMethodSymbol method in cachedMethods)
+                foreach (KeyValuePair<IMethodSymbol, bool> entry in cachedMethods)
                 {
-                    callSites.TryGetValue(method, out int count);
-                    end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InterceptedCallSites, method.Locations.FirstOrDefault(),
-                        method.ContainingType.Name + "." + method.Name, count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    // A method the generator refuses has no interceptor: none of its calls is cached.
+                    int count = 0;
+                    if (entry.Value)
+                    {
+                        callSites.TryGetValue(entry.Key, out count);
+                    }
+                    string text = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+                        .Add(DiagnosticDescriptors.PropertyDocId, entry.Key.GetDocumentationCommentId())
+                        .Add(DiagnosticDescriptors.PropertyCached, entry.Value ? "true" : "false")
+                        .Add(DiagnosticDescriptors.PropertyCallSites, text);
+                    end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InterceptedCallSites, entry.Key.Locations.FirstOrDefault(), properties,
+                        entry.Key.ContainingType.Name + "." + entry.Key.Name, text));
                 }
             });
         });
@@ -123,15 +164,12 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
     /// <summary>The warnings about what enters the key: volatile inputs, ignored answer-shaping inputs, unmarked tenants.</summary>
     private static void AnalyzeKeyChoices(SymbolAnalysisContext context, IMethodSymbol method, AttributeData attribute)
     {
-        string[] ignored = StringArray(attribute, "IgnoreParams");
-        string? tenant = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Tenant").Value.Value as string;
+        Parser.CachedArguments arguments = Parser.ReadArguments(attribute);
         foreach (IParameterSymbol parameter in method.Parameters)
         {
             string normalized = Normalize(parameter.Name);
-            string typeName = parameter.Type.ToDisplayString();
-            bool isIgnored = ignored.Contains(parameter.Name);
-            bool notKeyed = typeName is "System.Threading.CancellationToken" or "LlmCache.CacheControl" or "LlmCache.CacheControl?";
-            if (isIgnored)
+            ParameterRole role = Parser.RoleOf(parameter, arguments);
+            if (role == ParameterRole.Ignored)
             {
                 string? why = AnswerShaping(normalized, parameter.Type);
                 if (why is not null)
@@ -142,7 +180,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 }
                 continue;
             }
-            if (notKeyed || parameter.Name == tenant)
+            if (role != ParameterRole.Keyed)
             {
                 continue;
             }
@@ -154,13 +192,17 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.VolatileKeyInput, parameter.Locations.FirstOrDefault(),
                     Parser.ParameterProperty(parameter), parameter.Name, volatileReason));
             }
-            else if (tenant is null && s_tenantNames.Contains(normalized))
+            else if (arguments.Tenant is null && s_tenantNames.Contains(normalized))
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnmarkedTenant, parameter.Locations.FirstOrDefault(),
                     Parser.ParameterProperty(parameter), parameter.Name));
             }
         }
     }
+
+    /// <summary>Our own interceptors call the cached methods on a miss; those calls are never intercepted.</summary>
+    private static bool IsInterceptorCode(ISymbol symbol) =>
+        symbol.ContainingNamespace is { Name: "Generated", ContainingNamespace: { Name: "LlmCache", ContainingNamespace.IsGlobalNamespace: true } };
 
     private static string? VolatileType(ITypeSymbol type)
     {
@@ -222,14 +264,6 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             }
         }
         return true;
-    }
-
-    private static string[] StringArray(AttributeData attribute, string name)
-    {
-        TypedConstant value = attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value;
-        return value.Kind == TypedConstantKind.Array && !value.IsNull
-            ? value.Values.Select(v => v.Value as string ?? "").ToArray()
-            : Array.Empty<string>();
     }
 
     private static string Normalize(string name) => name.Replace("_", "").ToLowerInvariant();

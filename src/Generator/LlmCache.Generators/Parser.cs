@@ -43,27 +43,12 @@ internal static class Parser
             report?.Invoke(Diagnostic.Create(descriptor, location ?? methodLocation, properties, args));
         }
 
-        // Attribute arguments.
-        string? ttlText = null;
-        string? ns = null;
-        string? tenant = null;
-        string[] ignored = Array.Empty<string>();
-        string[] tags = Array.Empty<string>();
-        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-        {
-            switch (argument.Key)
-            {
-                case "Ttl": ttlText = argument.Value.Value as string; break;
-                case "Namespace": ns = argument.Value.Value as string; break;
-                case "Tenant": tenant = argument.Value.Value as string; break;
-                case "IgnoreParams" when !argument.Value.IsNull:
-                    ignored = argument.Value.Values.Select(v => v.Value as string ?? "").ToArray();
-                    break;
-                case "Tags" when !argument.Value.IsNull:
-                    tags = argument.Value.Values.Select(v => v.Value as string ?? "").Where(t => t.Length > 0).ToArray();
-                    break;
-            }
-        }
+        CachedArguments arguments = ReadArguments(attribute);
+        string? ttlText = arguments.Ttl;
+        string? ns = arguments.Namespace;
+        string? tenant = arguments.Tenant;
+        string[] ignored = arguments.Ignored;
+        string[] tags = arguments.Tags;
         long? ttlTicks = null;
         if (ttlText is not null)
         {
@@ -125,32 +110,19 @@ internal static class Parser
             Location? parameterLocation = parameter.Locations.FirstOrDefault();
             if (parameter.RefKind is not RefKind.None)
             {
-                ReportWith(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, ParameterProperty(parameter), parameter.Name,
-                    $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters are not supported");
+                ReportWith(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, ParameterProperty(parameter), "Parameter '" + parameter.Name + "'",
+                    $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters are not supported", IgnoreAdvice);
                 continue;
             }
-            ParameterRole role;
+            ParameterRole role = RoleOf(parameter, arguments);
             string? shapeId = null;
-            if (parameter.Type.ToDisplayString() == "System.Threading.CancellationToken")
+            if (role is ParameterRole.Keyed or ParameterRole.Tenant)
             {
-                role = ParameterRole.CancellationToken;
-            }
-            else if (parameter.Type.ToDisplayString() is "LlmCache.CacheControl" or "LlmCache.CacheControl?")
-            {
-                role = ParameterRole.Control;
-            }
-            else if (ignored.Contains(parameter.Name))
-            {
-                role = ParameterRole.Ignored;
-            }
-            else
-            {
-                role = parameter.Name == tenant ? ParameterRole.Tenant : ParameterRole.Keyed;
                 shapeId = shapes.ShapeOf(parameter.Type, out string? reason);
                 if (shapeId is null)
                 {
-                    ReportWith(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, ParameterProperty(parameter), parameter.Name,
-                        reason ?? "its type has no canonical encoding");
+                    ReportWith(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, ParameterProperty(parameter), "Parameter '" + parameter.Name + "'",
+                        reason ?? "its type has no canonical encoding", IgnoreAdvice);
                 }
             }
             if (parameter.Name == tenant && role != ParameterRole.Tenant)
@@ -159,9 +131,29 @@ internal static class Parser
             }
             if (parameter.Type.IsRefLikeType && role != ParameterRole.Keyed)
             {
-                Report(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, parameter.Name, "a ref struct cannot be carried to the method");
+                Report(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, "Parameter '" + parameter.Name + "'", "a ref struct cannot be carried to the method",
+                    "Change its type");
             }
             parameters.Add(new ParameterModel(parameter.Name, typeText, role, parameter.IsParams, callKind == CallKind.Extension && parameter.Ordinal == 0, shapeId));
+        }
+
+        // Instance state: the receiver's [CacheKey] members (or the receiver itself) enter the key after the arguments.
+        KnownTypes known = KnownTypes.For(compilation);
+        bool keysItself = callKind == CallKind.Instance && InstanceState.KeysItself(method.ContainingType, known);
+        var state = new List<KeyedStateModel>();
+        if (callKind == CallKind.Instance)
+        {
+            foreach (ISymbol member in InstanceState.KeyedMembers(method.ContainingType, known, cancellationToken))
+            {
+                KeyedStateModel? keyed = KeyedState(member, method.ContainingType, shapes, compilation, cancellationToken, out string? reason);
+                if (keyed is null)
+                {
+                    Report(DiagnosticDescriptors.UnkeyableParameter, member.Locations.FirstOrDefault(), "[CacheKey] member '" + member.Name + "'",
+                        reason ?? "its type has no canonical encoding", "Remove [CacheKey] or implement LlmCache.ICacheKeyWritable on its type");
+                    continue;
+                }
+                state.Add(keyed);
+            }
         }
 
         if (failed || result is null)
@@ -178,7 +170,8 @@ internal static class Parser
         EquatableArray<TypeShape> shapeArray = shapes.Shapes.ToEquatableArray();
         EquatableArray<ParameterModel> parameterArray = parameters.ToEquatableArray();
 
-        string fingerprint = Fingerprint(method, returnText, parameterArray, shapeArray, ResultSchema(result));
+        EquatableArray<KeyedStateModel> stateArray = state.ToEquatableArray();
+        string fingerprint = Fingerprint(method, returnText, parameterArray, stateArray, keysItself, shapeArray, ResultSchema(result));
         string id = method.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None))
             + "." + method.Name + (method.Arity > 0 ? "`" + method.Arity.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")
             + "." + fingerprint;
@@ -198,8 +191,131 @@ internal static class Parser
             FindRuntime(method, compilation, cancellationToken),
             ttlTicks,
             ns,
-            tags.ToEquatableArray());
+            tags.ToEquatableArray(),
+            stateArray,
+            keysItself);
         return model;
+    }
+
+    /// <summary>The arguments of one [LlmCached] attribute, read once for the parser and the analyzer.</summary>
+    internal sealed class CachedArguments
+    {
+        public CachedArguments(string? ttl, string? ns, string? tenant, string[] ignored, string[] tags)
+        {
+            Ttl = ttl;
+            Namespace = ns;
+            Tenant = tenant;
+            Ignored = ignored;
+            Tags = tags;
+        }
+
+        public string? Ttl { get; }
+
+        public string? Namespace { get; }
+
+        public string? Tenant { get; }
+
+        public string[] Ignored { get; }
+
+        public string[] Tags { get; }
+    }
+
+    /// <summary>Reads the attribute's named arguments (an unset array is empty; empty tags are dropped).</summary>
+    internal static CachedArguments ReadArguments(AttributeData attribute)
+    {
+        string? ttl = null;
+        string? ns = null;
+        string? tenant = null;
+        string[] ignored = Array.Empty<string>();
+        string[] tags = Array.Empty<string>();
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            switch (argument.Key)
+            {
+                case "Ttl": ttl = argument.Value.Value as string; break;
+                case "Namespace": ns = argument.Value.Value as string; break;
+                case "Tenant": tenant = argument.Value.Value as string; break;
+                case "IgnoreParams" when !argument.Value.IsNull:
+                    ignored = argument.Value.Values.Select(v => v.Value as string ?? "").ToArray();
+                    break;
+                case "Tags" when !argument.Value.IsNull:
+                    tags = argument.Value.Values.Select(v => v.Value as string ?? "").Where(t => t.Length > 0).ToArray();
+                    break;
+            }
+        }
+        return new CachedArguments(ttl, ns, tenant, ignored, tags);
+    }
+
+    /// <summary>What a parameter is to the cache, in this order: a token, a control, ignored, the tenant, else keyed.</summary>
+    internal static ParameterRole RoleOf(IParameterSymbol parameter, CachedArguments arguments)
+    {
+        string type = parameter.Type.ToDisplayString();
+        if (type == "System.Threading.CancellationToken")
+        {
+            return ParameterRole.CancellationToken;
+        }
+        if (type is "LlmCache.CacheControl" or "LlmCache.CacheControl?")
+        {
+            return ParameterRole.Control;
+        }
+        if (arguments.Ignored.Contains(parameter.Name))
+        {
+            return ParameterRole.Ignored;
+        }
+        return parameter.Name == arguments.Tenant ? ParameterRole.Tenant : ParameterRole.Keyed;
+    }
+
+    private const string IgnoreAdvice = "Add it to IgnoreParams or implement LlmCache.ICacheKeyWritable on its type";
+
+    /// <summary>
+    /// How the key builder reads one [CacheKey] member of the receiver: directly when the interceptor
+    /// may, else through an UnsafeAccessor (a private field or getter, a captured primary-constructor parameter).
+    /// </summary>
+    private static KeyedStateModel? KeyedState(ISymbol member, INamedTypeSymbol owner, ShapeBuilder shapes, Compilation compilation,
+        CancellationToken cancellationToken, out string? reason)
+    {
+        reason = null;
+        ITypeSymbol type = member switch
+        {
+            IFieldSymbol f => f.Type,
+            IPropertySymbol p => p.Type,
+            _ => ((IParameterSymbol)member).Type,
+        };
+        if (member is IPropertySymbol { GetMethod: null })
+        {
+            reason = "it has no getter";
+            return null;
+        }
+        if (member is IParameterSymbol parameter && !InstanceState.IsCaptured(owner, parameter, compilation, cancellationToken))
+        {
+            reason = "the primary-constructor parameter is only copied into an initializer; mark the member it initializes";
+            return null;
+        }
+        string? shapeId = shapes.ShapeOf(type, out reason);
+        if (shapeId is null)
+        {
+            return null;
+        }
+        string typeText = type.ToDisplayString(ShapeBuilder.TypeFormat);
+        string declaring = member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        switch (member)
+        {
+            case IFieldSymbol field when compilation.IsSymbolAccessibleWithin(field, compilation.Assembly):
+            case IPropertySymbol property when compilation.IsSymbolAccessibleWithin(property.GetMethod!, compilation.Assembly):
+                return new KeyedStateModel(member.Name, typeText, shapeId, StateAccessKind.Member, member.Name, declaring);
+        }
+        if (member.ContainingType.IsGenericType)
+        {
+            reason = "it is private to a generic base type, which generated code cannot read";
+            return null;
+        }
+        return member switch
+        {
+            IFieldSymbol => new KeyedStateModel(member.Name, typeText, shapeId, StateAccessKind.UnsafeField, member.Name, declaring),
+            IPropertySymbol property => new KeyedStateModel(member.Name, typeText, shapeId, StateAccessKind.UnsafeProperty, property.GetMethod!.Name, declaring),
+            // The compiler stores a captured primary-constructor parameter in a field named <name>P.
+            _ => new KeyedStateModel(member.Name, typeText, shapeId, StateAccessKind.UnsafeField, "<" + member.Name + ">P", declaring),
+        };
     }
 
     private const string PropertyValue = DiagnosticDescriptors.PropertyValue;
@@ -342,26 +458,9 @@ internal static class Parser
                 {
                     continue;
                 }
-                // Captured = used inside a member body (not only in an initializer, which copies it to a field found above).
-                foreach (SyntaxReference part in type.DeclaringSyntaxReferences)
+                if (InstanceState.IsCaptured(type, parameter, compilation, cancellationToken))
                 {
-                    var declaration = (TypeDeclarationSyntax)part.GetSyntax(cancellationToken);
-                    SemanticModel partModel = compilation.GetSemanticModel(part.SyntaxTree);
-                    foreach (MemberDeclarationSyntax member in declaration.Members)
-                    {
-                        if (member is FieldDeclarationSyntax || member is PropertyDeclarationSyntax { Initializer: not null, AccessorList: null, ExpressionBody: null })
-                        {
-                            continue;
-                        }
-                        foreach (IdentifierNameSyntax identifier in member.DescendantNodes().OfType<IdentifierNameSyntax>())
-                        {
-                            if (identifier.Identifier.ValueText == parameter.Name
-                                && SymbolEqualityComparer.Default.Equals(partModel.GetSymbolInfo(identifier, cancellationToken).Symbol, parameter))
-                            {
-                                return parameter.Name;
-                            }
-                        }
-                    }
+                    return parameter.Name;
                 }
             }
         }
@@ -405,7 +504,7 @@ internal static class Parser
     /// signatures never read each other's entries.
     /// </summary>
     private static string Fingerprint(IMethodSymbol method, string returnText, EquatableArray<ParameterModel> parameters,
-        EquatableArray<TypeShape> shapes, string resultSchema)
+        EquatableArray<KeyedStateModel> state, bool keysItself, EquatableArray<TypeShape> shapes, string resultSchema)
     {
         var text = new StringBuilder();
         text.Append("schema=").Append(KeySchemaVersion).Append('\n');
@@ -415,6 +514,15 @@ internal static class Parser
         foreach (ParameterModel p in parameters)
         {
             text.Append(p.Role).Append(' ').Append(p.TypeText).Append(' ').Append(p.Name).Append(' ').Append(p.ShapeId).Append('\n');
+        }
+        // Appended only when present, so methods without instance state keep their ids (and entries).
+        if (keysItself)
+        {
+            text.Append("receiver keys itself\n");
+        }
+        foreach (KeyedStateModel m in state)
+        {
+            text.Append("state ").Append(m.TypeText).Append(' ').Append(m.Name).Append(' ').Append(m.ShapeId).Append('\n');
         }
         foreach (TypeShape s in shapes)
         {

@@ -289,7 +289,9 @@ internal sealed class ShapeBuilder
             }
             shaped.Add(new MemberShape(name, memberId));
         }
-        var shape = new TypeShape(id, ShapeKind.Object, text, type.IsReferenceType, null, null, null, "", "", shaped.ToEquatableArray());
+        // A class that is not sealed may hold a derived instance whose members the declared shape does not know.
+        bool polymorphic = type.IsReferenceType && !type.IsSealed;
+        var shape = new TypeShape(id, ShapeKind.Object, text, type.IsReferenceType, null, null, null, "", "", shaped.ToEquatableArray(), polymorphic);
         _shapes[type] = shape;
         _ordered.Add(shape);
         return id;
@@ -311,7 +313,55 @@ internal sealed class ShapeBuilder
                 return null;
             }
         }
-        return Add(type, kind, text, null, elementId, valueId, element.ToDisplayString(TypeFormat), value?.ToDisplayString(TypeFormat) ?? "");
+        string id = Add(type, kind, text, null, elementId, valueId, element.ToDisplayString(TypeFormat), value?.ToDisplayString(TypeFormat) ?? "");
+        // A collection type of the user's with members of its own (a persona, a title) keys them too.
+        if (type is INamedTypeSymbol named && !IsFrameworkType(named) && named.TypeKind != TypeKind.Interface)
+        {
+            var extra = new List<MemberShape>();
+            foreach (IPropertySymbol property in ExtraCollectionMembers(named).OrderBy(p => p.Name, System.StringComparer.Ordinal))
+            {
+                string? memberId = ShapeOf(property.Type, out string? memberReason);
+                if (memberId is null)
+                {
+                    reason = $"member '{property.Name}' of '{type.ToDisplayString()}': {memberReason}";
+                    return null;
+                }
+                extra.Add(new MemberShape(property.Name, memberId));
+            }
+            TypeShape shape = _shapes[type]!;
+            var widened = shape with
+            {
+                Members = extra.ToEquatableArray(),
+                Polymorphic = named.IsReferenceType && !named.IsSealed,
+            };
+            _shapes[type] = widened;
+            _ordered[_ordered.IndexOf(shape)] = widened;
+        }
+        return id;
+    }
+
+    /// <summary>Public readable properties a user's collection type declares beyond those of the framework collections it derives from.</summary>
+    private static IEnumerable<IPropertySymbol> ExtraCollectionMembers(INamedTypeSymbol type)
+    {
+        var seen = new HashSet<string>();
+        for (INamedTypeSymbol? level = type; level is not null && !IsFrameworkType(level); level = level.BaseType)
+        {
+            foreach (ISymbol member in level.GetMembers())
+            {
+                if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } p
+                    && !p.IsOverride && p.ExplicitInterfaceImplementations.Length == 0 && p.Name != "EqualityContract" && seen.Add(p.Name))
+                {
+                    yield return p;
+                }
+            }
+        }
+    }
+
+    private static bool IsFrameworkType(INamedTypeSymbol type)
+    {
+        string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        return ns == "System" || ns.StartsWith("System.", System.StringComparison.Ordinal)
+            || ns == "Microsoft" || ns.StartsWith("Microsoft.", System.StringComparison.Ordinal);
     }
 
     private string Add(ITypeSymbol type, ShapeKind kind, string text, string? writer = null, string? elementId = null,

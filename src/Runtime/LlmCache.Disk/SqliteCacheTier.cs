@@ -14,9 +14,19 @@ namespace LlmCache.Disk;
 /// lookup; every <see cref="DiskTierOptions.FileCheckInterval"/> a call checks that the file at the
 /// path is still theirs (each file carries a random id): a removed file is recreated, a file another
 /// process replaced is reopened.
+/// <para>
+/// Reads never write and never wait for a writer: the asynchronous members run on the thread pool
+/// (the caller's thread only starts them), a read is one SELECT that refuses a value above the read
+/// limit in SQL (without loading it) and leaves an expired row to the sweep, and the recency a hit
+/// earns is remembered in memory and written in one background transaction every
+/// <see cref="DiskTierOptions.RecencyFlushInterval"/> (and before each sweep, so eviction sees it).
+/// Writes wait at most <see cref="DiskTierOptions.BusyTimeout"/> for another process's write lock.
+/// </para>
 /// </summary>
-public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
+public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
 {
+    private const int MaxPendingTouches = 100_000;
+
     private const string FileName = "llmcache.db";
 
     private readonly DiskTierOptions _options;
@@ -24,13 +34,22 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     private readonly TimeProvider _time;
     private readonly string _path;
     private readonly Timer _sweeper;
+    private readonly Timer _recencyFlusher;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _touched = new(StringComparer.Ordinal);
+    private int _touchedCount;
+    private volatile bool _readOnly;
     private readonly object _recreateLock = new();
+    // Every write of this process runs, in order, on one thread of the tier's own: writers never wait in
+    // SQLite's busy handler for each other (its sleeps let a crowd of local writers starve one another),
+    // and a write waiting for another process's lock holds no thread-pool thread.
+    private readonly System.Collections.Concurrent.BlockingCollection<PendingWrite> _writes = new();
+    private readonly Thread _writer;
     private readonly System.Collections.Concurrent.ConcurrentBag<Session> _idle = new();
     private readonly int _maxIdle = Math.Max(2, Environment.ProcessorCount * 2);
     private int _idleCount;
     private int _generation;
     private volatile bool _disposed;
-    private readonly string _connectionString;
+    private string _connectionString;
     private string? _fileId;
     private long _nextFileCheck;
 
@@ -45,6 +64,10 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), "MaxBytes must be positive.");
         }
+        if (options.BusyTimeout <= TimeSpan.Zero || options.RecencyFlushInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "BusyTimeout and RecencyFlushInterval must be positive.");
+        }
         if (options.FileCheckInterval < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "FileCheckInterval cannot be negative.");
@@ -52,69 +75,196 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        System.IO.Directory.CreateDirectory(options.Directory);
+        _readOnly = options.ReadOnly;
         _path = Path.GetFullPath(Path.Combine(options.Directory, FileName));
         _connectionString = BuildConnectionString();
-        Initialize();
-        _sweeper = new Timer(static state => ((SqliteCacheTier)state!).SweepInBackground(), this, options.SweepInterval, options.SweepInterval);
+        if (_readOnly)
+        {
+            ReadFileIdQuietly();
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(options.Directory);
+            Initialize();
+        }
+        TimeSpan sweep = _readOnly ? Timeout.InfiniteTimeSpan : options.SweepInterval;
+        TimeSpan flush = _readOnly ? Timeout.InfiniteTimeSpan : options.RecencyFlushInterval;
+        _writer = new Thread(static state => ((SqliteCacheTier)state!).WriteLoop()) { IsBackground = true, Name = "LlmCache disk writer" };
+        _writer.Start(this);
+        _sweeper = new Timer(static state => ((SqliteCacheTier)state!).SweepInBackground(), this, sweep, sweep);
+        _recencyFlusher = new Timer(static state => ((SqliteCacheTier)state!).FlushRecencyInBackground(), this, flush, flush);
     }
+
+    /// <summary>Whether the tier only reads (<see cref="DiskTierOptions.ReadOnly"/> or <see cref="MakeReadOnly"/>).</summary>
+    public bool IsReadOnly => _readOnly;
 
     /// <summary>The cache file.</summary>
     public string FilePath => _path;
 
     /// <inheritdoc />
-    public byte[]? Get(string key) => Run(session =>
-    {
-        byte[] value;
-        long accessed;
-        long now = Now();
-        using (SqliteDataReader reader = session.Select(key))
-        {
-            if (!reader.Read())
-            {
-                return null;
-            }
-            if (reader.GetInt64(1) <= now)
-            {
-                reader.Close();
-                session.Delete(key);
-                return null;
-            }
-            value = (byte[])reader.GetValue(0);
-            accessed = reader.GetInt64(2);
-        }
-        if (now - accessed > TimeSpan.TicksPerMinute)
-        {
-            session.Touch(key, now); // recency for the size cap, written at most once a minute per entry
-        }
-        return value;
-    });
+    public byte[]? Get(string key) => Read(key, _options.MaximumValueBytes)?.Value;
 
     /// <inheritdoc />
-    public Task<byte[]?> GetAsync(string key, CancellationToken token = default)
-    {
-        token.ThrowIfCancellationRequested();
-        return Task.FromResult(Get(key));
-    }
+    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+        OffCallerAsync(static (tier, key, state) => tier.Read(key, tier._options.MaximumValueBytes)?.Value, key, null, token);
 
     /// <inheritdoc />
-    public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
-    {
-        long now = Now();
-        long expires = Expiry(options, now);
-        Run(session =>
-        {
-            session.Upsert(key, value, expires, now);
-            return true;
-        });
-    }
+    public Task<TierValue?> GetBoundedAsync(string key, long maximumBytes, CancellationToken token = default) =>
+        OffCallerAsync(static (tier, key, state) => tier.Read(key, (long)state!), key, maximumBytes, token);
+
+    /// <inheritdoc />
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
+        SetAsync(key, value, options).GetAwaiter().GetResult();
 
     /// <inheritdoc />
     public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
-        token.ThrowIfCancellationRequested();
-        Set(key, value, options);
-        return Task.CompletedTask;
+        ArgumentNullException.ThrowIfNull(value);
+        if (_readOnly)
+        {
+            return Task.CompletedTask;
+        }
+        long now = Now();
+        long expires = Expiry(options, now);
+        return WriteAsync(s => s.Upsert(key, value, expires, now), token);
+    }
+
+    /// <summary>
+    /// From now on the tier never writes to the file: stores and removals are ignored, the sweep and the
+    /// recency flush stop, pending recency is dropped, and a missing file is never created again.
+    /// </summary>
+    public void MakeReadOnly()
+    {
+        if (_readOnly)
+        {
+            return;
+        }
+        _readOnly = true;
+        _sweeper.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _recencyFlusher.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _touched.Clear();
+        lock (_recreateLock)
+        {
+            _connectionString = BuildConnectionString();
+            Interlocked.Increment(ref _generation); // connections opened before may create the file: none is reused
+            DrainIdle();
+        }
+    }
+
+    /// <summary>
+    /// One SELECT: the value only when it is fresh and within <paramref name="maximumBytes"/> (SQLite
+    /// reads a blob's length from the record header, so a long value is never loaded). Never writes:
+    /// an expired row stays for the sweep, recency is noted in memory.
+    /// </summary>
+    private TierValue? Read(string key, long maximumBytes) => Run(session =>
+    {
+        long now = Now();
+        using SqliteDataReader reader = session.Select(key, now, maximumBytes);
+        if (!reader.Read())
+        {
+            return (TierValue?)null;
+        }
+        long expires = reader.GetInt64(1);
+        if (expires <= now)
+        {
+            return null;
+        }
+        if (reader.IsDBNull(0))
+        {
+            Log.ValueTooLarge(_logger, _path, key, reader.GetInt64(3), maximumBytes);
+            return null;
+        }
+        byte[] value = (byte[])reader.GetValue(0);
+        if (!_readOnly && now - reader.GetInt64(2) > TimeSpan.TicksPerMinute)
+        {
+            NoteAccess(key, now); // recency for the size cap, written at most once a minute per entry
+        }
+        return new TierValue(value, expires < DateTime.MaxValue.Ticks ? new DateTimeOffset(expires, TimeSpan.Zero) : null);
+    });
+
+    /// <summary>
+    /// Queues <paramref name="work"/> for the writer thread, to run in one write transaction. The task
+    /// ends with the write, or when <paramref name="token"/> is cancelled (the write still runs).
+    /// After <see cref="Dispose"/> the write runs at once on the caller's thread.
+    /// </summary>
+    private Task WriteAsync(Action<Session> work, CancellationToken token)
+    {
+        if (token.IsCancellationRequested)
+        {
+            return Task.FromCanceled(token);
+        }
+        var pending = new PendingWrite(work);
+        try
+        {
+            _writes.Add(pending, CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed: no writer thread any more.
+            try
+            {
+                RunWrite(work);
+                return Task.CompletedTask;
+            }
+            catch (Exception ex)
+            {
+                return Task.FromException(ex);
+            }
+        }
+        return token.CanBeCanceled ? pending.Done.Task.WaitAsync(token) : pending.Done.Task;
+    }
+
+    private void RunWrite(Action<Session> work) =>
+        Run(session => session.InWriteTransaction(work, (int)_options.BusyTimeout.TotalMilliseconds));
+
+    private void WriteLoop()
+    {
+        foreach (PendingWrite pending in _writes.GetConsumingEnumerable())
+        {
+            try
+            {
+                RunWrite(pending.Work);
+                pending.Done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                pending.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    private sealed class PendingWrite(Action<Session> work)
+    {
+        public Action<Session> Work { get; } = work;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private void NoteAccess(string key, long now)
+    {
+        if (Volatile.Read(ref _touchedCount) < MaxPendingTouches && _touched.TryAdd(key, now))
+        {
+            Interlocked.Increment(ref _touchedCount);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the thread pool; the returned task ends when it does or when
+    /// <paramref name="token"/> is cancelled (the tier's timeout), whichever comes first — a statement
+    /// waiting for SQLite never holds the caller.
+    /// </summary>
+    private Task<T> OffCallerAsync<T>(Func<SqliteCacheTier, string, object?, T> work, string key, object? state, CancellationToken token)
+    {
+        if (token.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(token);
+        }
+        Task<T> task = Task.Factory.StartNew(static s =>
+        {
+            var (tier, key, state, work) = ((SqliteCacheTier, string, object?, Func<SqliteCacheTier, string, object?, T>))s!;
+            return work(tier, key, state);
+        }, (this, key, state, work), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        return token.CanBeCanceled ? task.WaitAsync(token) : task;
     }
 
     /// <inheritdoc />
@@ -126,43 +276,81 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public void Remove(string key) => Run(session => session.Delete(key));
+    public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
 
     /// <inheritdoc />
     public Task RemoveAsync(string key, CancellationToken token = default)
     {
-        Remove(key);
-        return Task.CompletedTask;
+        if (_readOnly)
+        {
+            return Task.CompletedTask;
+        }
+        _touched.TryRemove(key, out _);
+        return WriteAsync(s => s.Delete(key), token);
     }
 
-    /// <summary>Deletes expired entries, then the least recently used ones while the values exceed <see cref="DiskTierOptions.MaxBytes"/>.</summary>
-    public void Sweep() => Run(session =>
+    /// <summary>
+    /// Writes the pending recency, then deletes expired entries (only rows still expired at that moment:
+    /// a fresh value another process wrote under the key stays) and the least recently used ones while the
+    /// values exceed <see cref="DiskTierOptions.MaxBytes"/>. Does nothing on a read-only tier.
+    /// </summary>
+    public void Sweep() => SweepAsync().GetAwaiter().GetResult();
+
+    private Task SweepAsync()
     {
-        SqliteConnection connection = session.Connection;
-        using (SqliteCommand expired = connection.CreateCommand())
+        if (_readOnly)
         {
-            expired.CommandText = "DELETE FROM entries WHERE expires <= $now";
-            expired.Parameters.AddWithValue("$now", Now());
-            expired.ExecuteNonQuery();
+            return Task.CompletedTask;
         }
-        using SqliteCommand total = connection.CreateCommand();
-        total.CommandText = "SELECT COALESCE(SUM(size), 0) FROM entries";
-        long bytes = (long)total.ExecuteScalar()!;
-        if (bytes > _options.MaxBytes)
+        return WriteAsync(s =>
         {
-            using SqliteCommand evict = connection.CreateCommand();
-            // Oldest access first, until the running total of what stays fits.
-            evict.CommandText = """
-                DELETE FROM entries WHERE key IN (
-                  SELECT key FROM (
-                    SELECT key, SUM(size) OVER (ORDER BY accessed DESC, key) AS kept FROM entries
-                  ) WHERE kept > $max)
-                """;
-            evict.Parameters.AddWithValue("$max", _options.MaxBytes);
-            evict.ExecuteNonQuery();
+            ApplyRecency(s);
+            SqliteConnection connection = s.Connection;
+            using (SqliteCommand expired = connection.CreateCommand())
+            {
+                expired.CommandText = "DELETE FROM entries WHERE expires <= $now";
+                expired.Parameters.AddWithValue("$now", Now());
+                expired.ExecuteNonQuery();
+            }
+            using SqliteCommand total = connection.CreateCommand();
+            total.CommandText = "SELECT COALESCE(SUM(size), 0) FROM entries";
+            long bytes = (long)total.ExecuteScalar()!;
+            if (bytes > _options.MaxBytes)
+            {
+                using SqliteCommand evict = connection.CreateCommand();
+                // Oldest access first, until the running total of what stays fits.
+                evict.CommandText = """
+                    DELETE FROM entries WHERE key IN (
+                      SELECT key FROM (
+                        SELECT key, SUM(size) OVER (ORDER BY accessed DESC, key) AS kept FROM entries
+                      ) WHERE kept > $max)
+                    """;
+                evict.Parameters.AddWithValue("$max", _options.MaxBytes);
+                evict.ExecuteNonQuery();
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Writes the recency hits earned since the last flush, in one transaction (nothing on a read-only tier).</summary>
+    public void FlushRecency() => FlushRecencyAsync().GetAwaiter().GetResult();
+
+    private Task FlushRecencyAsync() => _readOnly || _touched.IsEmpty ? Task.CompletedTask : WriteAsync(ApplyRecency, CancellationToken.None);
+
+    private void ApplyRecency(Session session)
+    {
+        if (_readOnly)
+        {
+            return;
         }
-        return true;
-    });
+        foreach (KeyValuePair<string, long> touched in _touched)
+        {
+            if (_touched.TryRemove(touched))
+            {
+                Interlocked.Decrement(ref _touchedCount);
+                session.Touch(touched.Key, touched.Value);
+            }
+        }
+    }
 
     /// <summary>Stored values and their total size (for tests and diagnostics).</summary>
     public (long Count, long Bytes) Statistics() => Run(session =>
@@ -179,6 +367,10 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     {
         _disposed = true;
         _sweeper.Dispose();
+        _recencyFlusher.Dispose();
+        FlushRecencyInBackground(); // the last recency, best effort
+        _writes.CompleteAdding();
+        _writer.Join(TimeSpan.FromSeconds(10)); // queued writes land before the file is let go
         DrainIdle();
     }
 
@@ -197,11 +389,28 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     private string BuildConnectionString() => new SqliteConnectionStringBuilder
     {
         DataSource = _path,
-        Mode = SqliteOpenMode.ReadWriteCreate,
+        // A read-only tier must not create a file (WAL readers still need write access to the -shm).
+        Mode = _readOnly ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate,
         Cache = SqliteCacheMode.Private,
         Pooling = false, // the tier keeps its own open connections, with their statements prepared
-        DefaultTimeout = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds),
+        // Microsoft.Data.Sqlite's own retry on a busy statement counts whole seconds; writes wait through
+        // SQLite's busy handler instead (BusyTimeout, set on every connection), reads never need to.
+        DefaultTimeout = 1,
     }.ToString();
+
+    /// <summary>A read-only tier only learns the file's id; an absent or unreadable file is a miss later, never created or moved.</summary>
+    private void ReadFileIdQuietly()
+    {
+        try
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            _fileId = ReadFileId(connection);
+        }
+        catch (SqliteException)
+        {
+        }
+    }
 
     private void Initialize()
     {
@@ -300,6 +509,10 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
     {
         if (!File.Exists(_path))
         {
+            if (_readOnly)
+            {
+                return; // a miss until someone else creates it
+            }
             Recreate(observedGeneration, corruption: null);
             return;
         }
@@ -348,7 +561,7 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
             }
             idle.Dispose(); // opened on a file that has since been replaced
         }
-        return new Session(_connectionString, generation);
+        return new Session(_connectionString, generation, (int)_options.BusyTimeout.TotalMilliseconds);
     }
 
     private void Return(Session session)
@@ -399,6 +612,10 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
             }
             Interlocked.Increment(ref _generation);
             DrainIdle();
+            if (_readOnly)
+            {
+                return; // never create, repair or move a file this process only reads: fresh connections next time
+            }
             if (corruption is null)
             {
                 Log.DiskRemoved(_logger, _path);
@@ -439,20 +656,34 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         CreateSchema();
     }
 
+    private void FlushRecencyInBackground() => _ = LogFailure(FlushRecencyAsync(), "recency");
+
     private void SweepInBackground()
     {
-        if (_disposed)
+        if (!_disposed && !_readOnly)
         {
-            return;
+            _ = LogFailure(SweepAsync(), "sweep");
         }
+    }
+
+    /// <summary>Background work is never awaited: its failure is logged and the next period tries again.</summary>
+    private async Task LogFailure(Task work, string what)
+    {
         try
         {
-            Sweep();
+            await work.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SqliteException or IOException or ObjectDisposedException or UnauthorizedAccessException)
         {
-            // A timer callback must never throw (it would end the process): the next sweep tries again.
-            Log.SweepFailed(_logger, _path, ex);
+            if (what == "sweep")
+            {
+                Log.SweepFailed(_logger, _path, ex);
+            }
+            else
+            {
+                // Recency is a hint for eviction: a lost batch only makes those entries look older.
+                Log.RecencyFlushFailed(_logger, _path, ex);
+            }
         }
     }
 
@@ -469,15 +700,19 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
         private readonly SqliteCommand _delete;
         private readonly SqliteCommand _upsert;
 
-        public Session(string connectionString, int generation)
+        public Session(string connectionString, int generation, int busyTimeoutMs)
         {
             Generation = generation;
             Connection = new SqliteConnection(connectionString);
             try
             {
                 Connection.Open();
-                _select = Prepare("SELECT value, expires, accessed FROM entries WHERE key = $key", "$key");
-                _touch = Prepare("UPDATE entries SET accessed = $now WHERE key = $key", "$now", "$key");
+                SQLitePCL.raw.sqlite3_busy_timeout(Connection.Handle, busyTimeoutMs);
+                _select = Prepare("""
+                    SELECT CASE WHEN expires > $now AND length(value) <= $max THEN value END, expires, accessed, length(value)
+                    FROM entries WHERE key = $key
+                    """, "$key", "$now", "$max");
+                _touch = Prepare("UPDATE entries SET accessed = max(accessed, $now) WHERE key = $key", "$now", "$key");
                 _delete = Prepare("DELETE FROM entries WHERE key = $key", "$key");
                 _upsert = Prepare(UpsertSql, "$key", "$value", "$expires", "$now", "$size");
             }
@@ -492,10 +727,43 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
 
         public SqliteConnection Connection { get; }
 
-        public SqliteDataReader Select(string key)
+        public SqliteDataReader Select(string key, long now, long maximumBytes)
         {
             _select.Parameters[0].Value = key;
+            _select.Parameters[1].Value = now;
+            _select.Parameters[2].Value = maximumBytes;
             return _select.ExecuteReader();
+        }
+
+        /// <summary>
+        /// Runs <paramref name="work"/> in one write transaction. BEGIN IMMEDIATE goes straight to SQLite,
+        /// whose busy handler waits at most the busy timeout for another writer (Microsoft.Data.Sqlite's
+        /// own retry counts whole seconds); inside the transaction no statement waits again.
+        /// </summary>
+        public bool InWriteTransaction(Action<Session> work, int busyTimeoutMs)
+        {
+            SQLitePCL.raw.sqlite3_busy_timeout(Connection.Handle, busyTimeoutMs);
+            Exec("BEGIN IMMEDIATE");
+            try
+            {
+                work(this);
+                Exec("COMMIT");
+                return true;
+            }
+            catch
+            {
+                SQLitePCL.raw.sqlite3_exec(Connection.Handle, "ROLLBACK");
+                throw;
+            }
+        }
+
+        private void Exec(string sql)
+        {
+            int rc = SQLitePCL.raw.sqlite3_exec(Connection.Handle, sql);
+            if (rc != SQLitePCL.raw.SQLITE_OK)
+            {
+                throw new SqliteException(sql + ": " + SQLitePCL.raw.sqlite3_errmsg(Connection.Handle).utf8_to_string(), rc);
+            }
         }
 
         public void Touch(string key, long now)
@@ -561,5 +829,11 @@ public sealed partial class SqliteCacheTier : IDistributedCache, IDisposable
 
         [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} was replaced by another process; connections reopened")]
         public static partial void DiskReplaced(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path} refused the value under {Key}: {Length} bytes, the limit is {Limit}; treated as a miss")]
+        public static partial void ValueTooLarge(ILogger logger, string path, string key, long length, long limit);
+
+        [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "LlmCache disk tier {Path}: writing the recency of hits failed; those entries only look older to eviction")]
+        public static partial void RecencyFlushFailed(ILogger logger, string path, Exception exception);
     }
 }

@@ -11,9 +11,26 @@ namespace LlmCache.Redis;
 /// removals published on a channel so every process drops its in-process copy. Every
 /// call is bounded by <see cref="RedisTierOptions.OperationTimeout"/> and throws on failure, so the
 /// runtime's circuit breaker sees it (there a failure is a miss); the multiplexer reconnects by itself.
+/// <para>
+/// A read is one round trip to a small script (run by its SHA-1, sent in full once per server): it
+/// answers nothing for a value longer than the read limit, so a huge or forged value is never sent,
+/// and returns the key's remaining lifetime with the value, for promotion to the tiers above.
+/// </para>
 /// </summary>
-public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidationBus, IDisposable
+public sealed partial class RedisCacheTier : ICacheTier, ICacheInvalidationBus, IDisposable
 {
+    // Values are never empty (a format byte comes first), so a length of 0 is a missing key.
+    private const string ReadScript = """
+        local n = redis.call('STRLEN', KEYS[1])
+        if n == 0 then return false end
+        if n > tonumber(ARGV[1]) then return n end
+        return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
+        """;
+
+#pragma warning disable CA5350 // SHA-1 names the script for EVALSHA, as Redis requires; it protects nothing.
+    private static readonly byte[] s_readScriptHash = System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(ReadScript));
+#pragma warning restore CA5350
+
     private const string TagPrefix = "tag:";
     private const string KeyMessagePrefix = "key:";
 
@@ -23,6 +40,7 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
     private readonly RedisChannel _channel;
     private readonly string _self = Guid.NewGuid().ToString("N");
     private readonly CancellationTokenSource _disposed = new();
+    private volatile bool _readOnly;
 
     /// <summary>Connects (in the background if the server is not there yet) and subscribes to invalidations.</summary>
     /// <param name="options">The connection and behaviour.</param>
@@ -34,6 +52,7 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.CompressionQuality, 11, nameof(options.CompressionQuality));
         _options = options;
         _logger = logger ?? NullLogger.Instance;
+        _readOnly = options.ReadOnly;
         ConfigurationOptions configuration = ConfigurationOptions.Parse(options.Configuration);
         configuration.AbortOnConnectFail = false;
         configuration.ConnectTimeout = (int)options.ConnectTimeout.TotalMilliseconds;
@@ -41,7 +60,7 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
         configuration.AsyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
         options.ConfigureConnection?.Invoke(configuration);
         _redis = ConnectionMultiplexer.Connect(configuration);
-        _channel = RedisChannel.Literal(options.Channel);
+        _channel = RedisChannel.Literal(options.KeyPrefix + options.Channel);
         // Subscribing must never fail construction (a slow or absent server is a miss, not an error):
         // it happens in the background, retried until it takes; the multiplexer re-subscribes after reconnects.
         Subscribed = SubscribeAsync();
@@ -59,24 +78,60 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
     /// <inheritdoc />
     public byte[]? Get(string key)
     {
-        using Lease<byte>? stored = _redis.GetDatabase().StringGetLease(Key(key));
-        return stored is null ? null : Decode(key, stored.Span);
+        RedisKey[] keys = [Key(key)];
+        RedisValue[] args = [RedisValueFormat.StoredLimit(_options.MaximumValueBytes)];
+        IDatabase db = _redis.GetDatabase();
+        RedisResult result;
+        try
+        {
+            result = db.ScriptEvaluate(s_readScriptHash, keys, args);
+        }
+        catch (RedisServerException ex) when (IsNoScript(ex))
+        {
+            result = db.ScriptEvaluate(ReadScript, keys, args);
+        }
+        return Read(key, result, _options.MaximumValueBytes)?.Value;
     }
 
     /// <inheritdoc />
-    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+        (await GetBoundedAsync(key, _options.MaximumValueBytes, token).ConfigureAwait(false))?.Value;
+
+    /// <inheritdoc />
+    public async Task<TierValue?> GetBoundedAsync(string key, long maximumBytes, CancellationToken token = default)
     {
-        using Lease<byte>? stored = await _redis.GetDatabase().StringGetLeaseAsync(Key(key)).WaitAsync(_options.OperationTimeout, token).ConfigureAwait(false);
-        return stored is null ? null : Decode(key, stored.Span);
+        RedisKey[] keys = [Key(key)];
+        RedisValue[] args = [RedisValueFormat.StoredLimit(maximumBytes)];
+        IDatabase db = _redis.GetDatabase();
+        RedisResult result;
+        try
+        {
+            result = await db.ScriptEvaluateAsync(s_readScriptHash, keys, args).WaitAsync(_options.OperationTimeout, token).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (IsNoScript(ex))
+        {
+            // First read on this server (or after SCRIPT FLUSH): EVAL sends the text and caches it there.
+            result = await db.ScriptEvaluateAsync(ReadScript, keys, args).WaitAsync(_options.OperationTimeout, token).ConfigureAwait(false);
+        }
+        return Read(key, result, maximumBytes);
     }
 
     /// <inheritdoc />
-    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
-        _redis.GetDatabase().StringSet(Key(key), Encode(value), Expiry(options));
+    public void MakeReadOnly() => _readOnly = true;
+
+    /// <inheritdoc />
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+    {
+        if (!_readOnly)
+        {
+            _redis.GetDatabase().StringSet(Key(key), Encode(value), Expiry(options));
+        }
+    }
 
     /// <inheritdoc />
     public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        _redis.GetDatabase().StringSetAsync(Key(key), Encode(value), Expiry(options)).WaitAsync(_options.OperationTimeout, token);
+        _readOnly ? Task.CompletedTask
+            : _redis.GetDatabase().StringSetAsync(Key(key), Encode(value), Expiry(options)).WaitAsync(_options.OperationTimeout, token);
 
     /// <inheritdoc />
     public void Refresh(string key)
@@ -87,11 +142,17 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
     public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public void Remove(string key) => _redis.GetDatabase().KeyDelete(Key(key));
+    public void Remove(string key)
+    {
+        if (!_readOnly)
+        {
+            _redis.GetDatabase().KeyDelete(Key(key));
+        }
+    }
 
     /// <inheritdoc />
     public Task RemoveAsync(string key, CancellationToken token = default) =>
-        _redis.GetDatabase().KeyDeleteAsync(Key(key)).WaitAsync(_options.OperationTimeout, token);
+        _readOnly ? Task.CompletedTask : _redis.GetDatabase().KeyDeleteAsync(Key(key)).WaitAsync(_options.OperationTimeout, token);
 
     /// <inheritdoc />
     public Task PublishKeyAsync(string key) => Publish(KeyMessagePrefix + key);
@@ -165,14 +226,40 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
         return RedisValueFormat.Encode(value, _options.CompressionThreshold, _options.CompressionQuality);
     }
 
-    private byte[]? Decode(string key, ReadOnlySpan<byte> stored)
+    private static bool IsNoScript(RedisServerException ex) => ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+
+    /// <summary>The script's answer: nothing (a miss), a length (too long: a miss), or the stored bytes and the key's PTTL.</summary>
+    private TierValue? Read(string key, RedisResult result, long maximumBytes)
     {
-        byte[]? value = RedisValueFormat.Decode(stored);
+        if (result.IsNull)
+        {
+            return null;
+        }
+        if (result.Resp2Type == ResultType.Integer)
+        {
+            Log.ValueTooLarge(_logger, key, (long)result, maximumBytes);
+            return null;
+        }
+        byte[]? stored = (byte[]?)result[0];
+        if (stored is null)
+        {
+            return null;
+        }
+        byte[]? value = RedisValueFormat.Decode(stored, maximumBytes, out bool tooLarge);
         if (value is null)
         {
-            Log.UnreadableValue(_logger, key);
+            if (tooLarge)
+            {
+                Log.ValueTooLarge(_logger, key, stored.LongLength, maximumBytes);
+            }
+            else
+            {
+                Log.UnreadableValue(_logger, key);
+            }
+            return null;
         }
-        return value;
+        long ttl = (long)result[1]; // -1: no expiry; -2: gone meanwhile (the value was still read)
+        return new TierValue(value, ttl >= 0 ? DateTimeOffset.UtcNow.AddMilliseconds(ttl) : null);
     }
 
     private static Expiration Expiry(DistributedCacheEntryOptions options)
@@ -207,5 +294,8 @@ public sealed partial class RedisCacheTier : IDistributedCache, ICacheInvalidati
 
         [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "LlmCache Redis tier found a value it cannot read under {Key}; treated as a miss")]
         public static partial void UnreadableValue(ILogger logger, string key);
+
+        [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "LlmCache Redis tier refused the value under {Key}: {Length} bytes, the limit is {Limit}; treated as a miss")]
+        public static partial void ValueTooLarge(ILogger logger, string key, long length, long limit);
     }
 }

@@ -11,7 +11,11 @@ public sealed class RedisTierOptions
     /// <summary>Prepended to every key, to share one Redis between applications. Default: none.</summary>
     public string KeyPrefix { get; set; } = "";
 
-    /// <summary>The pub/sub channel for cross-process invalidation. Default: <c>llmcache:invalidate</c>.</summary>
+    /// <summary>
+    /// The pub/sub channel for cross-process invalidation; the tier subscribes and publishes on
+    /// <see cref="KeyPrefix"/> followed by this name, so applications that share one Redis under
+    /// different prefixes never see each other's invalidations. Default: <c>llmcache:invalidate</c>.
+    /// </summary>
     public string Channel { get; set; } = "llmcache:invalidate";
 
     /// <summary>
@@ -38,4 +42,18 @@ public sealed class RedisTierOptions
     /// a client certificate, a custom validation callback. Default: none.
     /// </summary>
     public Action<ConfigurationOptions>? ConfigureConnection { get; set; }
+
+    /// <summary>
+    /// Reads only: the tier never writes or removes a key (the configuration key <c>ReadOnly</c> sets it,
+    /// as does wrapping the tier in <see cref="ReadOnlyTier"/>). Default: false.
+    /// </summary>
+    public bool ReadOnly { get; set; }
+
+    /// <summary>
+    /// The largest value read through <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>
+    /// calls; a runtime passes its own limit (<see cref="LlmCacheOptions.MaximumEntryBytes"/>) with every
+    /// read. A longer value is a miss, refused inside Redis before it is sent. Default:
+    /// <see cref="ICacheTier.DefaultMaximumValueBytes"/>.
+    /// </summary>
+    public long MaximumValueBytes { get; set; } = ICacheTier.DefaultMaximumValueBytes;
 }

@@ -54,12 +54,18 @@ internal static class RedisValueFormat
         return plain;
     }
 
+    /// <summary>The most stored bytes a value of <paramref name="maximumBytes"/> bytes can take (its header included).</summary>
+    public static long StoredLimit(long maximumBytes) => maximumBytes + BrotliHeader;
+
     /// <summary>
     /// The value stored as <paramref name="stored"/>, or <see langword="null"/> when the bytes are not in
-    /// this format (written by something else, or damaged): a miss, never an exception.
+    /// this format (written by something else, or damaged) or the value is longer than
+    /// <paramref name="maximumBytes"/> (<paramref name="tooLarge"/> then): a miss, never an exception,
+    /// and a length claimed by the header is checked before anything of that size is allocated.
     /// </summary>
-    public static byte[]? Decode(ReadOnlySpan<byte> stored)
+    public static byte[]? Decode(ReadOnlySpan<byte> stored, long maximumBytes, out bool tooLarge)
     {
+        tooLarge = false;
         if (stored.IsEmpty)
         {
             return null;
@@ -67,11 +73,21 @@ internal static class RedisValueFormat
         switch (stored[0])
         {
             case Plain:
+                if (stored.Length - 1 > maximumBytes)
+                {
+                    tooLarge = true;
+                    return null;
+                }
                 return stored[1..].ToArray();
             case Brotli when stored.Length >= BrotliHeader:
                 int length = BinaryPrimitives.ReadInt32LittleEndian(stored[1..]);
-                if (length < 0 || length > 512 * 1024 * 1024)
+                if (length < 0)
                 {
+                    return null;
+                }
+                if (length > maximumBytes)
+                {
+                    tooLarge = true;
                     return null;
                 }
                 byte[] value = new byte[length];

@@ -13,11 +13,15 @@ namespace LlmCache.S3;
 /// <summary>
 /// The long-retention tier: one object per entry at <c>prefix + key</c> with <c>:</c> mapped to <c>/</c>
 /// (sanitized: no <c>..</c>, no leading <c>/</c>, bounded length). The expiry travels as object
-/// metadata and is enforced on read: an expired object is a miss and is deleted in the background.
-/// For physical expiry, add a bucket lifecycle rule on the prefix (see the README). Failures throw,
-/// so the runtime's circuit breaker sees them (there a failure is a miss).
+/// metadata and is enforced on read: an expired object is a miss and stays where it is. Reads never
+/// delete: between the read and a delete another process may write a fresh value under the key, and a
+/// conditional delete (<c>If-Match</c> on the ETag read) is not honoured by every S3-compatible server,
+/// so the race could not be closed; physical expiry is the job of a bucket lifecycle rule on the prefix
+/// (see the README). An object longer than the read limit is refused on its <c>Content-Length</c>
+/// before its body is read. Failures throw, so the runtime's circuit breaker sees them (there a
+/// failure is a miss).
 /// </summary>
-public sealed partial class S3CacheTier : IDistributedCache, IDisposable
+public sealed partial class S3CacheTier : ICacheTier, IDisposable
 {
     /// <summary>The metadata entry holding the expiry (UTC ticks).</summary>
     public const string ExpiresMetadata = "x-amz-meta-llmcache-expires";
@@ -28,6 +32,7 @@ public sealed partial class S3CacheTier : IDistributedCache, IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly AmazonS3Client _client;
+    private volatile bool _readOnly;
 
     /// <summary>Creates the tier and its client.</summary>
     /// <param name="options">Bucket, endpoint and credentials.</param>
@@ -43,6 +48,7 @@ public sealed partial class S3CacheTier : IDistributedCache, IDisposable
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _readOnly = options.ReadOnly;
         var config = new AmazonS3Config
         {
             Timeout = options.OperationTimeout,
@@ -92,23 +98,36 @@ public sealed partial class S3CacheTier : IDistributedCache, IDisposable
     public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
 
     /// <inheritdoc />
-    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+        (await GetBoundedAsync(key, _options.MaximumValueBytes, token).ConfigureAwait(false))?.Value;
+
+    /// <inheritdoc />
+    public async Task<TierValue?> GetBoundedAsync(string key, long maximumBytes, CancellationToken token = default)
     {
         string objectKey = ObjectKey(key);
         try
         {
             using GetObjectResponse response = await _client.GetObjectAsync(_options.Bucket, objectKey, token).ConfigureAwait(false);
             string? expires = response.Metadata[ExpiresMetadata];
-            if (expires is not null && long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out long ticks)
-                && ticks <= _time.GetUtcNow().UtcTicks)
+            long? expiresTicks = expires is not null && long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out long ticks) ? ticks : null;
+            if (expiresTicks <= _time.GetUtcNow().UtcTicks)
             {
-                // Expired: a miss now, and gone soon (S3 itself never enforces this metadata).
-                _ = DeleteQuietlyAsync(objectKey, CancellationToken.None);
+                return null; // expired: a miss; never deleted here (see the type's remarks)
+            }
+            if (response.ContentLength > maximumBytes)
+            {
+                // Refused on the headers: disposing the response drops the connection with the body unread.
+                Log.ObjectTooLarge(_logger, objectKey, response.ContentLength, maximumBytes);
                 return null;
             }
-            using var buffer = new MemoryStream((int)Math.Max(0, Math.Min(response.ContentLength, int.MaxValue)));
-            await response.ResponseStream.CopyToAsync(buffer, token).ConfigureAwait(false);
-            return buffer.ToArray();
+            byte[]? value = await ReadBoundedAsync(response.ResponseStream, response.ContentLength, maximumBytes, token).ConfigureAwait(false);
+            if (value is null)
+            {
+                Log.ObjectTooLarge(_logger, objectKey, -1, maximumBytes);
+                return null;
+            }
+            DateTimeOffset? expiry = expiresTicks is { } t && t < DateTime.MaxValue.Ticks ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+            return new TierValue(value, expiry);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
@@ -116,12 +135,46 @@ public sealed partial class S3CacheTier : IDistributedCache, IDisposable
         }
     }
 
+    /// <summary>
+    /// The body, never more than <paramref name="maximumBytes"/> of it: a server that sent no length, or
+    /// a wrong one, still cannot make the tier buffer more (null then).
+    /// </summary>
+    private static async Task<byte[]?> ReadBoundedAsync(Stream body, long contentLength, long maximumBytes, CancellationToken token)
+    {
+        if (contentLength >= 0)
+        {
+            byte[] exact = new byte[contentLength];
+            await body.ReadExactlyAsync(exact, token).ConfigureAwait(false);
+            // Anything after the announced length means the length lied.
+            return await body.ReadAsync(new byte[1], token).ConfigureAwait(false) == 0 ? exact : null;
+        }
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, token).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maximumBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    /// <inheritdoc />
+    public void MakeReadOnly() => _readOnly = true;
+
     /// <inheritdoc />
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).GetAwaiter().GetResult();
 
     /// <inheritdoc />
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
+        if (_readOnly)
+        {
+            return;
+        }
         long now = _time.GetUtcNow().UtcTicks;
         long expires = options.AbsoluteExpiration?.UtcTicks
             ?? ((options.AbsoluteExpirationRelativeToNow ?? options.SlidingExpiration) is { } relative ? now + relative.Ticks : DateTime.MaxValue.Ticks);
@@ -159,31 +212,16 @@ public sealed partial class S3CacheTier : IDistributedCache, IDisposable
 
     /// <inheritdoc />
     public Task RemoveAsync(string key, CancellationToken token = default) =>
-        _client.DeleteObjectAsync(_options.Bucket, ObjectKey(key), token);
+        _readOnly ? Task.CompletedTask : _client.DeleteObjectAsync(_options.Bucket, ObjectKey(key), token);
 
     /// <inheritdoc />
     public void Dispose() => _client.Dispose();
 
-    /// <summary>The background delete of an expired object: nobody waits for it, so it only logs.</summary>
-    private async Task DeleteQuietlyAsync(string objectKey, CancellationToken token = default)
-    {
-        try
-        {
-            await _client.DeleteObjectAsync(_options.Bucket, objectKey, token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsTransient(ex, token))
-        {
-            Log.S3Failed(_logger, "delete", ex);
-        }
-    }
-
-    private static bool IsTransient(Exception ex, CancellationToken token) =>
-        ex is AmazonServiceException or HttpRequestException or IOException or TimeoutException
-        || (ex is OperationCanceledException && !token.IsCancellationRequested);
-
     private static partial class Log
     {
-        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "LlmCache S3 tier failed to {Operation}; treated as a miss")]
-        public static partial void S3Failed(ILogger logger, string operation, Exception exception);
+        // 301 (a failed background delete of an expired object) is retired: reads no longer delete.
+
+        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "LlmCache S3 tier refused object {ObjectKey} of {Length} bytes (the limit is {Limit}); treated as a miss")]
+        public static partial void ObjectTooLarge(ILogger logger, string objectKey, long length, long limit);
     }
 }

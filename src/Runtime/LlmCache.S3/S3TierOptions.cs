@@ -23,4 +23,18 @@ public sealed class S3TierOptions
 
     /// <summary>How long one request may take before it counts as a miss. Default: 2 seconds.</summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Reads only: the tier never writes or deletes an object (the configuration key <c>ReadOnly</c>
+    /// sets it, as does wrapping the tier in <see cref="ReadOnlyTier"/>). Default: false.
+    /// </summary>
+    public bool ReadOnly { get; set; }
+
+    /// <summary>
+    /// The largest object read through <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>
+    /// calls; a runtime passes its own limit (<see cref="LlmCacheOptions.MaximumEntryBytes"/>) with every
+    /// read. A longer object is a miss, refused on its <c>Content-Length</c> before the body is read.
+    /// Default: <see cref="ICacheTier.DefaultMaximumValueBytes"/>.
+    /// </summary>
+    public long MaximumValueBytes { get; set; } = ICacheTier.DefaultMaximumValueBytes;
 }

@@ -65,6 +65,21 @@ public sealed class LlmCacheOptions
     /// </summary>
     public Func<ResultTtlContext, TimeSpan?>? ResultTtl { get; set; }
 
+    /// <summary>
+    /// A deployment secret (at least 16 characters; keep it out of source control) that keys the
+    /// tenant partition with HMAC-SHA256, so listings of a shared tier (Redis keys, S3 objects) cannot
+    /// be matched against guessed tenant ids. Every process sharing tiers must use the same secret;
+    /// changing it orphans every tenant-partitioned entry. Null (the default): plain hashes, and a
+    /// warning is logged once per tenant-partitioned method.
+    /// </summary>
+    public string? KeySecret { get; set; }
+
+    /// <summary>
+    /// When true (and <see cref="KeySecret"/> is set), the whole argument digest is keyed with the
+    /// secret too, so not even a guessed prompt can be confirmed from a key listing. Default: false.
+    /// </summary>
+    public bool KeySecretCoversArguments { get; set; }
+
     /// <summary>Copies the settings that may change at run time onto <paramref name="target"/> and returns it.</summary>
     internal LlmCacheOptions CopyReloadable(LlmCacheOptions target)
     {
@@ -94,6 +109,10 @@ public sealed class LlmCacheOptions
             throw new ArgumentOutOfRangeException(nameof(MaximumEntryBytes), MaximumEntryBytes, "The maximum entry size must be positive.");
         }
         ArgumentNullException.ThrowIfNull(SerializerOptions);
+        if (KeySecret is { Length: < 16 })
+        {
+            throw new ArgumentException("The LlmCache key secret must be at least 16 characters long.", nameof(KeySecret));
+        }
         if (MemoryMaxEntries <= 0 || MemoryMaxBytes <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MemoryMaxEntries), "The in-process level needs room for at least one entry.");

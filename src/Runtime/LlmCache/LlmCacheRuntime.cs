@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,15 +29,12 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LlmCacheTelemetry _telemetry;
-    private long _hits;
-    private long _misses;
-    private long _errors;
-    private long _keyFailures;
+    private readonly CallRecorder _recorder;
+    private readonly CallKeys _keys;
+    private readonly EntryStore _store;
     private volatile bool _enabled;
     private int _generation;
     private IDisposable? _reloadSubscription;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<LlmCachedMethod, LlmCachedMethod.KeySettings> _settings = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LlmCachedMethod.KeySettings> _settingsByPrefix = new(StringComparer.Ordinal);
     private readonly LocalCache _local;
     private readonly TieredCache? _tiered;
     private readonly ICacheInvalidationBus[] _buses = [];
@@ -57,6 +53,8 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)loggerFactory?.CreateLogger("LlmCache") ?? NullLogger.Instance;
         _telemetry = new LlmCacheTelemetry(meterFactory);
+        _recorder = new CallRecorder(_telemetry, _logger);
+        _keys = new CallKeys(this, _recorder);
         _local = new LocalCache(() => Options.MemoryMaxEntries, () => Options.MemoryMaxBytes);
         _serializers = new EntrySerializerFactory(Options.SerializerOptions);
 
@@ -72,8 +70,9 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         if (Options.Tiers.Count > 0)
         {
             _tiered = new TieredCache(Options.Tiers, Options.TierResilience, _logger, () => Options.DefaultTtl,
-                dropped: (tier, operation) => _telemetry.TierDropped.Add(1, new("llmcache.tier", tier), new("llmcache.operation", operation)),
-                breakerChanged: (tier, state) => _telemetry.BreakerChanges.Add(1, new("llmcache.tier", tier), new("llmcache.state", state)));
+                dropped: (tier, operation) => _telemetry.TierDropped.Add(1, new(TagNames.Tier, tier), new(TagNames.Operation, operation)),
+                breakerChanged: (tier, state) => _telemetry.BreakerChanges.Add(1, new(TagNames.Tier, tier), new(TagNames.State, state)),
+                maximumEntryBytes: () => Options.MaximumEntryBytes);
             _buses = Options.Tiers.OfType<ICacheInvalidationBus>().ToArray();
             foreach (ICacheInvalidationBus bus in _buses)
             {
@@ -90,6 +89,8 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             .AddSerializerFactory(_serializers);
         _services = services.BuildServiceProvider();
         _cache = _services.GetRequiredService<HybridCache>();
+        _store = new EntryStore(this, _cache, _serializers, _local, _recorder, _time,
+            new RemovalLog(_time, () => Options.Namespace, _tiered), hasSecondLevel: _tiered is not null);
     }
 
     /// <summary>
@@ -117,11 +118,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     internal int Generation => Volatile.Read(ref _generation);
 
     /// <summary>Counts of what this runtime has done since it was created.</summary>
-    public LlmCacheStatistics Statistics => new(
-        Interlocked.Read(ref _hits),
-        Interlocked.Read(ref _misses),
-        Interlocked.Read(ref _errors),
-        Interlocked.Read(ref _keyFailures));
+    public LlmCacheStatistics Statistics => _recorder.Statistics;
 
     /// <summary>Whether <paramref name="value"/> is usable as a namespace: 1-64 letters, digits, '.', '_' or '-'.</summary>
     /// <param name="value">The candidate namespace.</param>
@@ -166,26 +163,14 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             _enabled = Options.Enabled;
             Interlocked.Increment(ref _generation);
             // Keys of the old generation can no longer be asked for: free their memory at once.
-            _settings.Clear();
-            _settingsByPrefix.Clear();
+            _keys.Clear();
             _local.Clear();
+            _store.Removals.Clear();
         }
     }
 
     /// <summary>The key settings of a method under the current configuration: one instance per generation.</summary>
-    internal LlmCachedMethod.KeySettings SettingsOf(LlmCachedMethod method)
-    {
-        int generation = Generation;
-        if (_settings.TryGetValue(method, out LlmCachedMethod.KeySettings? known) && known.Generation == generation)
-        {
-            return known;
-        }
-        var created = new LlmCachedMethod.KeySettings(method, this);
-        LlmCachedMethod.KeySettings settings = _settings.AddOrUpdate(method, created,
-            (_, old) => old.Generation == created.Generation ? old : created);
-        _settingsByPrefix[settings.Prefix] = settings;
-        return settings;
-    }
+    internal LlmCachedMethod.KeySettings SettingsOf(LlmCachedMethod method) => _keys.SettingsOf(method);
 
     /// <summary>Follows configuration reloads: each change is applied as a <see cref="Reconfigure"/>; an invalid one is logged and ignored.</summary>
     internal void FollowConfiguration(Microsoft.Extensions.Options.IOptionsMonitor<LlmCacheOptions> monitor) =>
@@ -201,14 +186,19 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             }
         });
 
-    /// <summary>Removes the entry stored under <paramref name="key"/> from every level.</summary>
+    /// <summary>
+    /// Removes the entry stored under <paramref name="key"/> from every level. The removal wins over
+    /// anything that started before it: a call already running when it was made does not store its
+    /// answer, and a copy written to a tier late is not served.
+    /// </summary>
     /// <param name="key">A key as produced for a cached call.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (TryParseKey(key, out CallKey callKey))
+        if (_keys.TryParse(key, out CallKey callKey))
         {
+            _store.Removals.KeyRemoved(callKey);
             _local.Remove(callKey);
         }
         await _cache.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
@@ -216,14 +206,43 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         {
             await bus.PublishKeyAsync(key).ConfigureAwait(false);
         }
+        if (_tiered is not null)
+        {
+            _ = RemoveAgainAsync(key);
+        }
     }
 
-    /// <summary>Removes every entry carrying <paramref name="tag"/>.</summary>
+    /// <summary>
+    /// A tier write that was already in flight when the key was removed — a promotion, a background
+    /// store of this or another process, a retry — can land after the removal. The removal is applied
+    /// once more when every such write must have finished (its timeout and retries are bounded).
+    /// </summary>
+    private async Task RemoveAgainAsync(string key)
+    {
+        TierResilienceOptions resilience = Options.TierResilience;
+        TimeSpan settle = (resilience.Timeout + resilience.RetryDelay * 4) * (resilience.WriteRetries + 1) + TimeSpan.FromMilliseconds(250);
+        try
+        {
+            await Task.Delay(settle, _time).ConfigureAwait(false);
+            await _cache.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.CacheFailed(_logger, "removal", ex);
+        }
+    }
+
+    /// <summary>
+    /// Removes every entry carrying <paramref name="tag"/>, in this process and in every process that
+    /// shares its tiers: the removal's time is written to the tiers, and an entry created before it is
+    /// never served again, wherever it is found.
+    /// </summary>
     /// <param name="tag">A tag from <see cref="LlmCachedAttribute.Tags"/>.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
     public async ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tag);
+        await _store.Removals.TagRemovedAsync(tag, share: true).ConfigureAwait(false);
         _local.RemoveWhere(method => method.Tags.Contains(tag));
         await _cache.RemoveByTagAsync(tag, cancellationToken).ConfigureAwait(false);
         foreach (ICacheInvalidationBus bus in _buses)
@@ -232,16 +251,53 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Removes every entry of one tenant (the value of the <see cref="LlmCachedAttribute.Tenant"/>
+    /// parameter, as a string), of every method, from every level and every process sharing the
+    /// tiers: entries written for it before now are never served again and expire with their TTL.
+    /// </summary>
+    /// <param name="tenant">The tenant's value.</param>
+    /// <param name="cancellationToken">Cancels the removal.</param>
+    public async ValueTask ForgetTenantAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        cancellationToken.ThrowIfCancellationRequested();
+        ulong partition = _keys.TenantPartition(tenant);
+        await _store.Removals.TenantRemovedAsync(partition, share: true).ConfigureAwait(false);
+        _local.RemoveWhere((key, _) => key.HasTenant && key.Tenant == partition);
+        foreach (ICacheInvalidationBus bus in _buses)
+        {
+            await bus.PublishTagAsync(TenantNotice + partition.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        }
+    }
+
+    // A tenant removal travels on the tag channel under a name no user tag can have.
+    private const string TenantNotice = "\u0001tenant:";
+
     // Another process removed something: drop the in-process copy here (its second level is shared).
     private void OnRemoteKeyRemoved(string key)
     {
-        if (TryParseKey(key, out CallKey callKey))
+        if (_keys.TryParse(key, out CallKey callKey))
         {
+            _store.Removals.KeyRemoved(callKey);
             _local.Remove(callKey);
         }
     }
 
-    private void OnRemoteTagRemoved(string tag) => _local.RemoveWhere(method => method.Tags.Contains(tag));
+    private void OnRemoteTagRemoved(string tag)
+    {
+        if (tag.StartsWith(TenantNotice, StringComparison.Ordinal))
+        {
+            if (ulong.TryParse(tag.AsSpan(TenantNotice.Length), System.Globalization.NumberStyles.AllowHexSpecifier, null, out ulong partition))
+            {
+                _ = _store.Removals.TenantRemovedAsync(partition, share: false);
+                _local.RemoveWhere((key, _) => key.HasTenant && key.Tenant == partition);
+            }
+            return;
+        }
+        _ = _store.Removals.TagRemovedAsync(tag, share: false);
+        _local.RemoveWhere(method => method.Tags.Contains(tag));
+    }
 
     private void Unsubscribe()
     {
@@ -250,32 +306,6 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             bus.KeyInvalidated -= OnRemoteKeyRemoved;
             bus.TagInvalidated -= OnRemoteTagRemoved;
         }
-    }
-
-    /// <summary>Reads a key string back into its call key: prefix (method and namespace), optional tenant segment, digest.</summary>
-    private bool TryParseKey(string key, out CallKey callKey)
-    {
-        callKey = default;
-        if (key.Length < 64 || !Digest256.TryParseHex(key.AsSpan(key.Length - 64), out Digest256 digest))
-        {
-            return false;
-        }
-        string prefix = key[..^64];
-        ulong tenant = 0;
-        bool hasTenant = false;
-        if (!_settingsByPrefix.TryGetValue(prefix, out LlmCachedMethod.KeySettings? settings))
-        {
-            // llmcache:{ns}:{method}:t-{16 hex}:
-            if (prefix.Length < 20 || prefix[^20..^17] != ":t-"
-                || !ulong.TryParse(prefix.AsSpan(prefix.Length - 17, 16), System.Globalization.NumberStyles.AllowHexSpecifier, null, out tenant)
-                || !_settingsByPrefix.TryGetValue(prefix[..^19], out settings))
-            {
-                return false;
-            }
-            hasTenant = true;
-        }
-        callKey = new CallKey(settings, digest, tenant, hasTenant);
-        return true;
     }
 
     /// <inheritdoc />
@@ -348,17 +378,4 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         created.Dispose();
         return raced;
     }
-
-    /// <summary>What the factory did for one call: HybridCache hands the caller a copy, so this is how the caller learns it.</summary>
-    private sealed class CallOutcome<T>
-    {
-        public bool RanMethod;
-        public T? Value;
-        public long MethodTicks;
-        public CacheEntry<T>? Entry;
-        public long Bytes;
-    }
-
-    /// <summary>Carries a cached method's own exception through HybridCache, which never stores it.</summary>
-    private sealed class MethodFailedException(Exception inner) : Exception(inner.Message, inner);
 }

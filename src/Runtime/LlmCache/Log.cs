@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "LlmCache stopped waiting for {Count} tier writes still in flight")]
     public static partial void FlushTimedOut(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "LlmCache cannot cache results of {MethodId} ({Reason}); such calls run uncached")]
+    public static partial void ResultUncacheable(ILogger logger, string methodId, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "LlmCache is partitioning {MethodId} by tenant without a KeySecret: tenant partitions are plain hashes that a dictionary of tenant ids can match")]
+    public static partial void TenantWithoutSecret(ILogger logger, string methodId);
 }

@@ -51,6 +51,26 @@ internal sealed record TypeParameterModel(string Name, string Constraints);
 /// </summary>
 internal sealed record RuntimeAccess(RuntimeAccessKind Kind, string Expression, string MemberName, string DeclaringTypeText, string MemberTypeText);
 
+/// <summary>How generated code reads a [CacheKey] member of the receiver.</summary>
+internal enum StateAccessKind
+{
+    /// <summary>Accessible from the interceptor: <c>receiver.Name</c>.</summary>
+    Member,
+
+    /// <summary>A private field (or a captured primary-constructor parameter), read through an <c>UnsafeAccessor</c>.</summary>
+    UnsafeField,
+
+    /// <summary>A property with a private getter, called through an <c>UnsafeAccessor</c>.</summary>
+    UnsafeProperty,
+}
+
+/// <summary>
+/// One [CacheKey] member of the receiver, written into the key after the arguments. <see cref="AccessorName"/>
+/// is the metadata name an <c>UnsafeAccessor</c> binds to (a field, a getter, or a captured parameter's field).
+/// </summary>
+internal sealed record KeyedStateModel(string Name, string TypeText, string ShapeId, StateAccessKind Access, string AccessorName,
+    string DeclaringTypeText);
+
 /// <summary>Everything the emitter needs to write the key builder and interceptors of one cached method.</summary>
 internal sealed record MethodModel(
     string DocId,
@@ -67,7 +87,13 @@ internal sealed record MethodModel(
     RuntimeAccess Runtime,
     long? TtlTicks,
     string? Namespace,
-    EquatableArray<string> Tags);
+    EquatableArray<string> Tags,
+    EquatableArray<KeyedStateModel> KeyedState,
+    bool ReceiverKeysItself)
+{
+    /// <summary>Whether the receiver contributes to the key (its [CacheKey] members, or itself as an <c>ICacheKeyWritable</c>).</summary>
+    public bool KeysReceiver => ReceiverKeysItself || KeyedState.Count > 0;
+}
 
 /// <summary>The result of parsing one [LlmCached] method: a model when it can be cached (the analyzer explains any refusal).</summary>
 internal sealed record MethodResult(MethodModel? Model);

@@ -20,6 +20,9 @@ internal sealed record MemberShape(string Name, string ShapeId);
 /// <summary>
 /// The key encoding of one type, referenced by <see cref="Id"/> from parameters, members and element
 /// shapes (so recursive types terminate). <see cref="TypeText"/> is the fully qualified type.
+/// <see cref="Polymorphic"/>: the type can be derived from, so a value of another runtime type is
+/// keyed by that type (its identity and all its members) rather than as the declared type.
+/// <see cref="Members"/> of a collection shape are the extra members of a collection subclass.
 /// </summary>
 internal sealed record TypeShape(
     string Id,
@@ -31,4 +34,5 @@ internal sealed record TypeShape(
     string? ValueId,
     string ElementTypeText,
     string ValueTypeText,
-    EquatableArray<MemberShape> Members);
+    EquatableArray<MemberShape> Members,
+    bool Polymorphic = false);

@@ -79,6 +79,18 @@ internal sealed class LocalCache
         }
     }
 
+    /// <summary>Drops every entry for which <paramref name="match"/> (its key, its entry object) is true.</summary>
+    public void RemoveWhere(Func<CallKey, object, bool> match)
+    {
+        foreach (KeyValuePair<CallKey, Slot> pair in _slots)
+        {
+            if (match(pair.Key, pair.Value.Entry))
+            {
+                Remove(pair.Key);
+            }
+        }
+    }
+
     public void Clear()
     {
         _slots.Clear();

@@ -14,12 +14,20 @@ namespace LlmCache;
 /// removal to all. Every tier call runs in that tier's Polly pipeline (timeout, circuit breaker):
 /// a failing tier is a miss or a dropped write, never an exception for the caller, and costs nothing
 /// while its breaker is open.
+/// <para>
+/// Reads are bounded: a tier that implements <see cref="ICacheTier"/> is asked for at most
+/// <c>MaximumEntryBytes + <see cref="ICacheTier.PayloadOverheadBytes"/></c> and refuses a longer value
+/// before transferring or allocating it (a miss). A promoted copy keeps the lifetime the lower tier
+/// reports for the entry, so it never outlives the original; the default TTL applies only to tiers
+/// that cannot tell (plain <see cref="IDistributedCache"/>).
+/// </para>
 /// </summary>
 internal sealed class TieredCache : IBufferDistributedCache
 {
     private readonly Tier[] _tiers;
     private readonly ILogger _logger;
     private readonly Func<TimeSpan> _promotionTtl;
+    private readonly Func<int> _maximumEntryBytes;
     private readonly Action<string, string>? _dropped;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _writes = new();
 
@@ -29,11 +37,13 @@ internal sealed class TieredCache : IBufferDistributedCache
     /// <param name="promotionTtl">The lifetime of a promoted copy.</param>
     /// <param name="dropped">Told (tier, operation) whenever a call is skipped or fails.</param>
     /// <param name="breakerChanged">Told (tier, state) whenever a breaker opens or closes.</param>
+    /// <param name="maximumEntryBytes">The runtime's <see cref="LlmCacheOptions.MaximumEntryBytes"/> (read on every call, so a reload applies); the default when null.</param>
     public TieredCache(IEnumerable<IDistributedCache> tiers, TierResilienceOptions resilience, ILogger logger, Func<TimeSpan> promotionTtl,
-        Action<string, string>? dropped = null, Action<string, string>? breakerChanged = null)
+        Action<string, string>? dropped = null, Action<string, string>? breakerChanged = null, Func<int>? maximumEntryBytes = null)
     {
         _logger = logger;
         _promotionTtl = promotionTtl;
+        _maximumEntryBytes = maximumEntryBytes ?? (static () => new LlmCacheOptions().MaximumEntryBytes);
         _dropped = dropped;
         _tiers = tiers.Select((cache, index) =>
         {
@@ -57,26 +67,44 @@ internal sealed class TieredCache : IBufferDistributedCache
 
     public async ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
     {
+        long limit = (long)_maximumEntryBytes() + ICacheTier.PayloadOverheadBytes;
         for (int i = 0; i < _tiers.Length; i++)
         {
-            byte[]? found = await RunAsync(_tiers[i], "get", static (tier, key, _, ct) => tier.GetAsync(key, ct), key, null, token).ConfigureAwait(false);
-            if (found is null)
+            TierValue? found = await RunAsync<TierValue?>(_tiers[i], "get", static (tier, key, limit, ct) => ReadAsync(tier, key, (long)limit!, ct),
+                key, limit, token).ConfigureAwait(false);
+            if (found is not { } hit)
             {
                 continue;
             }
-            destination.Write(found);
+            destination.Write(hit.Value);
             if (i > 0)
             {
-                var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _promotionTtl() };
+                var options = PromotionOptions(hit);
                 for (int above = 0; above < i; above++)
                 {
-                    Track(SetOneAsync(_tiers[above], key, found, options, "promote", CancellationToken.None));
+                    Track(SetOneAsync(_tiers[above], key, hit.Value, options, "promote", CancellationToken.None));
                 }
             }
             return true;
         }
         return false;
     }
+
+    /// <summary>A bounded read where the tier supports one; otherwise the whole value, refused afterwards when too long.</summary>
+    private static async Task<TierValue?> ReadAsync(IDistributedCache cache, string key, long limit, CancellationToken token)
+    {
+        if (cache is ICacheTier bounded)
+        {
+            return await bounded.GetBoundedAsync(key, limit, token).ConfigureAwait(false);
+        }
+        byte[]? value = await cache.GetAsync(key, token).ConfigureAwait(false);
+        return value is null || value.LongLength > limit ? null : new TierValue(value, null);
+    }
+
+    /// <summary>The promoted copy expires with the entry it copies; the default TTL only when the tier cannot tell.</summary>
+    private DistributedCacheEntryOptions PromotionOptions(TierValue hit) => hit.Expires is { } expires
+        ? new DistributedCacheEntryOptions { AbsoluteExpiration = expires }
+        : new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _promotionTtl() };
 
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
         SetAsync(key, value, options).GetAwaiter().GetResult();

@@ -74,11 +74,16 @@ internal static class Immutability
         {
             return true; // a cycle: decided by the other members
         }
-        foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        // Every field of the whole hierarchy, private fields of base types included: a sealed type
+        // deriving from a collection or from a record with a settable property is mutable.
+        for (Type? level = type; level is not null && level != typeof(object) && level != typeof(ValueType); level = level.BaseType)
         {
-            if (!field.IsInitOnly || !Check(field.FieldType, visiting))
+            foreach (FieldInfo field in level.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
             {
-                return false;
+                if (!field.IsInitOnly || !Check(field.FieldType, visiting))
+                {
+                    return false;
+                }
             }
         }
         return true;

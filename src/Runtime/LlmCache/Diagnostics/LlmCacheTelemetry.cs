@@ -53,7 +53,7 @@ internal sealed class LlmCacheTelemetry : IDisposable
 
     public Histogram<double> MethodDuration { get; }
 
-    public static KeyValuePair<string, object?> MethodTag(LlmCachedMethod method) => new("llmcache.method", method.Id);
+    public static KeyValuePair<string, object?> MethodTag(LlmCachedMethod method) => new(TagNames.Method, method.Id);
 
     public void Dispose()
     {

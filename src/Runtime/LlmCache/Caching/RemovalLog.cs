@@ -1,0 +1,208 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Distributed;
+
+namespace LlmCache;
+
+/// <summary>
+/// Remembers when keys, tags and tenants were removed, so that a removal wins over anything that
+/// started before it: a store by a call already in flight is dropped, and an entry read from a tier
+/// that was created before the removal (a promotion or background write that landed late, or a copy
+/// another process still holds) is not served. Tag and tenant removals are also written to the
+/// shared tiers and re-read at most once a <see cref="SharedCheckInterval"/>, so every process sharing
+/// them honours a removal made by any of them, including processes started later.
+/// </summary>
+internal sealed class RemovalLog
+{
+    /// <summary>How long a shared tag time read from the tiers is trusted before it is read again.</summary>
+    public static readonly TimeSpan SharedCheckInterval = TimeSpan.FromSeconds(1);
+
+    // How long a tag or tenant removal record lives in the shared tiers: longer than any entry should.
+    private static readonly TimeSpan SharedRetention = TimeSpan.FromDays(400);
+
+    // Key removals matter only to calls in flight and to late tier writes: a short memory is enough.
+    private static readonly long KeyRetentionTicks = TimeSpan.FromMinutes(10).Ticks;
+    private const int KeyLimit = 100_000;
+
+    private readonly ConcurrentDictionary<CallKey, long> _keys = new();
+    private readonly ConcurrentDictionary<string, Shared> _tags = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ulong, Shared> _tenants = new();
+    private readonly TimeProvider _time;
+    private readonly Func<string> _namespace;
+    private readonly IBufferDistributedCache? _tiers;
+
+    public RemovalLog(TimeProvider time, Func<string> @namespace, IBufferDistributedCache? tiers)
+    {
+        _time = time;
+        _namespace = @namespace;
+        _tiers = tiers;
+    }
+
+    private long Now => _time.GetUtcNow().UtcTicks;
+
+    /// <summary>Records that <paramref name="key"/> was removed now.</summary>
+    public void KeyRemoved(in CallKey key)
+    {
+        long now = Now;
+        _keys[key] = now;
+        if (_keys.Count > KeyLimit)
+        {
+            foreach (KeyValuePair<CallKey, long> pair in _keys)
+            {
+                if (now - pair.Value > KeyRetentionTicks)
+                {
+                    _keys.TryRemove(pair);
+                }
+            }
+        }
+    }
+
+    /// <summary>Records a tag removal here and, when <paramref name="share"/>, in the shared tiers.</summary>
+    public Task TagRemovedAsync(string tag, bool share) => RemovedAsync(TagEntry(tag), Now, share);
+
+    /// <summary>Records a tenant removal here and, when <paramref name="share"/>, in the shared tiers.</summary>
+    public Task TenantRemovedAsync(ulong partition, bool share) => RemovedAsync(TenantEntry(partition), Now, share);
+
+    /// <summary>
+    /// The last removal that applies to <paramref name="key"/> as this process knows it now, without
+    /// waiting for I/O: shared records not looked at for a while are re-read in the background, so a
+    /// process that shares a tier without a notification channel still learns of removals within
+    /// about a <see cref="SharedCheckInterval"/>.
+    /// </summary>
+    public long LastRemoval(in CallKey key)
+    {
+        long last = _keys.IsEmpty ? 0 : _keys.TryGetValue(key, out long removed) ? removed : 0;
+        IReadOnlyList<string> tags = key.Settings.Method.Tags;
+        if (tags.Count == 0 && !key.HasTenant)
+        {
+            return last;
+        }
+        long now = Now;
+        for (int i = 0; i < tags.Count; i++)
+        {
+            last = Math.Max(last, Observe(TagEntry(tags[i]), now));
+        }
+        if (key.HasTenant)
+        {
+            last = Math.Max(last, Observe(TenantEntry(key.Tenant), now));
+        }
+        return last;
+    }
+
+    /// <summary>
+    /// The last removal that applies to <paramref name="key"/>, with the shared records of its tags and
+    /// tenant re-read from the tiers first when this process has not looked for a while.
+    /// </summary>
+    public async ValueTask<long> LastSharedRemovalAsync(CallKey key, CancellationToken cancellationToken)
+    {
+        if (_tiers is not null)
+        {
+            long now = Now;
+            foreach (string tag in key.Settings.Method.Tags)
+            {
+                await RefreshAsync(TagEntry(tag), now, cancellationToken).ConfigureAwait(false);
+            }
+            if (key.HasTenant)
+            {
+                await RefreshAsync(TenantEntry(key.Tenant), now, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return LastRemoval(key);
+    }
+
+    /// <summary>Forgets everything held in memory (after a reconfiguration); shared records are read again when needed.</summary>
+    public void Clear()
+    {
+        _keys.Clear();
+        _tags.Clear();
+        _tenants.Clear();
+    }
+
+    private Shared TagEntry(string tag) => _tags.GetOrAdd(tag, static (t, self) => new Shared(self.TagRecord(t)), this);
+
+    private Shared TenantEntry(ulong partition) => _tenants.GetOrAdd(partition, static (p, self) => new Shared(self.TenantRecord(p)), this);
+
+    private long Observe(Shared entry, long now)
+    {
+        if (_tiers is not null && now - Volatile.Read(ref entry.CheckedTicks) >= SharedCheckInterval.Ticks)
+        {
+            _ = RefreshInBackgroundAsync(entry, now);
+        }
+        return entry.Removed;
+    }
+
+    private async Task RefreshInBackgroundAsync(Shared entry, long now)
+    {
+        try
+        {
+            await RefreshAsync(entry, now, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The tiers report their own failures; the record is read again at the next interval.
+        }
+    }
+
+    private async Task RemovedAsync(Shared entry, long now, bool share)
+    {
+        entry.Raise(now);
+        Volatile.Write(ref entry.CheckedTicks, now);
+        if (share && _tiers is not null)
+        {
+            byte[] value = new byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(value, now);
+            await _tiers.SetAsync(entry.Record, value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = SharedRetention })
+                .ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask RefreshAsync(Shared entry, long now, CancellationToken cancellationToken)
+    {
+        long checkedTicks = Volatile.Read(ref entry.CheckedTicks);
+        if (now - checkedTicks < SharedCheckInterval.Ticks
+            || Interlocked.CompareExchange(ref entry.CheckedTicks, now, checkedTicks) != checkedTicks)
+        {
+            return; // looked at recently, or another caller is looking now
+        }
+        byte[]? value = await _tiers!.GetAsync(entry.Record, cancellationToken).ConfigureAwait(false);
+        if (value is { Length: 8 })
+        {
+            entry.Raise(BinaryPrimitives.ReadInt64LittleEndian(value));
+        }
+    }
+
+    private string TagRecord(string tag)
+    {
+        // Hashed: a tag may hold any character, and every tier must accept the record's key.
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tag), hash);
+        return "llmcache:" + _namespace() + ":~tag:" + Convert.ToHexString(hash[..16]).ToLowerInvariant();
+    }
+
+    private string TenantRecord(ulong partition) =>
+        "llmcache:" + _namespace() + ":~tenant:" + partition.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed class Shared(string record)
+    {
+        private long _removed;
+        public long CheckedTicks = long.MinValue / 2;
+
+        public string Record { get; } = record;
+
+        public long Removed => Volatile.Read(ref _removed);
+
+        public void Raise(long ticks)
+        {
+            long seen = Volatile.Read(ref _removed);
+            while (ticks > seen)
+            {
+                long raced = Interlocked.CompareExchange(ref _removed, ticks, seen);
+                if (raced == seen)
+                {
+                    return;
+                }
+                seen = raced;
+            }
+        }
+    }
+}

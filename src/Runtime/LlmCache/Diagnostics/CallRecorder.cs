@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace LlmCache;
+
+/// <summary>The names of the tags on the runtime's measurements and spans, in one place.</summary>
+internal static class TagNames
+{
+    public const string Method = "llmcache.method";
+    public const string Level = "llmcache.level";
+    public const string Hit = "llmcache.hit";
+    public const string Operation = "llmcache.operation";
+    public const string Reason = "llmcache.reason";
+    public const string Tier = "llmcache.tier";
+    public const string State = "llmcache.state";
+    public const string KeyHash = "llmcache.key_hash";
+    public const string Control = "llmcache.control";
+    public const string CacheHit = "cache.hit";
+}
+
+/// <summary>Why a fresh result was not stored (the <c>llmcache.reason</c> tag of <c>llmcache.stores.skipped</c>).</summary>
+internal static class SkipReasons
+{
+    public const string NoStore = "no-store";
+    public const string ResultTtl = "result-ttl";
+    public const string TooLarge = "too-large";
+    public const string Unfinished = "unfinished";
+    public const string Cancelled = "cancelled";
+    public const string NotCopyable = "not-copyable";
+    public const string NotSerializable = "not-serializable";
+    public const string Removed = "removed";
+}
+
+/// <summary>
+/// Everything the runtime reports about calls — counters, histograms, spans, the caller's probe and
+/// logs — so that each path (generated calls, streams, middleware) records an outcome the same way.
+/// </summary>
+internal sealed class CallRecorder
+{
+    private readonly ConcurrentDictionary<string, byte> _loggedOnce = new(StringComparer.Ordinal);
+    private long _hits;
+    private long _misses;
+    private long _errors;
+    private long _keyFailures;
+
+    public CallRecorder(LlmCacheTelemetry telemetry, ILogger logger)
+    {
+        Telemetry = telemetry;
+        Logger = logger;
+    }
+
+    public LlmCacheTelemetry Telemetry { get; }
+
+    public ILogger Logger { get; }
+
+    public LlmCacheStatistics Statistics => new(
+        Interlocked.Read(ref _hits),
+        Interlocked.Read(ref _misses),
+        Interlocked.Read(ref _errors),
+        Interlocked.Read(ref _keyFailures));
+
+    /// <summary>The last 16 hex digits of the key: enough to correlate, nothing of the inputs.</summary>
+    public static string KeyHash(in CallKey key)
+    {
+        Span<char> hex = stackalloc char[16];
+        Digest256.WriteHex(key.Digest.D, hex);
+        return new string(hex);
+    }
+
+    /// <summary>A call answered from the cache, from <paramref name="source"/>.</summary>
+    public void Hit(in CallKey key, long started, CacheSource source, Activity? current = null)
+    {
+        LlmCachedMethod.KeySettings settings = key.Settings;
+        Interlocked.Increment(ref _hits);
+        string level = source == CacheSource.Memory ? "memory" : "distributed";
+        Telemetry.Hits.Add(1, settings.Tag, new(TagNames.Level, level));
+        if (Telemetry.LookupDuration.Enabled)
+        {
+            Telemetry.LookupDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, settings.Tag, new(TagNames.Hit, true));
+        }
+        string? hash = null;
+        if (current is not null || LlmCacheTelemetry.ActivitySource.HasListeners())
+        {
+            using Activity? activity = current ?? LlmCacheTelemetry.ActivitySource.StartActivity("llmcache.get");
+            if (activity is not null)
+            {
+                hash = KeyHash(key);
+                activity.SetTag(TagNames.CacheHit, true);
+                activity.SetTag(TagNames.Method, settings.Method.Id);
+                activity.SetTag(TagNames.KeyHash, hash);
+                activity.SetTag(TagNames.Level, level);
+            }
+        }
+        if (Logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.Hit(Logger, settings.Method.Id, hash ??= KeyHash(key));
+        }
+        if (LlmCacheScope.CurrentProbe is { } probe)
+        {
+            probe.Record(new CacheOutcome(settings.Method.Id, true, source, false, hash ?? KeyHash(key)));
+        }
+    }
+
+    /// <summary>A call the method answered: its lookup time (without the method's), span tags, log and probe.</summary>
+    public void Miss(in CallKey key, Activity? activity, long started, long methodTicks, bool stored, CacheControl? control)
+    {
+        LlmCachedMethod.KeySettings settings = key.Settings;
+        string hash = KeyHash(key);
+        double lookup = Stopwatch.GetElapsedTime(started).TotalSeconds - (double)methodTicks / Stopwatch.Frequency;
+        Telemetry.LookupDuration.Record(Math.Max(0, lookup), settings.Tag, new(TagNames.Hit, false));
+        Log.Miss(Logger, settings.Method.Id, hash);
+        if (activity is not null)
+        {
+            activity.SetTag(TagNames.CacheHit, false);
+            activity.SetTag(TagNames.Method, settings.Method.Id);
+            activity.SetTag(TagNames.KeyHash, hash);
+            if (control is not null)
+            {
+                activity.SetTag(TagNames.Control, control.NoCache ? "no-cache" : control.NoStore ? "no-store" : "custom");
+            }
+        }
+        LlmCacheScope.CurrentProbe?.Record(new CacheOutcome(settings.Method.Id, false, CacheSource.Method, stored, hash));
+    }
+
+    /// <summary>The method is about to run for this call.</summary>
+    public void MethodStarting(LlmCachedMethod.KeySettings settings)
+    {
+        Interlocked.Increment(ref _misses);
+        Telemetry.Misses.Add(1, settings.Tag);
+    }
+
+    /// <summary>The method completed after <paramref name="elapsedTicks"/> stopwatch ticks.</summary>
+    public void MethodCompleted(LlmCachedMethod.KeySettings settings, long elapsedTicks) =>
+        Telemetry.MethodDuration.Record((double)elapsedTicks / Stopwatch.Frequency, settings.Tag);
+
+    /// <summary>A cache operation failed; the caller was (or will be) answered by the method.</summary>
+    public void Error(LlmCachedMethod.KeySettings settings, string operation, Exception exception)
+    {
+        Interlocked.Increment(ref _errors);
+        Telemetry.Errors.Add(1, settings.Tag, new(TagNames.Operation, operation));
+        Log.CacheFailed(Logger, settings.Method.Id, exception);
+    }
+
+    /// <summary>A call's key could not be built; it runs uncached.</summary>
+    public void KeyFailed(LlmCachedMethod.KeySettings settings, Exception exception)
+    {
+        Interlocked.Increment(ref _keyFailures);
+        Telemetry.Errors.Add(1, settings.Tag, new(TagNames.Operation, "key"));
+        if (Once("key:" + settings.Method.Id + ":" + exception.GetType().FullName))
+        {
+            Log.KeyFailed(Logger, settings.Method.Id, exception);
+        }
+    }
+
+    /// <summary>A fresh result was stored.</summary>
+    public void Stored(LlmCachedMethod.KeySettings settings) => Telemetry.Stores.Add(1, settings.Tag);
+
+    /// <summary>A fresh result was not stored, for <paramref name="reason"/> (one of <see cref="SkipReasons"/>). Always false.</summary>
+    public bool Skipped(LlmCachedMethod.KeySettings settings, string reason)
+    {
+        Telemetry.SkippedStores.Add(1, settings.Tag, new(TagNames.Reason, reason));
+        return false;
+    }
+
+    /// <summary>A result type this runtime cannot store or copy: counted each time, logged once per method and reason.</summary>
+    public bool Uncacheable(LlmCachedMethod.KeySettings settings, string reason, Exception exception)
+    {
+        Interlocked.Increment(ref _errors);
+        Telemetry.Errors.Add(1, settings.Tag, new(TagNames.Operation, reason));
+        if (Once(reason + ":" + settings.Method.Id))
+        {
+            Log.ResultUncacheable(Logger, settings.Method.Id, reason, exception);
+        }
+        return Skipped(settings, reason);
+    }
+
+    /// <summary>True the first time <paramref name="what"/> is seen (bounded, so a flood of distinct failures cannot grow it forever).</summary>
+    public bool Once(string what) => _loggedOnce.Count < 4096 && _loggedOnce.TryAdd(what, 0);
+}

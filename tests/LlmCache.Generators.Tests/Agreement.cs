@@ -1,0 +1,71 @@
+using System.Collections.Immutable;
+using LlmCache.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using static LlmCache.Generators.LlmCachedGenerator;
+
+namespace LlmCache.Generators.Tests;
+
+/// <summary>
+/// The analyzer and the generator read one description of a method: for every [LlmCached] method the
+/// analyzer's verdict (LLMC011: cached or refused, and how many call sites) must be what the generator
+/// wrote (a model, and that many intercepted call sites), and the analyzer reports an error exactly
+/// when the generator refuses a method.
+/// </summary>
+internal static class Agreement
+{
+    public static void Check(Compilation input, GeneratorDriverRunResult run)
+    {
+        GeneratorRunResult result = run.Results.Single();
+        var models = new HashSet<string>(StringComparer.Ordinal);
+        if (result.TrackedSteps.TryGetValue(TrackingNames.MethodModels, out ImmutableArray<IncrementalGeneratorRunStep> modelSteps))
+        {
+            foreach (IncrementalGeneratorRunStep step in modelSteps)
+            {
+                foreach ((object value, _) in step.Outputs)
+                {
+                    models.Add(((MethodModel)value).DocId);
+                }
+            }
+        }
+        var sites = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (result.TrackedSteps.TryGetValue(TrackingNames.CallSites, out ImmutableArray<IncrementalGeneratorRunStep> siteSteps))
+        {
+            foreach (CallSiteModel site in siteSteps.SelectMany(s => s.Outputs).SelectMany(o => (EquatableArray<CallSiteModel>)o.Value))
+            {
+                sites[site.TargetDocId] = sites.GetValueOrDefault(site.TargetDocId) + 1;
+            }
+        }
+
+        ImmutableArray<Diagnostic> diagnostics = input.WithAnalyzers([new LlmCachedAnalyzer()])
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        var verdicts = diagnostics.Where(d => d.Id == "LLMC011").ToDictionary(
+            d => d.Properties[DiagnosticDescriptors.PropertyDocId]!,
+            d => (Cached: d.Properties[DiagnosticDescriptors.PropertyCached] == "true", Sites: int.Parse(d.Properties[DiagnosticDescriptors.PropertyCallSites]!)));
+
+        var disagreements = new List<string>();
+        foreach ((string docId, (bool cached, int count)) in verdicts)
+        {
+            if (cached != models.Contains(docId))
+            {
+                disagreements.Add($"{docId}: the analyzer says {(cached ? "cached" : "refused")}, the generator {(models.Contains(docId) ? "wrote a model" : "wrote none")}");
+            }
+            int generated = models.Contains(docId) ? sites.GetValueOrDefault(docId) : 0;
+            if (count != generated)
+            {
+                disagreements.Add($"{docId}: the analyzer counts {count} call site(s), the generator intercepts {generated}");
+            }
+        }
+        foreach (string docId in models.Where(m => !verdicts.ContainsKey(m)))
+        {
+            disagreements.Add($"{docId}: the generator wrote a model the analyzer never judged");
+        }
+        bool anyError = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+        bool anyRefused = verdicts.Values.Any(v => !v.Cached);
+        if (anyError != anyRefused)
+        {
+            disagreements.Add(anyError ? "the analyzer reports an error, yet the generator refused no method" : "the generator refused a method without an error from the analyzer");
+        }
+        Assert.True(disagreements.Count == 0, string.Join("\n", disagreements));
+    }
+}
