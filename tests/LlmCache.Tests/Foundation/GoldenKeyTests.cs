@@ -97,9 +97,9 @@ public sealed class GoldenKeyTests
         // content with its annotations and additional properties (null when absent or empty).
         public const string Message = "p:0ff34277f5bf7f3b8e9a16405c7de95d7aced7a819d618df35a3a5c5cfb7e8ec";
         // Changed with the MEAI coverage work: a tool is an object (depth-guarded) led by a kind byte,
-        // with its declaration members in a fixed order; options end with background responses and the
-        // raw-options factory; empty additional properties are written as absent.
-        public const string Options = "p:e78b79e919af68eedca4e3225d0f01b668ddfad22fcf9340922dbdf323ba4063";
+        // with its declaration members in a fixed order; options end with background responses, the
+        // continuation token and the raw-options factory; empty additional properties are written as absent.
+        public const string Options = "p:2a8076d10b3c5de0edebaee8267aa4160e4b1b7308520b713c94d2e1b1a81cc5";
         // New: a hosted tool written by the object walker (type, then members by ordinal name).
         public const string HostedTool = "p:3c36246bba62eeb6b306a0e8cf6aff910853d09f3352bee692367ea4dbff0983";
         // New: a record written by the object walker, a base-typed member holding a derived record, a tuple.

@@ -67,11 +67,11 @@ public sealed class AIKeyCoverageTests
         foreach ((Type type, AIKeyCoverageEntry entry) in AIKeyCoverage.Entries)
         {
             var names = PublicProperties(type).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (string name in entry.Keyed.Concat(entry.Excluded.Keys).Concat(entry.Refused.Keys))
+            foreach (string name in entry.Keyed.Concat(entry.Excluded.Keys).Concat(entry.PassThrough.Keys))
             {
                 Assert.True(names.Contains(name), $"{type.Name}.{name} is catalogued but does not exist");
             }
-            Assert.All(entry.Excluded.Values.Concat(entry.Refused.Values), reason => Assert.False(string.IsNullOrWhiteSpace(reason)));
+            Assert.All(entry.Excluded.Values.Concat(entry.PassThrough.Values), reason => Assert.False(string.IsNullOrWhiteSpace(reason)));
         }
     }
 
@@ -114,17 +114,43 @@ public sealed class AIKeyCoverageTests
     }
 
     [Fact]
-    public void RefusedProperties_MakeTheKeyThrow()
+    public void PassThroughProperties_SendTheCallToTheModel_AndStillChangeTheKey()
     {
+        int checkedCount = 0;
         foreach ((Type type, AIKeyCoverageEntry entry) in AIKeyCoverage.Entries.Where(e => !e.Key.IsAbstract))
         {
-            foreach (string name in entry.Refused.Keys)
+            foreach (string name in entry.PassThrough.Keys)
             {
                 PropertyInfo property = type.GetProperty(name)!;
-                object instance = Construct(type, null, 0)!;
-                property.SetValue(instance, Sample(property.PropertyType, name, 1));
-                Assert.Throws<CacheKeyException>(() => Keys.OfObject(instance));
+                object plain = Construct(type, null, 0)!;
+                Assert.False(WritePassesThrough(plain, out string before));
+                object first = Construct(type, null, 0)!;
+                property.SetValue(first, Sample(property.PropertyType, name, 0));
+                Assert.True(WritePassesThrough(first, out string a), $"{type.Name}.{name} does not pass through");
+                object second = Construct(type, null, 0)!;
+                property.SetValue(second, Sample(property.PropertyType, name, 1));
+                Assert.True(WritePassesThrough(second, out string b));
+                Assert.NotEqual(before, a);
+                Assert.NotEqual(a, b);
+                checkedCount++;
             }
+        }
+        Assert.True(checkedCount > 0);
+    }
+
+    private static bool WritePassesThrough(object value, out string key)
+    {
+        KeyWriter writer = KeyWriter.Rent("");
+        try
+        {
+            writer.WriteObject(value);
+            bool passThrough = writer.PassThrough;
+            key = writer.Complete();
+            return passThrough;
+        }
+        finally
+        {
+            writer.Dispose();
         }
     }
 

@@ -60,12 +60,23 @@ public sealed class RequestFieldKeyTests
     }
 
     [Fact]
-    public void BackgroundResponses_ChangeTheKey_AndAContinuationTokenIsNeverCached()
+    public void BackgroundResponses_ChangeTheKey_AndAContinuationTokenAlwaysReachesTheModel()
     {
         var message = new ChatMessage(ChatRole.User, "q");
         Assert.NotEqual(Chat(new ChatOptions(), message), Chat(new ChatOptions { AllowBackgroundResponses = true }, message));
-        var poll = new ChatOptions { ContinuationToken = ResponseContinuationToken.FromBytes(new byte[] { 1 }) };
-        Assert.Throws<CacheKeyException>(() => Chat(poll, message));
+
+        KeyWriter writer = KeyWriter.Rent("");
+        try
+        {
+            writer.WriteChatOptions(new ChatOptions());
+            Assert.False(writer.PassThrough);
+            writer.WriteChatOptions(new ChatOptions { ContinuationToken = ResponseContinuationToken.FromBytes(new byte[] { 1 }) });
+            Assert.True(writer.PassThrough);
+        }
+        finally
+        {
+            writer.Dispose();
+        }
     }
 
     [Fact]

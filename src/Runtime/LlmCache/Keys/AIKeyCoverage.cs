@@ -14,12 +14,12 @@ internal enum AIMemberRule
     /// <summary>Left out of the key, for the reason the catalogue gives.</summary>
     Excluded,
 
-    /// <summary>A non-null value makes the request uncacheable: the key throws <see cref="CacheKeyException"/>.</summary>
-    Refused,
+    /// <summary>Written into the key, and a non-null value sends the call to the model uncached (<see cref="KeyWriter.PassThrough"/>).</summary>
+    PassThrough,
 }
 
 /// <summary>The catalogue entry of one Microsoft.Extensions.AI type: its own (declared or overridden) properties.</summary>
-internal sealed class AIKeyCoverageEntry(Type type, string[] keyed, (string Name, string Reason)[] excluded, (string Name, string Reason)[] refused)
+internal sealed class AIKeyCoverageEntry(Type type, string[] keyed, (string Name, string Reason)[] excluded, (string Name, string Reason)[] passThrough)
 {
     public Type Type { get; } = type;
 
@@ -29,20 +29,20 @@ internal sealed class AIKeyCoverageEntry(Type type, string[] keyed, (string Name
     /// <summary>Properties left out of the key, each with the reason.</summary>
     public IReadOnlyDictionary<string, string> Excluded { get; } = excluded.ToDictionary(e => e.Name, e => e.Reason, StringComparer.Ordinal);
 
-    /// <summary>Properties whose non-null value makes a request uncacheable, each with the reason.</summary>
-    public IReadOnlyDictionary<string, string> Refused { get; } = refused.ToDictionary(e => e.Name, e => e.Reason, StringComparer.Ordinal);
+    /// <summary>Properties whose non-null value sends the call to the model uncached, each with the reason.</summary>
+    public IReadOnlyDictionary<string, string> PassThrough { get; } = passThrough.ToDictionary(e => e.Name, e => e.Reason, StringComparer.Ordinal);
 
     public AIMemberRule RuleFor(string name) =>
         Keyed.Contains(name) ? AIMemberRule.Keyed
         : Excluded.ContainsKey(name) ? AIMemberRule.Excluded
-        : Refused.ContainsKey(name) ? AIMemberRule.Refused
+        : PassThrough.ContainsKey(name) ? AIMemberRule.PassThrough
         : AIMemberRule.Unlisted;
 }
 
 /// <summary>
 /// The one list of what every Microsoft.Extensions.AI request type contributes to a key: per type, the
-/// properties that are keyed, the ones excluded (with the reason) and the ones that make a request
-/// uncacheable. A property declared on a base type is listed once, on that base. The writers in
+/// properties that are keyed, the ones excluded (with the reason) and the ones that send a call to
+/// the model uncached. A property declared on a base type is listed once, on that base. The writers in
 /// <c>KeyWriter.AI.cs</c> follow it (the hand-written fast paths write exactly the keyed properties;
 /// every other type is written by the object walker, which reads its exclusions from here), and a
 /// reflection test fails when a public property of any of these types, or of a type a new package
@@ -79,7 +79,7 @@ internal static class AIKeyCoverage
                     reason = rule switch
                     {
                         AIMemberRule.Excluded => entry.Excluded[name],
-                        AIMemberRule.Refused => entry.Refused[name],
+                        AIMemberRule.PassThrough => entry.PassThrough[name],
                         _ => null,
                     };
                     return rule;
@@ -112,8 +112,8 @@ internal static class AIKeyCoverage
     private static Dictionary<Type, AIKeyCoverageEntry> Build()
     {
         var entries = new Dictionary<Type, AIKeyCoverageEntry>();
-        void Add(Type type, string[] keyed, (string, string)[]? excluded = null, (string, string)[]? refused = null) =>
-            entries.Add(type, new AIKeyCoverageEntry(type, keyed, excluded ?? [], refused ?? []));
+        void Add(Type type, string[] keyed, (string, string)[]? excluded = null, (string, string)[]? passThrough = null) =>
+            entries.Add(type, new AIKeyCoverageEntry(type, keyed, excluded ?? [], passThrough ?? []));
 
         // ---- messages and options --------------------------------------------------------------
         Add(typeof(ChatMessage), ["Role", "AuthorName", "Contents", "AdditionalProperties"],
@@ -130,9 +130,9 @@ internal static class AIKeyCoverage
             "ResponseFormat", "Reasoning", "ToolMode", "Tools", "AdditionalProperties",
             "AllowBackgroundResponses", "RawRepresentationFactory",
         ],
-        refused:
+        passThrough:
         [
-            ("ContinuationToken", "polls a response running in the background: the same token answers differently over time"),
+            ("ContinuationToken", "polls a response running in the background: the same token answers differently over time, so the call always reaches the model"),
         ]);
         Add(typeof(EmbeddingGenerationOptions), ["ModelId", "Dimensions", "AdditionalProperties", "RawRepresentationFactory"]);
         Add(typeof(ReasoningOptions), ["Effort", "Output"]);

@@ -154,6 +154,23 @@ public sealed partial class KeyWriter
         _depth--;
     }
 
+    /// <summary>
+    /// A continuation token: a poll for a response running in the background, whose answer changes
+    /// over time. The call must reach the model whatever the cache holds, so it passes through; the
+    /// token is still written, so the key stays a function of the whole request.
+    /// </summary>
+    private void WriteContinuationToken(ResponseContinuationToken? token)
+    {
+        if (token is null)
+        {
+            WriteNull();
+            return;
+        }
+        PassThrough = true;
+        WriteChars(KeyTag.Type, TypeNames.Of(token.GetType()).AsSpan());
+        WriteBytes(token.ToBytes().Span);
+    }
+
     /// <summary>What every content carries besides its kind's fields: annotations and additional properties.</summary>
     private void WriteContentCommon(AIContent content)
     {
@@ -186,7 +203,7 @@ public sealed partial class KeyWriter
     /// reasoning options, tool mode, every tool completely, additional properties sorted by name,
     /// background responses, and the raw-options factory by the delegate rule of
     /// <see cref="WriteObject"/>. A continuation token polls a running response whose answer changes
-    /// over time: it makes the key throw <see cref="CacheKeyException"/>, so the call runs uncached.
+    /// over time: the call passes through to the model uncached (neither an error nor a miss).
     /// (Microsoft.Extensions.AI's caching client leaves tools out of its key and so can serve an answer
     /// computed for other tools.)
     /// </summary>
@@ -201,10 +218,6 @@ public sealed partial class KeyWriter
         {
             WriteWalked(options);
             return;
-        }
-        if (options.ContinuationToken is not null)
-        {
-            throw new CacheKeyException(ContinuationTokenRefusal);
         }
         Enter();
         WriteTag(KeyTag.ChatOptions);
@@ -250,6 +263,7 @@ public sealed partial class KeyWriter
         }
         WriteAdditionalProperties(options.AdditionalProperties);
         WriteNullable(options.AllowBackgroundResponses);
+        WriteContinuationToken(options.ContinuationToken);
         if (options.RawRepresentationFactory is { } factory)
         {
             WriteDelegate(factory);

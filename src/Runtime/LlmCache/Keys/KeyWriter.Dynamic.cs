@@ -114,7 +114,7 @@ public sealed partial class KeyWriter
             case ChatResponseFormat format: WriteResponseFormat(format); return;
             case ChatToolMode mode: WriteToolMode(mode); return;
             case ReasoningOptions reasoning: WriteReasoning(reasoning); return;
-            case ResponseContinuationToken: throw new CacheKeyException(ContinuationTokenRefusal);
+            case ResponseContinuationToken token: WriteContinuationToken(token); return;
             case Delegate function: WriteDelegate(function); return;
             case Exception exception: WriteException(exception); return;
             case Type type: WriteChars(KeyTag.Type, TypeNames.Of(type).AsSpan()); return;
@@ -134,9 +134,6 @@ public sealed partial class KeyWriter
         }
         WriteWalked(value);
     }
-
-    private const string ContinuationTokenRefusal =
-        "A response continuation token polls a response running in the background, whose answer changes over time; the call is not cached.";
 
     /// <summary>The object walker: the runtime type's name, then its members (see <see cref="WriteObject"/>).</summary>
     private void WriteWalked(object value)
@@ -179,10 +176,6 @@ public sealed partial class KeyWriter
             catch (TargetInvocationException ex)
             {
                 throw new CacheKeyException($"Reading {shape.TypeName}.{member.Name} for the key failed; the call is not cached.", ex.InnerException ?? ex);
-            }
-            if (member.Refusal is { } refusal && memberValue is not null)
-            {
-                throw new CacheKeyException(refusal);
             }
             WriteString(member.Name);
             WriteObject(memberValue);

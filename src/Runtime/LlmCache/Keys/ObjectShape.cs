@@ -3,15 +3,12 @@ using System.Reflection;
 
 namespace LlmCache;
 
-/// <summary>One public member the object walker writes: its name, how to read it, and whether a value refuses the key.</summary>
-internal sealed class ObjectMember(string name, Func<object, object?> read, string? refusal)
+/// <summary>One public member the object walker writes: its name and how to read it.</summary>
+internal sealed class ObjectMember(string name, Func<object, object?> read)
 {
     public string Name { get; } = name;
 
     public Func<object, object?> Read { get; } = read;
-
-    /// <summary>When set, a non-null value makes the key un-buildable, for this reason.</summary>
-    public string? Refusal { get; } = refusal;
 }
 
 /// <summary>
@@ -24,7 +21,8 @@ internal sealed class ObjectMember(string name, Func<object, object?> read, stri
 /// since its public surface rarely is its value (two <c>StringBuilder</c>s differ in text, not in
 /// <c>Capacity</c>): it needs a dedicated writer or the key is refused. The exception is a
 /// Microsoft.Extensions.AI type covered by <see cref="AIKeyCoverage"/>, walked with the catalogue's
-/// exclusions. A type whose only state is private would key as its name alone, so it is refused too.
+/// exclusions. A type that keeps state in a non-public field other than the backing field of a
+/// public property is refused too: its public members might not tell two values apart.
 /// </remarks>
 internal sealed class ObjectShape
 {
@@ -94,19 +92,14 @@ internal sealed class ObjectShape
         var members = new List<ObjectMember>(byName.Count);
         foreach ((string name, (MemberInfo member, _)) in byName)
         {
-            string? refusal = null;
             if (AIKeyCoverage.Covers(type))
             {
-                AIMemberRule rule = AIKeyCoverage.RuleFor(type, name, out string? reason);
+                AIMemberRule rule = AIKeyCoverage.RuleFor(type, name, out _);
                 if (rule == AIMemberRule.Excluded)
                 {
                     continue;
                 }
-                if (rule == AIMemberRule.Refused)
-                {
-                    refusal = $"{TypeNames.Of(type)}.{name} is set: it {reason}, so the call is not cached.";
-                }
-                else if (rule == AIMemberRule.Unlisted && member.DeclaringType is { IsVisible: false } declaring && AIKeyCoverage.IsLibraryType(declaring))
+                if (rule == AIMemberRule.Unlisted && member.DeclaringType is { IsVisible: false } declaring && AIKeyCoverage.IsLibraryType(declaring))
                 {
                     // A public member of the library's internal implementation type (the delegate behind a
                     // function made by the factory): the public base it implements is what is keyed.
@@ -118,7 +111,7 @@ internal sealed class ObjectShape
             {
                 return new ObjectShape(type, [], $"{TypeNames.Of(type)}.{name} is a ref struct, which cannot be read for a key; implement {nameof(ICacheKeyWritable)}.");
             }
-            members.Add(new ObjectMember(name, Reader(member), refusal));
+            members.Add(new ObjectMember(name, Reader(member)));
         }
         members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
 
