@@ -68,6 +68,8 @@ public sealed class GoldenKeyTests
             Temperature = 0.5f,
             Tools = [AIFunctionFactory.Create((string city) => city, "get_weather", "Weather for a city")],
         })));
+        Assert.Equal(Golden.HostedTool, Key(w => w.WriteAITool(new HostedFileSearchTool { Inputs = [new HostedVectorStoreContent("vs_1")], MaximumResultCount = 3 })));
+        Assert.Equal(Golden.Walked, Key(w => w.WriteObject(new LlmCache.Tests.Keys.Drawing(new LlmCache.Tests.Keys.Circle("c", 1), (1, "a")))));
     }
 
     [Fact]
@@ -81,7 +83,7 @@ public sealed class GoldenKeyTests
     [Fact]
     public void DistinctValues_HaveDistinctGoldenKeys()
     {
-        string[] all = [Golden.String, Golden.Int, Golden.List, Golden.Map, Golden.Message, Golden.Options, Golden.TwoStrings, Golden.Records];
+        string[] all = [Golden.String, Golden.Int, Golden.List, Golden.Map, Golden.Message, Golden.Options, Golden.HostedTool, Golden.Walked, Golden.TwoStrings, Golden.Records];
         Assert.Equal(all.Length, all.Distinct().Count());
     }
 
@@ -91,8 +93,17 @@ public sealed class GoldenKeyTests
         public const string Int = "p:ed52588fc42bab7b1a1a1d42a0ec70b4eb9c304bfc5f02d1444147e7dff3fb10";
         public const string List = "p:56939274d03151e48bace33ea6cdb63639488653cdd30db3cff7e0714a04f3e1";
         public const string Map = "p:99ae0d7d1c4f936c45621a29db8fbee814b48c63abf15db7ef326fda27f00acd";
-        public const string Message = "p:a7415dcbe625982d63c78a65f4987564d0fb4d34ec2676aef82a251a9dfb7b9b";
-        public const string Options = "p:7313c5ec3532f1a72904c003a0d790b2e379dfd9bf86c6f919bddca415f56132";
+        // Changed with the MEAI coverage work: a message now ends with its additional properties, a
+        // content with its annotations and additional properties (null when absent or empty).
+        public const string Message = "p:0ff34277f5bf7f3b8e9a16405c7de95d7aced7a819d618df35a3a5c5cfb7e8ec";
+        // Changed with the MEAI coverage work: a tool is an object (depth-guarded) led by a kind byte,
+        // with its declaration members in a fixed order; options end with background responses, the
+        // continuation token and the raw-options factory; empty additional properties are written as absent.
+        public const string Options = "p:2a8076d10b3c5de0edebaee8267aa4160e4b1b7308520b713c94d2e1b1a81cc5";
+        // New: a hosted tool written by the object walker (type, then members by ordinal name).
+        public const string HostedTool = "p:3c36246bba62eeb6b306a0e8cf6aff910853d09f3352bee692367ea4dbff0983";
+        // New: a record written by the object walker, a base-typed member holding a derived record, a tuple.
+        public const string Walked = "p:c76a9638ecc385165db5bc42c90bf239fe9c71f4682329530861b13f36748d06";
         public const string TwoStrings = "llmcache:v1:LlmCache.Tests.Foundation.ShapeService.TwoStrings.5de9cff4676645c9:2298acf32cefea80b3ccdbc2797ce6df1967b7255f7f3b544186b973b77b243e";
         public const string Records = "llmcache:v1:LlmCache.Tests.Foundation.ShapeService.Records.b5627c6e3a5bbf80:553f26b94eb2d446b6eeed6b867e311eefecac1cc79d47bf35b918093be519d2";
     }

@@ -44,6 +44,23 @@ public sealed class KeyDistinctionTests : IDisposable
     }
 
     [Fact]
+    public async Task ObjectValues_AreKeyedByTheirMembers_AndUnkeyableOnesRunUncached()
+    {
+        // Serialized with library defaults, two value tuples used to share the key "{}".
+        Assert.Equal("ValueTuple`2:(1, 2)", await _s.Echo((1, 2)));
+        Assert.Equal("ValueTuple`2:(3, 4)", await _s.Echo((3, 4)));
+        Assert.Equal(2, _s.Calls);
+        await _s.Echo((1, 2));
+        Assert.Equal(2, _s.Calls);
+
+        // A framework type without a canonical encoding is never keyed by its public surface.
+        Assert.Equal("StringBuilder:a", await _s.Echo(new System.Text.StringBuilder("a")));
+        Assert.Equal("StringBuilder:b", await _s.Echo(new System.Text.StringBuilder("b")));
+        Assert.Equal(4, _s.Calls);
+        Assert.Equal(2, _runtime.Statistics.KeyFailures);
+    }
+
+    [Fact]
     public async Task EveryPrimitive_TakesPartInTheKey()
     {
         await _s.Numbers(1, 2, 3.0, 4m, true, 'c', Mood.Calm, null);

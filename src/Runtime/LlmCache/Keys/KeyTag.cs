@@ -50,6 +50,9 @@ internal static class KeyTag
     public const byte Custom = 0x28;
     public const byte Json = 0x29;
     public const byte Utf16Text = 0x2A;
+    public const byte Delegate = 0x2B;
+    public const byte Tuple = 0x2C;
+    public const byte Exception = 0x2D;
 
     public const byte ChatMessage = 0x30;
     public const byte ChatOptions = 0x31;

@@ -5,14 +5,21 @@ namespace LlmCache;
 public sealed partial class KeyWriter
 {
     /// <summary>
-    /// Writes a chat message: its role, author name and contents. Message ids, creation times and raw
-    /// provider objects do not change the answer and stay out of the key.
+    /// Writes a chat message: its role, author name, contents and additional properties. What is keyed
+    /// and what is left out (message ids, creation times, raw provider objects), and why, is listed in
+    /// <see cref="AIKeyCoverage"/>. A subclass of <see cref="ChatMessage"/> is written whole by the
+    /// object walker (see <see cref="WriteObject"/>).
     /// </summary>
     public void WriteChatMessage(ChatMessage? message)
     {
         if (message is null)
         {
             WriteNull();
+            return;
+        }
+        if (message.GetType() != typeof(ChatMessage))
+        {
+            WriteWalked(message);
             return;
         }
         Enter();
@@ -26,6 +33,7 @@ public sealed partial class KeyWriter
             WriteAIContent(contents[i]);
         }
         EndSequence();
+        WriteAdditionalProperties(message.AdditionalProperties);
         WriteTag(KeyTag.EndObject);
         _depth--;
     }
@@ -58,9 +66,11 @@ public sealed partial class KeyWriter
     }
 
     /// <summary>
-    /// Writes one content item by its kind and the fields that reach the model: text, data and media
-    /// type, URIs, function calls with their arguments, function results. Usage reports carry nothing
-    /// the model reads and are written as their kind only.
+    /// Writes one content item completely (see <see cref="AIKeyCoverage"/>). Text, reasoning, data, URI,
+    /// function call and function result contents of exactly those types have hand-written writers;
+    /// any other kind, including hosted-tool contents, a user-defined subclass or a kind a later
+    /// Microsoft.Extensions.AI adds, is written by the object walker: its runtime type, then every
+    /// public property the catalogue does not exclude.
     /// </summary>
     public void WriteAIContent(AIContent? content)
     {
@@ -71,81 +81,142 @@ public sealed partial class KeyWriter
         }
         Enter();
         WriteTag(KeyTag.Content);
-        switch (content)
+        Type type = content.GetType();
+        if (type == typeof(TextContent))
         {
-            case TextContent text:
-                WriteByte(1);
-                WriteString(text.Text);
-                break;
-            case TextReasoningContent reasoning:
-                WriteByte(2);
-                WriteString(reasoning.Text);
-                WriteString(reasoning.ProtectedData);
-                break;
-            case DataContent data:
-                WriteByte(3);
-                WriteString(data.MediaType);
-                WriteString(data.Name);
-                WriteBytes(data.Data.Span);
-                break;
-            case UriContent uri:
-                WriteByte(4);
-                WriteString(uri.MediaType);
-                WriteUri(uri.Uri);
-                break;
-            case FunctionCallContent call:
-                WriteByte(5);
-                WriteString(call.CallId);
-                WriteString(call.Name);
-                if (call.Arguments is null)
-                {
-                    WriteNull();
-                }
-                else
-                {
-                    WriteMap(call.Arguments, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
-                }
-                break;
-            case FunctionResultContent result:
-                WriteByte(6);
-                WriteString(result.CallId);
-                WriteObject(result.Result);
-                break;
-            case ErrorContent error:
-                WriteByte(7);
-                WriteString(error.Message);
-                WriteString(error.ErrorCode);
-                WriteString(error.Details);
-                break;
-            case HostedFileContent file:
-                WriteByte(8);
-                WriteString(file.FileId);
-                break;
-            case UsageContent:
-                WriteByte(9);
-                break;
-            default:
-                // A kind this version does not know: its type and its JSON form.
-                WriteByte(0);
-                WriteSerialized(content);
-                break;
+            WriteByte(1);
+            WriteString(((TextContent)content).Text);
+            WriteContentCommon(content);
+        }
+        else if (type == typeof(TextReasoningContent))
+        {
+            var reasoning = (TextReasoningContent)content;
+            WriteByte(2);
+            WriteString(reasoning.Text);
+            WriteString(reasoning.ProtectedData);
+            WriteContentCommon(content);
+        }
+        else if (type == typeof(DataContent))
+        {
+            var data = (DataContent)content;
+            WriteByte(3);
+            WriteString(data.MediaType);
+            WriteString(data.Name);
+            WriteBytes(data.Data.Span);
+            WriteContentCommon(content);
+        }
+        else if (type == typeof(UriContent))
+        {
+            var uri = (UriContent)content;
+            WriteByte(4);
+            WriteString(uri.MediaType);
+            WriteUri(uri.Uri);
+            WriteContentCommon(content);
+        }
+        else if (type == typeof(FunctionCallContent))
+        {
+            var call = (FunctionCallContent)content;
+            WriteByte(5);
+            WriteString(call.CallId);
+            WriteString(call.Name);
+            if (call.Arguments is null)
+            {
+                WriteNull();
+            }
+            else
+            {
+                WriteMap(call.Arguments, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+            }
+            WriteBoolean(call.InformationalOnly);
+            WriteObject(call.Exception);
+            WriteContentCommon(content);
+        }
+        else if (type == typeof(FunctionResultContent))
+        {
+            var result = (FunctionResultContent)content;
+            WriteByte(6);
+            WriteString(result.CallId);
+            WriteObject(result.Result);
+            WriteObject(result.Exception);
+            WriteContentCommon(content);
+        }
+        else
+        {
+            ObjectShape shape = ShapeOf(type);
+            if (shape.Refusal is { } refusal)
+            {
+                throw new CacheKeyException(refusal);
+            }
+            WriteByte(0);
+            WriteWalkedMembers(content, shape, shape.Members);
         }
         WriteTag(KeyTag.EndObject);
         _depth--;
     }
 
     /// <summary>
-    /// Writes every chat option that can change the answer: model, instructions, conversation,
-    /// sampling (temperature, top-p, top-k, penalties, seed, max tokens), stop sequences, response
-    /// format with its schema, reasoning options, tool mode, and each tool by name, description and
-    /// JSON schema, plus additional properties sorted by name. (Microsoft.Extensions.AI's caching
-    /// client leaves tools out of its key and so can serve an answer computed for other tools.)
+    /// A continuation token: a poll for a response running in the background, whose answer changes
+    /// over time. The call must reach the model whatever the cache holds, so it passes through; the
+    /// token is still written, so the key stays a function of the whole request.
+    /// </summary>
+    private void WriteContinuationToken(ResponseContinuationToken? token)
+    {
+        if (token is null)
+        {
+            WriteNull();
+            return;
+        }
+        PassThrough = true;
+        WriteChars(KeyTag.Type, TypeNames.Of(token.GetType()).AsSpan());
+        WriteBytes(token.ToBytes().Span);
+    }
+
+    /// <summary>What every content carries besides its kind's fields: annotations and additional properties.</summary>
+    private void WriteContentCommon(AIContent content)
+    {
+        if (content.Annotations is { Count: > 0 } annotations)
+        {
+            WriteObject(annotations);
+        }
+        else
+        {
+            WriteNull();
+        }
+        WriteAdditionalProperties(content.AdditionalProperties);
+    }
+
+    /// <summary>Additional properties sorted by name; absent and empty are the same request.</summary>
+    private void WriteAdditionalProperties(IReadOnlyDictionary<string, object?>? properties)
+    {
+        if (properties is null || properties.Count == 0)
+        {
+            WriteNull();
+            return;
+        }
+        WriteMap(properties, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+    }
+
+    /// <summary>
+    /// Writes every chat option that can change the answer (the list, with what is left out and why,
+    /// is <see cref="AIKeyCoverage"/>): model, instructions, conversation, sampling (temperature,
+    /// top-p, top-k, penalties, seed, max tokens), stop sequences, response format with its schema,
+    /// reasoning options, tool mode, every tool completely, additional properties sorted by name,
+    /// background responses, and the raw-options factory by the delegate rule of
+    /// <see cref="WriteObject"/>. A continuation token polls a running response whose answer changes
+    /// over time: the call passes through to the model uncached (neither an error nor a miss).
+    /// (Microsoft.Extensions.AI's caching client leaves tools out of its key and so can serve an answer
+    /// computed for other tools.)
     /// </summary>
     public void WriteChatOptions(ChatOptions? options)
     {
         if (options is null)
         {
             WriteNull();
+            return;
+        }
+        if (options.GetType() != typeof(ChatOptions))
+        {
+            WriteWalked(options);
             return;
         }
         Enter();
@@ -190,9 +261,12 @@ public sealed partial class KeyWriter
         {
             WriteNull();
         }
-        if (options.AdditionalProperties is { } extra)
+        WriteAdditionalProperties(options.AdditionalProperties);
+        WriteNullable(options.AllowBackgroundResponses);
+        WriteContinuationToken(options.ContinuationToken);
+        if (options.RawRepresentationFactory is { } factory)
         {
-            WriteMap(extra, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+            WriteDelegate(factory);
         }
         else
         {
@@ -202,7 +276,15 @@ public sealed partial class KeyWriter
         _depth--;
     }
 
-    /// <summary>Writes a tool by its name, description, JSON schema and additional properties.</summary>
+    /// <summary>
+    /// Writes a tool completely, starting with its runtime type. A function declaration (every
+    /// <see cref="AIFunction"/>) is written as what the model sees: name, description, parameter and
+    /// return schemas, additional properties, then any public member a user-defined subclass adds. Any
+    /// other tool (hosted file search with its vector stores, MCP servers with address, allowed tools,
+    /// approval mode and headers, code interpreter, image generation with its options, web search, a
+    /// user-defined tool) is written by the object walker: every public property the catalogue
+    /// (<see cref="AIKeyCoverage"/>) does not exclude.
+    /// </summary>
     public void WriteAITool(AITool? tool)
     {
         if (tool is null)
@@ -210,12 +292,15 @@ public sealed partial class KeyWriter
             WriteNull();
             return;
         }
+        Enter();
         WriteTag(KeyTag.Tool);
-        WriteChars(KeyTag.Type, (tool.GetType().FullName ?? tool.GetType().Name).AsSpan());
-        WriteString(tool.Name);
-        WriteString(tool.Description);
+        ObjectShape shape = ShapeOf(tool.GetType());
         if (tool is AIFunctionDeclaration function)
         {
+            WriteByte(1);
+            WriteChars(KeyTag.Type, shape.TypeName.AsSpan());
+            WriteString(function.Name);
+            WriteString(function.Description);
             WriteJson(function.JsonSchema);
             if (function.ReturnJsonSchema is { } returns)
             {
@@ -225,14 +310,28 @@ public sealed partial class KeyWriter
             {
                 WriteNull();
             }
+            WriteAdditionalProperties(function.AdditionalProperties);
+            ObjectMember[] extras = shape.DeclarationExtras;
+            if (extras.Length == 0)
+            {
+                WriteNull();
+            }
+            else
+            {
+                WriteWalkedMembers(tool, shape, extras);
+            }
         }
         else
         {
-            WriteNull();
-            WriteNull();
+            if (shape.Refusal is { } refusal)
+            {
+                throw new CacheKeyException(refusal);
+            }
+            WriteByte(0);
+            WriteWalkedMembers(tool, shape, shape.Members);
         }
-        IReadOnlyDictionary<string, object?> extra = tool.AdditionalProperties;
-        WriteMap(extra, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+        WriteTag(KeyTag.EndObject);
+        _depth--;
     }
 
     private void WriteResponseFormat(ChatResponseFormat? format)
@@ -263,7 +362,7 @@ public sealed partial class KeyWriter
             default:
                 WriteTag(KeyTag.ResponseFormat);
                 WriteByte(0);
-                WriteSerialized(format);
+                WriteWalked(format);
                 return;
         }
     }
@@ -291,7 +390,7 @@ public sealed partial class KeyWriter
             default:
                 WriteTag(KeyTag.ToolMode);
                 WriteByte(0);
-                WriteSerialized(mode);
+                WriteWalked(mode);
                 return;
         }
     }

@@ -1,6 +1,11 @@
+using System.Buffers;
 using System.Collections;
+using System.Collections.Concurrent;
+using System.Numerics;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
 namespace LlmCache;
@@ -42,11 +47,25 @@ public sealed partial class KeyWriter
     }
 
     /// <summary>
-    /// Writes a value by its runtime type: primitives, strings, enums, byte arrays, JSON elements,
-    /// <see cref="ICacheKeyWritable"/>, Microsoft.Extensions.AI types, dictionaries (sorted), sets
-    /// (sorted) and sequences (in order). Any other type is written as its type name and its
-    /// System.Text.Json encoding, the one place a key may cost a serialization.
+    /// Writes a value by its runtime type, always by LlmCache's own rules (never a serializer's defaults):
+    /// primitives, strings, enums, byte arrays, URIs, JSON (elements, documents, nodes), tuples,
+    /// <see cref="ICacheKeyWritable"/> (which takes priority over everything but primitives),
+    /// Microsoft.Extensions.AI types (see <see cref="AIKeyCoverage"/>), dictionaries and sets (sorted),
+    /// sequences (in order), delegates and exceptions. Anything else is walked: its runtime type's
+    /// name, then each public instance readable property and public field in ordinal name order,
+    /// named, each written by this method according to its own runtime type (so a member declared as a
+    /// base type and holding a derived value keys the derived members), nesting at most
+    /// <see cref="MaxDepth"/> levels.
     /// </summary>
+    /// <remarks>
+    /// Keys are refused (<see cref="CacheKeyException"/>, and the runtime runs the call uncached) for a
+    /// framework type with no dedicated writer, whose public members are not its value
+    /// (<c>StringBuilder</c>); a type whose state is all private; a delegate whose code cannot be
+    /// identified or which captures state without implementing <see cref="ICacheKeyWritable"/>; a
+    /// response continuation token. A delegate is keyed by its method's identity (module version id,
+    /// metadata token, declaring type) and, when its target implements <see cref="ICacheKeyWritable"/>,
+    /// by the target's own key; a static method or a lambda that captures nothing depends only on its code.
+    /// </remarks>
     public void WriteObject(object? value)
     {
         switch (value)
@@ -77,29 +96,215 @@ public sealed partial class KeyWriter
             case TimeSpan ts: WriteTimeSpan(ts); return;
             case DateOnly d0: WriteDateOnly(d0); return;
             case TimeOnly t0: WriteTimeOnly(t0); return;
+            case Enum e: WriteBoxedEnum(e); return;
+            case JsonElement json: WriteJson(json); return;
+            case ICacheKeyWritable custom: WriteCustom(custom); return;
             case Uri u: WriteUri(u); return;
             case Version v: WriteVersion(v); return;
             case byte[] bytes: WriteBytes(bytes); return;
             case ReadOnlyMemory<byte> rom: WriteBytes(rom.Span); return;
-            case Enum e: WriteBoxedEnum(e); return;
-            case JsonElement json: WriteJson(json); return;
-            case ICacheKeyWritable custom: WriteCustom(custom); return;
+            case Memory<byte> memory: WriteBytes(memory.Span); return;
+            case JsonDocument document: WriteJson(document.RootElement); return;
+            case JsonNode node: WriteJsonNode(node); return;
             case ChatMessage message: WriteChatMessage(message); return;
             case AIContent content: WriteAIContent(content); return;
             case ChatOptions options: WriteChatOptions(options); return;
             case AITool tool: WriteAITool(tool); return;
-            case IEnumerable<KeyValuePair<string, object?>> map:
+            case ChatRole role: WriteChars(KeyTag.Type, "Microsoft.Extensions.AI.ChatRole".AsSpan()); WriteString(role.Value); return;
+            case ChatResponseFormat format: WriteResponseFormat(format); return;
+            case ChatToolMode mode: WriteToolMode(mode); return;
+            case ReasoningOptions reasoning: WriteReasoning(reasoning); return;
+            case ResponseContinuationToken token: WriteContinuationToken(token); return;
+            case Delegate function: WriteDelegate(function); return;
+            case Exception exception: WriteException(exception); return;
+            case Type type: WriteChars(KeyTag.Type, TypeNames.Of(type).AsSpan()); return;
+            case ITuple tuple: WriteTuple(tuple); return;
+            case BigInteger big: WriteChars(KeyTag.Type, "System.Numerics.BigInteger".AsSpan()); WriteBytes(big.ToByteArray()); return;
+            case System.Drawing.Size size: WriteChars(KeyTag.Type, "System.Drawing.Size".AsSpan()); WriteInt32(size.Width); WriteInt32(size.Height); return;
+            case IReadOnlyDictionary<string, object?> map:
+                WriteMap(map, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+                return;
+            case IDictionary<string, object?> map:
                 WriteMap(map, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
                 return;
             case IDictionary dictionary: WriteLegacyDictionary(dictionary); return;
+            case IReadOnlySet<string> set: WriteSet(set, static (w, s) => w.WriteString(s)); return;
+            case ISet<string> set: WriteSet(set, static (w, s) => w.WriteString(s)); return;
             case IEnumerable sequence: WriteUntypedSequence(sequence); return;
         }
-        WriteSerialized(value);
+        WriteWalked(value);
+    }
+
+    /// <summary>The object walker: the runtime type's name, then its members (see <see cref="WriteObject"/>).</summary>
+    private void WriteWalked(object value)
+    {
+        ObjectShape shape = ShapeOf(value.GetType());
+        if (shape.Refusal is { } refusal)
+        {
+            throw new CacheKeyException(refusal);
+        }
+        Enter();
+        WriteTag(KeyTag.Object);
+        WriteWalkedMembers(value, shape, shape.Members);
+        WriteTag(KeyTag.EndObject);
+        _depth--;
+    }
+
+    /// <summary>The shape of <paramref name="type"/>; the last one is kept, as a request's tools are usually of one type.</summary>
+    private ObjectShape ShapeOf(Type type)
+    {
+        ObjectShape? last = _lastShape;
+        if (last is not null && last.Type == type)
+        {
+            return last;
+        }
+        return _lastShape = ObjectShape.For(type);
+    }
+
+    /// <summary>The type's name, then each member as its name and its value.</summary>
+    private void WriteWalkedMembers(object value, ObjectShape shape, ObjectMember[] members)
+    {
+        WriteChars(KeyTag.Type, shape.TypeName.AsSpan());
+        for (int i = 0; i < members.Length; i++)
+        {
+            ObjectMember member = members[i];
+            object? memberValue;
+            try
+            {
+                memberValue = member.Read(value);
+            }
+            catch (TargetInvocationException ex)
+            {
+                throw new CacheKeyException($"Reading {shape.TypeName}.{member.Name} for the key failed; the call is not cached.", ex.InnerException ?? ex);
+            }
+            WriteString(member.Name);
+            WriteObject(memberValue);
+        }
+    }
+
+    private void WriteTuple(ITuple tuple)
+    {
+        Enter();
+        WriteTagged32(KeyTag.Tuple, unchecked((uint)tuple.Length));
+        WriteChars(KeyTag.Type, TypeNames.Of(tuple.GetType()).AsSpan());
+        for (int i = 0; i < tuple.Length; i++)
+        {
+            WriteObject(tuple[i]);
+        }
+        WriteTag(KeyTag.EndObject);
+        _depth--;
+    }
+
+    /// <summary>An exception (a function call's or result's): its type, its message and its inner exception.</summary>
+    private void WriteException(Exception exception)
+    {
+        Enter();
+        WriteTag(KeyTag.Exception);
+        WriteChars(KeyTag.Type, TypeNames.Of(exception.GetType()).AsSpan());
+        WriteString(exception.Message);
+        WriteObject(exception.InnerException);
+        WriteTag(KeyTag.EndObject);
+        _depth--;
+    }
+
+    private void WriteDelegate(Delegate function)
+    {
+        Delegate[] invocations = function.GetInvocationList();
+        if (invocations.Length == 1)
+        {
+            WriteSingleDelegate(function);
+            return;
+        }
+        BeginSequence(invocations.Length);
+        foreach (Delegate invocation in invocations)
+        {
+            WriteSingleDelegate(invocation);
+        }
+        EndSequence();
+    }
+
+    private void WriteSingleDelegate(Delegate function)
+    {
+        MethodInfo method = function.Method;
+        object? target = function.Target;
+        if (method.DeclaringType is not { } declaring || method.Module.Assembly.IsDynamic)
+        {
+            throw new CacheKeyException($"A delegate to generated code ({method.Name}) cannot be identified for a key; the call is not cached.");
+        }
+        if (target is not null and not ICacheKeyWritable && !IsStateless(target.GetType()))
+        {
+            throw new CacheKeyException(
+                $"A delegate ({TypeNames.Of(declaring)}.{method.Name}) captures state ({TypeNames.Of(target.GetType())}) with no canonical key encoding; " +
+                $"make its target implement {nameof(ICacheKeyWritable)}, or the call is not cached.");
+        }
+        Enter();
+        WriteTag(KeyTag.Delegate);
+        WriteGuid(method.Module.ModuleVersionId);
+        WriteInt32(method.MetadataToken);
+        WriteChars(KeyTag.Type, TypeNames.Of(declaring).AsSpan());
+        if (method.IsGenericMethod)
+        {
+            Type[] arguments = method.GetGenericArguments();
+            BeginSequence(arguments.Length);
+            foreach (Type argument in arguments)
+            {
+                WriteChars(KeyTag.Type, TypeNames.Of(argument).AsSpan());
+            }
+            EndSequence();
+        }
+        else
+        {
+            WriteNull();
+        }
+        if (target is ICacheKeyWritable custom)
+        {
+            WriteCustom(custom);
+        }
+        else
+        {
+            WriteNull();
+        }
+        WriteTag(KeyTag.EndObject);
+        _depth--;
+    }
+
+    /// <summary>A delegate target without instance fields (a lambda's closure that captured nothing) adds nothing to its code.</summary>
+    private static bool IsStateless(Type type) => s_stateless.GetOrAdd(type, static t =>
+    {
+        for (Type? current = t; current is not null && current != typeof(object); current = current.BaseType)
+        {
+            if (current.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly).Length > 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    });
+
+    private static readonly ConcurrentDictionary<Type, bool> s_stateless = new();
+
+    private ObjectShape? _lastShape;
+
+    /// <summary>A JSON node by its compact JSON text (the same bytes a <see cref="JsonElement"/> of that text writes).</summary>
+    private void WriteJsonNode(JsonNode node)
+    {
+        var json = new ArrayBufferWriter<byte>();
+        try
+        {
+            using var writer = new Utf8JsonWriter(json);
+            node.WriteTo(writer);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException)
+        {
+            throw new CacheKeyException("A JSON node holds a value with no JSON form; the call is not cached.", ex);
+        }
+        WriteTagged32(KeyTag.Json, (uint)json.WrittenCount);
+        WriteRaw(json.WrittenSpan);
     }
 
     private void WriteBoxedEnum(Enum value)
     {
-        WriteChars(KeyTag.Type, (value.GetType().FullName ?? value.GetType().Name).AsSpan());
+        WriteChars(KeyTag.Type, TypeNames.Of(value.GetType()).AsSpan());
         WriteTagged64(KeyTag.Enum, Type.GetTypeCode(Enum.GetUnderlyingType(value.GetType())) switch
         {
             TypeCode.UInt64 => Convert.ToUInt64(value, System.Globalization.CultureInfo.InvariantCulture),
@@ -153,22 +358,4 @@ public sealed partial class KeyWriter
         }
         EndSequence();
     }
-
-    private void WriteSerialized(object value)
-    {
-        Type type = value.GetType();
-        WriteChars(KeyTag.Type, (type.FullName ?? type.Name).AsSpan());
-        byte[] json;
-        try
-        {
-            json = JsonSerializer.SerializeToUtf8Bytes(value, type, AIJsonUtilities.DefaultOptions);
-        }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException)
-        {
-            throw new CacheKeyException($"A value of type {type.FullName} has no canonical key encoding; implement {nameof(ICacheKeyWritable)} on it.", ex);
-        }
-        WriteTagged32(KeyTag.Json, (uint)json.Length);
-        WriteRaw(json);
-    }
-
 }

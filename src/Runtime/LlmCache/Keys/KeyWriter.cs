@@ -116,6 +116,7 @@ public sealed partial class KeyWriter : IDisposable
         _position = 0;
         _bytesWritten = 0;
         _depth = 0;
+        PassThrough = false;
         _prefix = string.Empty;
         _marks = null;
         t_cached = this;

@@ -1,0 +1,21 @@
+namespace LlmCache.Tests.Keys;
+
+/// <summary>Builds keys straight with <see cref="KeyWriter"/>, as generated code does.</summary>
+internal static class Keys
+{
+    public static string Of(Action<KeyWriter> write)
+    {
+        KeyWriter writer = KeyWriter.Rent("");
+        try
+        {
+            write(writer);
+            return writer.Complete();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    public static string OfObject(object? value) => Of(w => w.WriteObject(value));
+}
