@@ -323,7 +323,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     public void Dispose()
     {
         _tiered?.FlushAsync(FlushLimit).GetAwaiter().GetResult();
-        _tiered?.StopRetrying();
+        _tiered?.Dispose();
         Unsubscribe();
         _reloadSubscription?.Dispose();
         _services.Dispose();
@@ -334,7 +334,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await FlushAsync().ConfigureAwait(false);
-        _tiered?.StopRetrying();
+        _tiered?.Dispose();
         Unsubscribe();
         _reloadSubscription?.Dispose();
         await _services.DisposeAsync().ConfigureAwait(false);

@@ -82,6 +82,9 @@ public sealed class DictionaryTier : IDistributedCache
 {
     private readonly ConcurrentDictionary<string, byte[]> _values = new(StringComparer.Ordinal);
 
+    /// <summary>While true, every removal fails as an unreachable server's would.</summary>
+    public volatile bool RemovalsFail;
+
     public int Count => _values.Count;
 
     public byte[]? Get(string key) => _values.TryGetValue(key, out byte[]? v) ? v : null;
@@ -94,7 +97,14 @@ public sealed class DictionaryTier : IDistributedCache
 
     public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
 
-    public void Remove(string key) => _values.TryRemove(key, out _);
+    public void Remove(string key)
+    {
+        if (RemovalsFail)
+        {
+            throw new IOException("the tier is unreachable");
+        }
+        _values.TryRemove(key, out _);
+    }
 
     public Task RemoveAsync(string key, CancellationToken token = default)
     {

@@ -342,6 +342,41 @@ public sealed class CorrectnessTests
     }
 
     [Fact]
+    public async Task ARemovalATierCouldNotTake_IsReportedIncomplete_AndLandsOnceTheTierIsBack()
+    {
+        var tier = new DictionaryTier();
+        var (a, runtime) = Create(o =>
+        {
+            o.Tiers.Add(tier);
+            o.TierResilience.Timeout = TimeSpan.FromMilliseconds(100);
+            o.TierResilience.BreakDuration = TimeSpan.FromMilliseconds(500); // the shortest Polly allows
+            o.TierResilience.RetryDelay = TimeSpan.FromMilliseconds(5);
+            o.TierResilience.WriteRetries = 0;
+        });
+        using (runtime)
+        {
+            await a.FailingAsync("r");
+            await runtime.FlushAsync();
+            string key = LlmCacheKeys.CorrectnessService_FailingAsync.Key(runtime, "r");
+            Assert.NotNull(tier.Get(key));
+
+            tier.RemovalsFail = true;
+            Assert.False(await LlmCacheKeys.CorrectnessService_FailingAsync.EvictAsync(runtime, "r"));
+            Assert.NotNull(tier.Get(key));
+            await Task.Delay(700); // the first retry meets the tier still failing
+
+            tier.RemovalsFail = false;
+            Assert.True(await runtime.RemoveByTagAsync("faq"));
+            var watch = Stopwatch.StartNew();
+            while (tier.Get(key) is not null && watch.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(20);
+            }
+            Assert.Null(tier.Get(key));
+        }
+    }
+
+    [Fact]
     public async Task TenantPartitions_AreKeyedWithTheSecret_AndOneTenantCanBeForgotten()
     {
         const string Secret = "a deployment secret of some length";

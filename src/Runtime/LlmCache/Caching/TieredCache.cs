@@ -22,7 +22,7 @@ namespace LlmCache;
 /// that cannot tell (plain <see cref="IDistributedCache"/>).
 /// </para>
 /// </summary>
-internal sealed class TieredCache : IBufferDistributedCache
+internal sealed class TieredCache : IBufferDistributedCache, IDisposable
 {
     private readonly Tier[] _tiers;
     private readonly ILogger _logger;
@@ -34,6 +34,7 @@ internal sealed class TieredCache : IBufferDistributedCache
     private readonly TimeSpan _retryInterval;
     private readonly CancellationTokenSource _stopping = new();
     private int _retrying;
+    private volatile bool _disposed;
 
     /// <param name="tiers">The tiers, fastest first.</param>
     /// <param name="resilience">The pipeline settings.</param>
@@ -227,7 +228,12 @@ internal sealed class TieredCache : IBufferDistributedCache
     public int PendingCount => _pending.Count;
 
     /// <summary>Stops retrying pending operations (the runtime is being disposed).</summary>
-    public void StopRetrying() => _stopping.Cancel();
+    public void Dispose()
+    {
+        _disposed = true;
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
 
     private Task<bool> RemoveOneAsync(Tier tier, string key, CancellationToken token) =>
         RunAsync<bool>(tier, "remove", static async (cache, key, _, ct) =>
@@ -249,7 +255,7 @@ internal sealed class TieredCache : IBufferDistributedCache
     {
         try
         {
-            while (!_pending.IsEmpty && !_stopping.IsCancellationRequested)
+            while (!_pending.IsEmpty && !_disposed)
             {
                 await Task.Delay(_retryInterval, _stopping.Token).ConfigureAwait(false);
                 foreach (KeyValuePair<(int Tier, string Key), Pending> pair in _pending)
@@ -265,13 +271,14 @@ internal sealed class TieredCache : IBufferDistributedCache
                 }
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
+            // Disposed while waiting: pending operations end with the runtime.
         }
         finally
         {
             Volatile.Write(ref _retrying, 0);
-            if (!_pending.IsEmpty && !_stopping.IsCancellationRequested && Interlocked.Exchange(ref _retrying, 1) == 0)
+            if (!_pending.IsEmpty && !_disposed && Interlocked.Exchange(ref _retrying, 1) == 0)
             {
                 _ = RetryPendingAsync();
             }
