@@ -18,6 +18,12 @@ public sealed class Answers(LlmCacheRuntime cache)
 }
 
 /// <summary>The SQLite tier, against a real file in a temporary directory.</summary>
+/// <remarks>
+/// Several tests bound how long a read or write may wait for a lock another process holds; the tier's
+/// reads hop to the thread pool, which parallel tests in this process can starve for a second at a
+/// time. So these run alone, with the other latency-bound tests.
+/// </remarks>
+[Collection(TimingCollection.Name)]
 public sealed class DiskTierTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmcache-disk-" + Guid.NewGuid().ToString("N"));
