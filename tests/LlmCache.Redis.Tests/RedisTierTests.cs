@@ -171,7 +171,7 @@ public sealed class RedisTierTests : IDisposable
     }
 
     [Fact]
-    public async Task ATagRemovalInOneProcess_DropsTheInMemoryCopyInTheOthers()
+    public async Task ATagRemovalInOneProcess_IsHonouredByEveryOther_FromMemoryAndFromRedis()
     {
         var (t1, r1, a1) = Create();
         var (t2, r2, a2) = Create();
@@ -180,10 +180,40 @@ public sealed class RedisTierTests : IDisposable
         await using (r1)
         await using (r2)
         {
-            await a2.AskAsync("t");
+            await a1.AskAsync("t");
+            await r1.FlushAsync();
+            await a2.AskAsync("t"); // B reads A's answer from Redis and keeps it in memory
+            Assert.Equal(0, a2.Calls);
             Assert.Equal(1, r2.LocalEntryCount);
-            await r1.RemoveByTagAsync("faq");
+
+            Assert.True(await r1.RemoveByTagAsync("faq"));
+
+            // The removal's time is in Redis itself, so a process started later honours it at once.
+            using (ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration))
+            {
+                string record = "llmcache:v1:~tag:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("faq"u8)[..16]).ToLowerInvariant();
+                byte[]? stored = await redis.GetDatabase().StringGetAsync(record);
+                Assert.NotNull(stored);
+                // The value is the removal's time (after the tier's one-byte format header).
+                long ticks = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(stored.AsSpan(stored!.Length - 8));
+                Assert.InRange(new DateTime(ticks, DateTimeKind.Utc), DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddSeconds(1));
+            }
+            var (t3, r3, a3) = Create();
+            using (t3)
+            await using (r3)
+            {
+                using (LlmCacheScope.With(CacheControl.DoNotStore))
+                {
+                    await a3.AskAsync("t");
+                }
+                Assert.Equal(1, a3.Calls);
+            }
+
+            // B drops its copy when the notice arrives; the entry still in Redis predates the removal,
+            // so B's next call runs the method.
             await Eventually(() => r2.LocalEntryCount == 0);
+            await a2.AskAsync("t");
+            Assert.Equal(1, a2.Calls);
         }
     }
 
