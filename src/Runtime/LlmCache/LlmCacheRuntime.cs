@@ -262,15 +262,15 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Removes every entry of one tenant (the value of the <see cref="LlmCachedAttribute.Tenant"/>
-    /// parameter, as a string), of every method, from every level and every process sharing the
-    /// tiers: entries written for it before now are never served again and expire with their TTL.
+    /// parameter), of every method, from every level and every process sharing the tiers: entries
+    /// written for it before now are never served again and expire with their TTL.
     /// </summary>
-    /// <param name="tenant">The tenant's value.</param>
+    /// <typeparam name="TTenant">The tenant parameter's type (a string, a number, a Guid …).</typeparam>
+    /// <param name="tenant">The tenant's value, as the cached methods receive it.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
     /// <returns>True when every tier holds the removal's record; false when one could not be reached yet (it gets it later).</returns>
-    public async ValueTask<bool> ForgetTenantAsync(string tenant, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> ForgetTenantAsync<TTenant>(TTenant tenant, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(tenant);
         cancellationToken.ThrowIfCancellationRequested();
         ulong partition = _keys.TenantPartition(tenant);
         bool complete = await _store.Removals.TenantRemovedAsync(partition, share: true).ConfigureAwait(false);

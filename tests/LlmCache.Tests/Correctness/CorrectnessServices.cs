@@ -222,4 +222,7 @@ public sealed class CorrectnessService(LlmCacheRuntime cache)
 
     [LlmCached(Tenant = "org")]
     public Task<string> TenantAsync(string prompt, string org) { Calls++; return Task.FromResult(org + ":" + prompt + "#" + Calls); }
+
+    [LlmCached(Tenant = "orgId")]
+    public Task<string> NumberedTenantAsync(string prompt, int orgId) { Calls++; return Task.FromResult(orgId + ":" + prompt + "#" + Calls); }
 }

@@ -396,6 +396,13 @@ public sealed class CorrectnessTests
             await runtime.ForgetTenantAsync("acme");
             Assert.Equal("acme:p#3", await service.TenantAsync("p", "acme"));
             Assert.Equal("globex:p#2", await service.TenantAsync("p", "globex"));
+
+            // A tenant of another type is forgotten by its value too.
+            await service.NumberedTenantAsync("p", 7);
+            await service.NumberedTenantAsync("p", 8);
+            Assert.True(await runtime.ForgetTenantAsync(7));
+            Assert.Equal("7:p#6", await service.NumberedTenantAsync("p", 7));
+            Assert.Equal("8:p#5", await service.NumberedTenantAsync("p", 8));
         }
     }
 

@@ -136,13 +136,14 @@ internal sealed class CallKeys
     }
 
     /// <summary>The partition a tenant value writes to (what <see cref="LlmCacheRuntime.ForgetTenantAsync"/> removes).</summary>
-    public ulong TenantPartition(string tenant)
+    public ulong TenantPartition<TTenant>(TTenant tenant)
     {
         Span<byte> digest = stackalloc byte[32];
         KeyWriter writer = KeyWriter.Rent(string.Empty);
         try
         {
-            writer.WriteString(tenant);
+            // The bytes the generated tenant writer produces for a value of this type.
+            writer.WriteValue(tenant);
             writer.CompleteHash(digest);
         }
         finally
