@@ -9,19 +9,7 @@ namespace LlmCache.Tests.Foundation;
 /// </summary>
 public sealed class GoldenKeyTests
 {
-    private static string Key(Action<KeyWriter> write)
-    {
-        KeyWriter writer = KeyWriter.Rent("p:");
-        try
-        {
-            write(writer);
-            return writer.Complete();
-        }
-        finally
-        {
-            writer.Dispose();
-        }
-    }
+    private static string Key(Action<KeyWriter> write) => Keys.Keys.Of(write, "p:");
 
     [Fact]
     public void Encoding_IsTheDocumentedOne()

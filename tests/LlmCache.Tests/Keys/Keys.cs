@@ -3,9 +3,9 @@ namespace LlmCache.Tests.Keys;
 /// <summary>Builds keys straight with <see cref="KeyWriter"/>, as generated code does.</summary>
 internal static class Keys
 {
-    public static string Of(Action<KeyWriter> write)
+    public static string Of(Action<KeyWriter> write, string prefix = "")
     {
-        KeyWriter writer = KeyWriter.Rent("");
+        KeyWriter writer = KeyWriter.Rent(prefix);
         try
         {
             write(writer);
