@@ -68,9 +68,11 @@ public sealed class LlmCacheOptions
     /// <summary>
     /// A deployment secret (at least 16 characters; keep it out of source control) that keys the
     /// tenant partition with HMAC-SHA256, so listings of a shared tier (Redis keys, S3 objects) cannot
-    /// be matched against guessed tenant ids. Every process sharing tiers must use the same secret;
-    /// changing it orphans every tenant-partitioned entry. Null (the default): plain hashes, and a
-    /// warning is logged once per tenant-partitioned method.
+    /// be matched against guessed tenant ids, and that signs every value written to a tier (HMAC over
+    /// its key and bytes), so a value forged by anyone who can write to a shared Redis or bucket but
+    /// lacks the secret, or a valid value copied under another key, is a miss. Every process sharing
+    /// tiers must use the same secret; changing it orphans every entry in the tiers. Null (the
+    /// default): plain hashes, unsigned values, and a warning logged once per tenant-partitioned method.
     /// </summary>
     public string? KeySecret { get; set; }
 

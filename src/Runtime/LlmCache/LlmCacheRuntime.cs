@@ -72,7 +72,8 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             _tiered = new TieredCache(Options.Tiers, Options.TierResilience, _logger, () => Options.DefaultTtl,
                 dropped: (tier, operation) => _telemetry.TierDropped.Add(1, new(TagNames.Tier, tier), new(TagNames.Operation, operation)),
                 breakerChanged: (tier, state) => _telemetry.BreakerChanges.Add(1, new(TagNames.Tier, tier), new(TagNames.State, state)),
-                maximumEntryBytes: () => Options.MaximumEntryBytes);
+                maximumEntryBytes: () => Options.MaximumEntryBytes,
+                signingKey: Options.KeySecret is { } secret ? SigningKey(secret) : null);
             _buses = Options.Tiers.OfType<ICacheInvalidationBus>().ToArray();
             foreach (ICacheInvalidationBus bus in _buses)
             {
@@ -92,6 +93,10 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         _store = new EntryStore(this, _cache, _serializers, _local, _recorder, _time,
             new RemovalLog(_time, () => Options.Namespace, _tiered), hasSecondLevel: _tiered is not null);
     }
+
+    // The key that signs tier values: derived from the secret, so it differs from the one that keys tenants.
+    private static byte[] SigningKey(string secret) =>
+        System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), "llmcache:tier-signature"u8);
 
     /// <summary>
     /// The runtime that serves static cached methods and instances that hold no runtime of their own.

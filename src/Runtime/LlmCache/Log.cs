@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "LlmCache is partitioning {MethodId} by tenant without a KeySecret: tenant partitions are plain hashes that a dictionary of tenant ids can match")]
     public static partial void TenantWithoutSecret(ILogger logger, string methodId);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "LlmCache tier {Tier} holds a value whose signature does not match its key (forged, or written without the KeySecret); treated as a miss")]
+    public static partial void TierValueForged(ILogger logger, int tier);
 }

@@ -377,6 +377,60 @@ public sealed class CorrectnessTests
     }
 
     [Fact]
+    public async Task ACorruptValueInATier_IsAMiss_AndTheFreshAnswerReplacesIt()
+    {
+        var tier = new DictionaryTier();
+        var (a, runtime) = Create(o => o.Tiers.Add(tier));
+        using (runtime)
+        {
+            string key = LlmCacheKeys.CorrectnessService_FailingAsync.Key(runtime, "c");
+            tier.Set(key, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], new());
+            Assert.Equal("c#1", await a.FailingAsync("c"));
+            await runtime.FlushAsync();
+            Assert.NotEqual(20, tier.Get(key)!.Length);
+
+            var (b, other) = Create(o => o.Tiers.Add(tier));
+            using (other)
+            {
+                Assert.Equal("c#1", await b.FailingAsync("c"));
+                Assert.Equal(0, b.Calls);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task WithAKeySecret_AValueCopiedUnderAnotherKeyOrWrittenWithoutTheSecret_IsAMiss()
+    {
+        const string Secret = "the deployment secret, 32 chars.";
+        var tier = new DictionaryTier();
+        var (writer, writerRuntime) = Create(o => { o.Tiers.Add(tier); o.KeySecret = Secret; });
+        var (reader, readerRuntime) = Create(o => { o.Tiers.Add(tier); o.KeySecret = Secret; });
+        var (outsider, outsiderRuntime) = Create(o => o.Tiers.Add(tier));
+        writer.Name = "W";
+        outsider.Name = "O";
+        using (writerRuntime)
+        using (readerRuntime)
+        using (outsiderRuntime)
+        {
+            Assert.Equal("a#W1", await writer.FailingAsync("a"));
+            await writerRuntime.FlushAsync();
+            Assert.Equal("a#W1", await reader.FailingAsync("a")); // same secret: served from the tier
+            Assert.Equal(0, reader.Calls);
+
+            // Someone who can write to the tier copies a valid value under the key of another request.
+            string keyA = LlmCacheKeys.CorrectnessService_FailingAsync.Key(readerRuntime, "a");
+            string keyB = LlmCacheKeys.CorrectnessService_FailingAsync.Key(readerRuntime, "b");
+            tier.Set(keyB, tier.Get(keyA)!, new());
+            Assert.Equal("b#1", await reader.FailingAsync("b"));
+
+            // A value written by a process without the secret is not trusted either.
+            Assert.Equal("c#O1", await outsider.FailingAsync("c"));
+            await outsiderRuntime.FlushAsync();
+            Assert.Equal("c#2", await reader.FailingAsync("c"));
+        }
+    }
+
+    [Fact]
     public async Task TenantPartitions_AreKeyedWithTheSecret_AndOneTenantCanBeForgotten()
     {
         const string Secret = "a deployment secret of some length";

@@ -31,6 +31,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
     private readonly Action<string, string>? _dropped;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _writes = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Tier, string Key), Pending> _pending = new();
+    private readonly byte[]? _signingKey;
     private readonly TimeSpan _retryInterval;
     private readonly CancellationTokenSource _stopping = new();
     private int _retrying;
@@ -43,9 +44,12 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
     /// <param name="dropped">Told (tier, operation) whenever a call is skipped or fails.</param>
     /// <param name="breakerChanged">Told (tier, state) whenever a breaker opens or closes.</param>
     /// <param name="maximumEntryBytes">The runtime's <see cref="LlmCacheOptions.MaximumEntryBytes"/> (read on every call, so a reload applies); the default when null.</param>
+    /// <param name="signingKey">When set, every value written is signed and every value read is checked (see <c>Sign</c>).</param>
     public TieredCache(IEnumerable<IDistributedCache> tiers, TierResilienceOptions resilience, ILogger logger, Func<TimeSpan> promotionTtl,
-        Action<string, string>? dropped = null, Action<string, string>? breakerChanged = null, Func<int>? maximumEntryBytes = null)
+        Action<string, string>? dropped = null, Action<string, string>? breakerChanged = null, Func<int>? maximumEntryBytes = null,
+        byte[]? signingKey = null)
     {
+        _signingKey = signingKey;
         _logger = logger;
         _promotionTtl = promotionTtl;
         _maximumEntryBytes = maximumEntryBytes ?? (static () => new LlmCacheOptions().MaximumEntryBytes);
@@ -82,7 +86,14 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
             {
                 continue;
             }
-            destination.Write(hit.Value);
+            if (!TryVerify(key, hit.Value, out int length))
+            {
+                // Not written by a process holding the secret (forged, or copied from another key): a miss here.
+                _dropped?.Invoke(_tiers[i].Name, "verify");
+                Log.TierValueForged(_logger, _tiers[i].Index);
+                continue;
+            }
+            destination.Write(hit.Value.AsSpan(0, length));
             if (i > 0)
             {
                 var options = PromotionOptions(hit);
@@ -121,6 +132,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
     /// </summary>
     public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
+        value = Sign(key, value);
         foreach (Tier tier in _tiers)
         {
             if (!_pending.IsEmpty)
@@ -212,6 +224,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
     /// </summary>
     public async Task<bool> SetEverywhereAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
+        value = Sign(key, value);
         bool complete = true;
         foreach (Tier tier in _tiers)
         {
@@ -283,6 +296,55 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
                 _ = RetryPendingAsync();
             }
         }
+    }
+
+    // With a signing key (LlmCacheOptions.KeySecret), every value a tier holds ends with a tag: the
+    // first 16 bytes of HMAC-SHA256 over its key and its bytes. A value forged by someone who can
+    // write to a shared tier but lacks the secret, or a valid value copied under another key, fails
+    // the check and is a miss. Promotions copy the tagged bytes as they are.
+    private const int SignatureSize = 16;
+
+    private byte[] Sign(string key, byte[] value)
+    {
+        if (_signingKey is null)
+        {
+            return value;
+        }
+        byte[] signed = new byte[value.Length + SignatureSize];
+        value.CopyTo(signed, 0);
+        Signature(key, value, signed.AsSpan(value.Length));
+        return signed;
+    }
+
+    private bool TryVerify(string key, byte[] stored, out int length)
+    {
+        length = stored.Length;
+        if (_signingKey is null)
+        {
+            return true;
+        }
+        length = stored.Length - SignatureSize;
+        if (length < 0)
+        {
+            return false;
+        }
+        Span<byte> expected = stackalloc byte[SignatureSize];
+        Signature(key, stored.AsSpan(0, length), expected);
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, stored.AsSpan(length));
+    }
+
+    private void Signature(string key, ReadOnlySpan<byte> value, Span<byte> destination)
+    {
+        using var hmac = System.Security.Cryptography.IncrementalHash.CreateHMAC(System.Security.Cryptography.HashAlgorithmName.SHA256, _signingKey!);
+        byte[] keyBytes = System.Text.Encoding.UTF8.GetBytes(key);
+        Span<byte> length = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, keyBytes.Length);
+        hmac.AppendData(length);
+        hmac.AppendData(keyBytes);
+        hmac.AppendData(value);
+        Span<byte> full = stackalloc byte[32];
+        hmac.GetHashAndReset(full);
+        full[..SignatureSize].CopyTo(destination);
     }
 
     private sealed record Pending(Tier Tier, string Key, byte[]? Value, DistributedCacheEntryOptions? Options);
