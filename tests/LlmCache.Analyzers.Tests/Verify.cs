@@ -44,6 +44,19 @@ internal static class Verify
         return test.RunAsync();
     }
 
+    /// <summary>As <see cref="Analyzer(string, string[])"/>, with diagnostics stated in full (their messages too) besides the markup.</summary>
+    public static Task AnalyzerExpecting(string source, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
+        {
+            TestCode = Usings + source,
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        test.ExpectedDiagnostics.AddRange(expected);
+        Prepare(test.TestState, test.DisabledDiagnostics, []);
+        return test.RunAsync();
+    }
+
     /// <summary>Applies the code fix with <paramref name="index"/> and compares the result with <paramref name="fixedSource"/>.</summary>
     public static Task CodeFix(string source, string fixedSource, int index = 0) =>
         CodeFix<LlmCachedCodeFixProvider>(source, fixedSource, index);

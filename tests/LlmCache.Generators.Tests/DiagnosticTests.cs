@@ -84,6 +84,39 @@ public sealed class DiagnosticTests
         Assert.Equal(10, Line(d));
     }
 
+    [Fact]
+    public void UnreadableResult_IsLLMC003_AtTheReturnType_ButStillIntercepted()
+    {
+        string source = Header + """
+
+            public sealed class Uncopyable(int seed)
+            {
+                public int Value { get; set; } = seed;
+            }
+
+            public class S
+            {
+                [LlmCached]
+                public Task<Uncopyable> AskAsync(string prompt) => Task.FromResult(new Uncopyable(1));
+
+                public Task<Uncopyable> Call() => AskAsync("hi");
+            }
+            """;
+        var (output, generatorDiagnostics, result) = GeneratorHarness.Run(source);
+        Assert.Empty(generatorDiagnostics);
+        // The application's serializer options may read the type (then the report is suppressed), and
+        // where they cannot the runtime calls the method uncached: the interceptor is written either way.
+        Assert.Contains("InterceptsLocation", GeneratorHarness.Generated(result), StringComparison.Ordinal);
+        Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+
+        Diagnostic d = Assert.Single(GeneratorHarness.Analyze(source), d => d.Severity >= DiagnosticSeverity.Warning);
+        Assert.Equal("LLMC003", d.Id);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal("true", d.Properties[DiagnosticDescriptors.PropertyIntercepted]);
+        Assert.Equal("Task<Uncopyable>", d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
+        Assert.Contains("'seed'", d.GetMessage(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Stream s", "framework type")]
     [InlineData("object o", "'object'")]

@@ -27,6 +27,13 @@ public static class DiagnosticDescriptors
     /// <summary>Diagnostic property (LLMC011): the number of intercepted call sites.</summary>
     public const string PropertyCallSites = "CallSites";
 
+    /// <summary>
+    /// Diagnostic property (LLMC003): "true" when the generator still intercepts the method. A result
+    /// System.Text.Json cannot read back is reported but not refused, so that suppressing the report
+    /// (the application's serializer options handle the type) leaves the method cached.
+    /// </summary>
+    public const string PropertyIntercepted = "Intercepted";
+
     /// <summary>Diagnostic property: the closest parameter name, when there is one.</summary>
     public const string PropertyClosest = "Closest";
 
@@ -50,11 +57,14 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "LLMC002.md");
 
-    /// <summary>LLMC003: the return type cannot be cached.</summary>
+    /// <summary>
+    /// LLMC003: the return type cannot be cached: it has no awaitable result, or System.Text.Json cannot
+    /// read the result back (then <see cref="PropertyIntercepted"/> is "true").
+    /// </summary>
     public static readonly DiagnosticDescriptor UncacheableReturnType = new DiagnosticDescriptor(
         "LLMC003",
         "The return type cannot be cached",
-        "'{0}' returns '{1}', which cannot be cached: return Task<T>, ValueTask<T> or IAsyncEnumerable<T>",
+        "'{0}' returns '{1}', which cannot be cached: {2}",
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,

@@ -96,7 +96,22 @@ internal static class Parser
         ITypeSymbol? result = ResultType(method.ReturnType, ref returnKind);
         if (result is null || method.ReturnsByRef || method.ReturnsByRefReadonly)
         {
-            Report(DiagnosticDescriptors.UncacheableReturnType, methodLocation, methodName, method.ReturnType.ToDisplayString());
+            Report(DiagnosticDescriptors.UncacheableReturnType, methodLocation, methodName, method.ReturnType.ToDisplayString(),
+                "return Task<T>, ValueTask<T> or IAsyncEnumerable<T>");
+        }
+        else if (report is not null && ResultContract.Problem(result, cancellationToken) is { } unreadable)
+        {
+            // Reported, not refused: the application's serializer options may handle the type, and a
+            // suppressed report must leave the method cached. Where they do not, the runtime logs once
+            // and calls the method uncached. The generator has no use for the answer, so it skips the walk.
+            Location? returnTypeLocation = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax declaration
+                ? declaration.ReturnType.GetLocation()
+                : methodLocation;
+            report(Diagnostic.Create(DiagnosticDescriptors.UncacheableReturnType, returnTypeLocation,
+                ImmutableDictionary<string, string?>.Empty.Add(DiagnosticDescriptors.PropertyIntercepted, "true"),
+                methodName, method.ReturnType.ToDisplayString(),
+                "System.Text.Json cannot read it back, because " + unreadable
+                + ". Put [JsonConverter] on the type, or suppress LLMC003 if the application's SerializerOptions read it"));
         }
 
         // Parameters.
