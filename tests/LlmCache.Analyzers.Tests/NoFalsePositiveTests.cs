@@ -15,14 +15,7 @@ public sealed class NoFalsePositiveTests
     [InlineData("tests/LlmCache.Tests")]
     public async Task CorrectCode_GetsNoWarningOrError(string folder)
     {
-        string root = RepoRoot();
-        string[] files = Directory.GetFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                // Property-based tests use CsCheck's C# 14 extension members, which the Roslyn 4.14 of this
-                // check cannot bind; they declare no cached method.
-                && !File.ReadAllText(f).Contains("using CsCheck;", StringComparison.Ordinal))
-            .ToArray();
+        string[] files = LlmCache.Testing.ProjectSources.Files(folder);
         Assert.NotEmpty(files);
         var parse = new CSharpParseOptions(LanguageVersion.Preview);
         var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f)).ToList();
@@ -53,15 +46,5 @@ public sealed class NoFalsePositiveTests
         Assert.Contains(diagnostics, d => d.Id == "LLMC011");
     }
 
-    internal static string RepoRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LlmCache.Generators.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("repository root not found");
-    }
+    internal static string RepoRoot() => LlmCache.Testing.ProjectSources.RepoRoot();
 }

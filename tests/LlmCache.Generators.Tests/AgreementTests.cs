@@ -87,14 +87,7 @@ public sealed class AgreementTests
     [InlineData("tests/LlmCache.Tests")]
     public void ProjectSources_Agree(string folder)
     {
-        string root = RepoRoot();
-        string[] files = Directory.GetFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                // Property-based tests use CsCheck's C# 14 extension members, which the Roslyn 4.14 of this
-                // check cannot bind; they declare no cached method.
-                && !File.ReadAllText(f).Contains("using CsCheck;", StringComparison.Ordinal))
-            .ToArray();
+        string[] files = LlmCache.Testing.ProjectSources.Files(folder);
         Assert.NotEmpty(files);
         var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), GeneratorHarness.ParseOptions, f)).ToList();
         trees.Add(CSharpSyntaxTree.ParseText("""
@@ -116,17 +109,5 @@ public sealed class AgreementTests
         Assert.NotEmpty(result.GeneratedTrees);
         Diagnostic[] errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
         Assert.True(errors.Length == 0, string.Join("\n", errors.Take(10)));
-    }
-
-    private static string RepoRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LlmCache.Generators.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("repository root not found");
     }
 }

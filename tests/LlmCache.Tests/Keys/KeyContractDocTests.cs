@@ -15,7 +15,7 @@ public sealed class KeyContractDocTests
     [Fact]
     public void TheKeyContractPage_ListsTheCatalogueAsItIs()
     {
-        string path = Path.Combine(RepoRoot(), "docs", "keys.md");
+        string path = PagePath();
         string page = File.ReadAllText(path).ReplaceLineEndings("\n");
         int begin = page.IndexOf(Begin, StringComparison.Ordinal);
         int end = page.IndexOf(End, StringComparison.Ordinal);
@@ -47,15 +47,16 @@ public sealed class KeyContractDocTests
         return text.ToString();
     }
 
-    private static string RepoRoot()
+    private static string PagePath()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "LlmCache.Generators.sln")))
+            string page = Path.Combine(dir.FullName, "docs", "keys.md");
+            if (File.Exists(page))
             {
-                return dir.FullName;
+                return page;
             }
         }
-        throw new InvalidOperationException("The repository root was not found.");
+        throw new FileNotFoundException("docs/keys.md was not found above the test's folder.");
     }
 }
