@@ -46,6 +46,7 @@ internal sealed class EntrySerializer<T> : IHybridCacheSerializer<CacheEntry<T>>
 
     public void Serialize(CacheEntry<T> value, IBufferWriter<byte> target)
     {
+        ResultTypes.EnsureReadBackAsItself(value.Value, _typeInfo);
         Span<byte> header = target.GetSpan(HeaderSize);
         header[0] = FormatVersion;
         BinaryPrimitives.WriteInt64LittleEndian(header[1..], value.CreatedUtcTicks);

@@ -154,6 +154,11 @@ internal sealed class EntryStore
         if (bytes <= Options.MaximumEntryBytes)
         {
             _local.Set(key, entry, bytes);
+            if (Removals.LastRemoval(key) >= entry.CreatedUtcTicks)
+            {
+                // Removed between the caller's check and this write: the removal wins.
+                _local.Remove(key, entry);
+            }
         }
     }
 
@@ -214,6 +219,13 @@ internal sealed class EntryStore
             return _recorder.Skipped(settings, SkipReasons.TooLarge);
         }
         _local.Set(callKey, entry, bytes);
+        if (Removals.LastRemoval(callKey) >= callStartedTicks)
+        {
+            // Evicted after the check above but before the write (a removal records itself, then drops the
+            // in-process entry): whichever came second, the removal wins.
+            _local.Remove(callKey, entry);
+            return _recorder.Skipped(settings, SkipReasons.Removed);
+        }
         _recorder.Stored(settings);
         if (_hasSecondLevel)
         {
@@ -249,11 +261,18 @@ internal sealed class EntryStore
     }
 
     /// <summary>A fresh entry of <paramref name="value"/> living <paramref name="ttl"/> from now.</summary>
-    public CacheEntry<T> NewEntry<T>(T value, TimeSpan ttl, LlmCachedMethod method)
+    /// <param name="value">The value.</param>
+    /// <param name="ttl">How long it lives from now.</param>
+    /// <param name="method">The method that produced it.</param>
+    /// <param name="createdTicks">
+    /// When the value counts as created, if not now: the start of the call that computed it, so that a
+    /// removal made while the call ran applies to it wherever it is handed (a joiner of that call).
+    /// </param>
+    public CacheEntry<T> NewEntry<T>(T value, TimeSpan ttl, LlmCachedMethod method, long? createdTicks = null)
     {
         long now = Now;
         long expires = ttl.Ticks >= DateTime.MaxValue.Ticks - now ? DateTime.MaxValue.Ticks : now + ttl.Ticks;
-        return new CacheEntry<T>(value, now, expires, method);
+        return new CacheEntry<T>(value, Math.Min(createdTicks ?? now, now), expires, method);
     }
 
     private bool MarkUncacheable<T>(LlmCachedMethod.KeySettings settings, string reason, Exception exception)

@@ -67,6 +67,18 @@ internal sealed class LocalCache
         return false;
     }
 
+    /// <summary>Removes the entry under <paramref name="key"/> only if it is still <paramref name="entry"/>.</summary>
+    public bool Remove(in CallKey key, object entry)
+    {
+        if (_slots.TryGetValue(key, out Slot? slot) && ReferenceEquals(slot.Entry, entry)
+            && _slots.TryRemove(new KeyValuePair<CallKey, Slot>(key, slot)))
+        {
+            Interlocked.Add(ref _bytes, -slot.Bytes);
+            return true;
+        }
+        return false;
+    }
+
     /// <summary>Drops every entry of the methods for which <paramref name="match"/> is true.</summary>
     public void RemoveWhere(Func<LlmCachedMethod, bool> match)
     {

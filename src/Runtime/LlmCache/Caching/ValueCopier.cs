@@ -29,18 +29,55 @@ internal static class ValueCopier<T>
             ChatMessage message => ChatCopies.Copy(message),
             _ => null,
         };
-        return copied is T typed ? typed : RoundTrip(value, options);
+        // A subclass of a response type has members the hand-written copy does not know: copied by its contract, or refused.
+        return copied is T typed && typed.GetType() == value.GetType() ? typed : RoundTrip(value, options);
     }
 
     private static T RoundTrip(T value, JsonSerializerOptions options)
     {
         var typeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+        ResultTypes.EnsureReadBackAsItself(value, typeInfo);
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             JsonSerializer.Serialize(writer, value, typeInfo);
         }
         return JsonSerializer.Deserialize(buffer.WrittenSpan, typeInfo)!;
+    }
+}
+
+/// <summary>Whether a value survives its declared type's JSON contract as the type it really has.</summary>
+internal static class ResultTypes
+{
+    /// <summary>
+    /// Throws when <paramref name="value"/> is an instance of a type derived from the concrete class
+    /// <typeparamref name="T"/> that the contract does not list as a derived type: it would be read
+    /// back as <typeparamref name="T"/>, its own members lost, so it can be neither copied nor stored.
+    /// </summary>
+    public static void EnsureReadBackAsItself<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        if (value is null || typeof(T).IsValueType || typeof(T).IsInterface || typeof(T).IsAbstract)
+        {
+            // Structs have no derived types; an interface or abstract type is either polymorphic or not readable at all.
+            return;
+        }
+        Type actual = value.GetType();
+        if (actual == typeof(T))
+        {
+            return;
+        }
+        if (typeInfo.PolymorphismOptions is { } polymorphism)
+        {
+            foreach (JsonDerivedType derived in polymorphism.DerivedTypes)
+            {
+                if (derived.DerivedType == actual)
+                {
+                    return;
+                }
+            }
+        }
+        throw new NotSupportedException(
+            $"A '{actual}' returned as '{typeof(T)}' would be read back as '{typeof(T)}' and lose its own members; list it with [JsonDerivedType] to cache it.");
     }
 }
 

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LlmCache.Generated;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LlmCache.Tests.Review;
+
+public class Animal
+{
+    public string Name { get; set; } = "";
+}
+
+public sealed class Dog : Animal
+{
+    public string Breed { get; set; } = "";
+}
+
+/// <summary>A result whose copy can be held up, so a removal can land between the store's check and its write.</summary>
+public sealed class Gated
+{
+    public string Text { get; set; } = "";
+}
+
+public sealed class GatedConverter : JsonConverter<Gated>
+{
+    public static volatile bool Armed;
+    public static readonly SemaphoreSlim Entered = new(0);
+    public static readonly SemaphoreSlim Release = new(0);
+
+    public override Gated Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        new() { Text = reader.GetString() ?? "" };
+
+    public override void Write(Utf8JsonWriter writer, Gated value, JsonSerializerOptions options)
+    {
+        // Held only in the copy the store makes for the in-process level.
+        if (Armed && Environment.StackTrace.Contains("ValueCopier", StringComparison.Ordinal))
+        {
+            Armed = false;
+            Entered.Release();
+            Release.Wait(TimeSpan.FromSeconds(10));
+        }
+        writer.WriteStringValue(value.Text);
+    }
+}
+
+public sealed class ReviewService(LlmCacheRuntime cache)
+{
+    public int Calls;
+    [NotKeyed]
+    public TaskCompletionSource<bool>? Gate;
+    public readonly SemaphoreSlim Started = new(0);
+
+    public LlmCacheRuntime Cache => cache;
+
+    [LlmCached(Ttl = "1h")]
+    public Task<Animal> AnimalAsync(string name)
+    {
+        Interlocked.Increment(ref Calls);
+        return Task.FromResult<Animal>(new Dog { Name = name, Breed = "collie" });
+    }
+
+    [LlmCached(Ttl = "1h")]
+    public async Task<Animal> SlowAnimalAsync(string name)
+    {
+        Interlocked.Increment(ref Calls);
+        Started.Release();
+        if (Gate is { } gate)
+        {
+            await gate.Task.ConfigureAwait(false);
+        }
+        return new Dog { Name = name, Breed = "collie" };
+    }
+
+    [LlmCached(Ttl = "1h")]
+    public Task<Gated> GatedAsync(string prompt) => Task.FromResult(new Gated { Text = $"{prompt}#{Interlocked.Increment(ref Calls)}" });
+
+}
+
+/// <summary>Defects found in review: each test failed on the code it was written against.</summary>
+public sealed class ReviewFindingsTests
+{
+    private static (ReviewService Service, FakeTimeProvider Clock, LlmCacheRuntime Runtime) Create(Action<LlmCacheOptions>? configure = null)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        var options = new LlmCacheOptions();
+        configure?.Invoke(options);
+        var runtime = new LlmCacheRuntime(options, clock);
+        return (new ReviewService(runtime), clock, runtime);
+    }
+
+    [Fact]
+    public async Task ADerivedResult_IsNeverServedAsItsDeclaredBaseType()
+    {
+        var (service, _, runtime) = Create();
+        using (runtime)
+        {
+            Animal first = await service.AnimalAsync("rex");
+            Assert.IsType<Dog>(first);
+            Animal second = await service.AnimalAsync("rex");
+            Dog dog = Assert.IsType<Dog>(second);
+            Assert.Equal("collie", dog.Breed);
+        }
+    }
+
+    [Fact]
+    public async Task ADerivedResult_IsNotHandedToAJoinerAsItsBaseType()
+    {
+        var (service, _, runtime) = Create();
+        using (runtime)
+        {
+            service.Gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task<Animal> first = Task.Run(() => service.SlowAnimalAsync("rex"));
+            Assert.True(await service.Started.WaitAsync(TimeSpan.FromSeconds(10)));
+            Task<Animal> joiner = Task.Run(() => service.SlowAnimalAsync("rex"));
+            await Task.Delay(200);
+            service.Gate.SetResult(true);
+            Assert.IsType<Dog>(await first);
+            Assert.IsType<Dog>(await joiner);
+        }
+    }
+
+    [Fact]
+    public async Task AnEvictionLandingWhileTheResultIsCopied_WinsOverTheStore()
+    {
+        var (service, clock, runtime) = Create(o =>
+        {
+            o.SerializerOptions = new JsonSerializerOptions(o.SerializerOptions);
+            o.SerializerOptions.Converters.Add(new GatedConverter());
+        });
+        using (runtime)
+        {
+            GatedConverter.Armed = true;
+            Task<Gated> call = Task.Run(() => service.GatedAsync("g"));
+            Assert.True(await GatedConverter.Entered.WaitAsync(TimeSpan.FromSeconds(10)));
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await LlmCacheKeys.ReviewService_GatedAsync.EvictAsync(runtime, "g");
+            GatedConverter.Release.Release();
+            Assert.Equal("g#1", (await call).Text);
+
+            Assert.Equal("g#2", (await service.GatedAsync("g")).Text);
+        }
+    }
+}
