@@ -167,7 +167,8 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             }
             _enabled = Options.Enabled;
             Interlocked.Increment(ref _generation);
-            // Keys of the old generation can no longer be asked for: free their memory at once.
+            // Keys of the old generation can no longer be asked for: free their memory at once (key
+            // removals are kept: the key strings of a generation with the same namespace are the same).
             _keys.Clear();
             _local.Clear();
             _store.Removals.Clear();
@@ -206,9 +207,11 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     public async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
+        // Recorded even when the method has not been called under the current configuration: a call of
+        // an earlier one may still be running and would store under the same key string.
+        _store.Removals.KeyRemoved(key);
         if (_keys.TryParse(key, out CallKey callKey))
         {
-            _store.Removals.KeyRemoved(callKey);
             _local.Remove(callKey);
         }
         bool complete = true;
@@ -293,9 +296,9 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     // Another process removed something: drop the in-process copy here (its second level is shared).
     private void OnRemoteKeyRemoved(string key)
     {
+        _store.Removals.KeyRemoved(key);
         if (_keys.TryParse(key, out CallKey callKey))
         {
-            _store.Removals.KeyRemoved(callKey);
             _local.Remove(callKey);
         }
     }

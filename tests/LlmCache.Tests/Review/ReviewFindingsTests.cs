@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlmCache.Generated;
+using LlmCache.Tests.Correctness;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LlmCache.Tests.Review;
@@ -72,6 +73,18 @@ public sealed class ReviewService(LlmCacheRuntime cache)
     }
 
     [LlmCached(Ttl = "1h")]
+    public async Task<string> SlowAsync(string prompt)
+    {
+        int call = Interlocked.Increment(ref Calls);
+        Started.Release();
+        if (Gate is { } gate)
+        {
+            await gate.Task.ConfigureAwait(false);
+        }
+        return $"{prompt}#{call}";
+    }
+
+    [LlmCached(Ttl = "1h")]
     public Task<Gated> GatedAsync(string prompt) => Task.FromResult(new Gated { Text = $"{prompt}#{Interlocked.Increment(ref Calls)}" });
 
 }
@@ -138,6 +151,41 @@ public sealed class ReviewFindingsTests
             Assert.Equal("g#1", (await call).Text);
 
             Assert.Equal("g#2", (await service.GatedAsync("g")).Text);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AnEvictionDuringACall_StillWinsWhenTheRuntimeIsReconfigured(bool reconfigureFirst)
+    {
+        var tier = new DictionaryTier();
+        var (service, clock, runtime) = Create(o => o.Tiers.Add(tier));
+        using (runtime)
+        {
+            service.Gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task<string> running = Task.Run(() => service.SlowAsync("r"));
+            Assert.True(await service.Started.WaitAsync(TimeSpan.FromSeconds(10)));
+            string key = LlmCacheKeys.ReviewService_SlowAsync.Key(runtime, "r");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            // A reload that changes nothing about keys (the same namespace): the key string stays the same.
+            if (reconfigureFirst)
+            {
+                runtime.Reconfigure(o => o.DefaultTtl = TimeSpan.FromHours(2));
+                await runtime.RemoveAsync(key);
+            }
+            else
+            {
+                await runtime.RemoveAsync(key);
+                runtime.Reconfigure(o => o.DefaultTtl = TimeSpan.FromHours(2));
+            }
+            clock.Advance(TimeSpan.FromSeconds(1));
+            service.Gate.SetResult(true);
+            Assert.Equal("r#1", await running);
+            service.Gate = null;
+            await runtime.FlushAsync();
+
+            Assert.Equal("r#2", await service.SlowAsync("r"));
         }
     }
 }

@@ -24,7 +24,9 @@ internal sealed class RemovalLog
     private static readonly long KeyRetentionTicks = TimeSpan.FromMinutes(10).Ticks;
     private const int KeyLimit = 100_000;
 
-    private readonly ConcurrentDictionary<CallKey, long> _keys = new();
+    // Keyed by what the key string holds (prefix, tenant, digest), not by the configuration generation:
+    // a reload that keeps the namespace keeps the key strings, so a removal must outlive it.
+    private readonly ConcurrentDictionary<RemovedKey, long> _keys = new();
     private readonly ConcurrentDictionary<string, Shared> _tags = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ulong, Shared> _tenants = new();
     private readonly TimeProvider _time;
@@ -41,13 +43,29 @@ internal sealed class RemovalLog
     private long Now => _time.GetUtcNow().UtcTicks;
 
     /// <summary>Records that <paramref name="key"/> was removed now.</summary>
-    public void KeyRemoved(in CallKey key)
+    public void KeyRemoved(in CallKey key) => KeyRemoved(RemovedKey.Of(key));
+
+    /// <summary>
+    /// Records that the key string <paramref name="key"/> was removed now, whether or not its method has
+    /// been called under the current configuration; false when it is not a call's key.
+    /// </summary>
+    public bool KeyRemoved(string key)
+    {
+        if (!RemovedKey.TryParse(key, out RemovedKey removed))
+        {
+            return false;
+        }
+        KeyRemoved(removed);
+        return true;
+    }
+
+    private void KeyRemoved(RemovedKey key)
     {
         long now = Now;
         _keys[key] = now;
         if (_keys.Count > KeyLimit)
         {
-            foreach (KeyValuePair<CallKey, long> pair in _keys)
+            foreach (KeyValuePair<RemovedKey, long> pair in _keys)
             {
                 if (now - pair.Value > KeyRetentionTicks)
                 {
@@ -71,7 +89,7 @@ internal sealed class RemovalLog
     /// </summary>
     public long LastRemoval(in CallKey key)
     {
-        long last = _keys.IsEmpty ? 0 : _keys.TryGetValue(key, out long removed) ? removed : 0;
+        long last = _keys.IsEmpty ? 0 : _keys.TryGetValue(RemovedKey.Of(key), out long removed) ? removed : 0;
         IReadOnlyList<string> tags = key.Settings.Method.Tags;
         if (tags.Count == 0 && !key.HasTenant)
         {
@@ -110,10 +128,14 @@ internal sealed class RemovalLog
         return LastRemoval(key);
     }
 
-    /// <summary>Forgets everything held in memory (after a reconfiguration); shared records are read again when needed.</summary>
+    /// <summary>
+    /// Forgets the tag and tenant times held in memory (after a reconfiguration: the namespace of their
+    /// shared records may have changed); those records are read again when needed. Key removals are
+    /// kept: a call of the old configuration still running must not store what was removed, under a
+    /// key string the new configuration may share.
+    /// </summary>
     public void Clear()
     {
-        _keys.Clear();
         _tags.Clear();
         _tenants.Clear();
     }
@@ -182,6 +204,31 @@ internal sealed class RemovalLog
 
     private string TenantRecord(ulong partition) =>
         "llmcache:" + _namespace() + ":~tenant:" + partition.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A removed key as its string spells it: the method's prefix, the tenant segment, the digest.</summary>
+    private readonly record struct RemovedKey(string Prefix, Digest256 Digest, ulong Tenant, bool HasTenant)
+    {
+        public static RemovedKey Of(in CallKey key) => new(key.Settings.Prefix, key.Digest, key.Tenant, key.HasTenant);
+
+        public static bool TryParse(string key, out RemovedKey removed)
+        {
+            removed = default;
+            if (key.Length < 64 || !Digest256.TryParseHex(key.AsSpan(key.Length - 64), out Digest256 digest))
+            {
+                return false;
+            }
+            string prefix = key[..^64];
+            // llmcache:{ns}:{method}:t-{16 hex}: (as CallKey.ToKeyString writes it)
+            if (prefix.Length >= 20 && prefix.AsSpan()[^20..^17].SequenceEqual(":t-")
+                && ulong.TryParse(prefix.AsSpan(prefix.Length - 17, 16), System.Globalization.NumberStyles.AllowHexSpecifier, null, out ulong tenant))
+            {
+                removed = new RemovedKey(prefix[..^19], digest, tenant, HasTenant: true);
+                return true;
+            }
+            removed = new RemovedKey(prefix, digest, 0, HasTenant: false);
+            return true;
+        }
+    }
 
     private sealed class Shared(string record)
     {
