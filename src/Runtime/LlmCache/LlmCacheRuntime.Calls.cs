@@ -151,6 +151,9 @@ public sealed partial class LlmCacheRuntime
                 (Runtime: this, Settings: settings, Args: args, Invoke: invoke, Call: call, Ttl: ttl),
                 static async (s, ct) =>
                 {
+                    // Stamped with the time the method started, not ended: a caller who joins this call
+                    // after an eviction must see an entry older than the eviction, and run its own.
+                    long ranFrom = s.Runtime._store.Now;
                     T value;
                     try
                     {
@@ -161,7 +164,7 @@ public sealed partial class LlmCacheRuntime
                         // Marked so the caller can tell the method's own failure from the cache's.
                         throw new MethodFailedException(ex);
                     }
-                    return s.Call.Entry = s.Runtime._store.NewEntry(value, s.Ttl, s.Settings.Method);
+                    return s.Call.Entry = s.Runtime._store.NewEntry(value, s.Ttl, s.Settings.Method, ranFrom);
                 },
                 settings.NoWriteOptions,
                 null,

@@ -188,4 +188,27 @@ public sealed class ReviewFindingsTests
             Assert.Equal("r#2", await service.SlowAsync("r"));
         }
     }
+
+    [Fact]
+    public async Task ACallStartedAfterAnEviction_DoesNotJoinAComputationStartedBeforeIt()
+    {
+        var (service, clock, runtime) = Create();
+        using (runtime)
+        {
+            service.Gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task<string> before = Task.Run(() => service.SlowAsync("j"));
+            Assert.True(await service.Started.WaitAsync(TimeSpan.FromSeconds(10)));
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await LlmCacheKeys.ReviewService_SlowAsync.EvictAsync(runtime, "j");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            Task<string> after = Task.Run(() => service.SlowAsync("j"));
+            await Task.Delay(200);
+            clock.Advance(TimeSpan.FromSeconds(1));
+            service.Gate.SetResult(true);
+            Assert.Equal("j#1", await before);
+            service.Gate = null;
+            Assert.NotEqual("j#1", await after);
+            Assert.NotEqual("j#1", await service.SlowAsync("j"));
+        }
+    }
 }
