@@ -16,6 +16,13 @@ public sealed class Dog : Animal
     public string Breed { get; set; } = "";
 }
 
+/// <summary>A result holding a derived value where its base type is declared, directly and in a list.</summary>
+public sealed class Kennel
+{
+    public Animal? Resident { get; set; }
+    public List<Animal> Visitors { get; set; } = [];
+}
+
 /// <summary>A result whose copy can be held up, so a removal can land between the store's check and its write.</summary>
 public sealed class Gated
 {
@@ -52,6 +59,14 @@ public sealed class ReviewService(LlmCacheRuntime cache)
     public readonly SemaphoreSlim Started = new(0);
 
     public LlmCacheRuntime Cache => cache;
+
+    [LlmCached(Ttl = "1h")]
+    public Task<Kennel> KennelAsync(string name, bool visitor)
+    {
+        Interlocked.Increment(ref Calls);
+        var dog = new Dog { Name = name, Breed = "collie" };
+        return Task.FromResult(visitor ? new Kennel { Visitors = [dog] } : new Kennel { Resident = dog });
+    }
 
     [LlmCached(Ttl = "1h")]
     public Task<Animal> AnimalAsync(string name)
@@ -112,6 +127,24 @@ public sealed class ReviewFindingsTests
             Animal second = await service.AnimalAsync("rex");
             Dog dog = Assert.IsType<Dog>(second);
             Assert.Equal("collie", dog.Breed);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ADerivedValueInsideAResult_IsNeverServedAsItsDeclaredBaseType(bool inAList)
+    {
+        var (service, _, runtime) = Create();
+        using (runtime)
+        {
+            for (int call = 1; call <= 2; call++)
+            {
+                Kennel kennel = await service.KennelAsync("rex", inAList);
+                Animal animal = inAList ? kennel.Visitors.Single() : kennel.Resident!;
+                Assert.Equal("collie", Assert.IsType<Dog>(animal).Breed);
+                Assert.Equal(call, service.Calls); // not kept: a copy or a tier would lose the breed
+            }
         }
     }
 

@@ -46,38 +46,107 @@ internal static class ValueCopier<T>
     }
 }
 
-/// <summary>Whether a value survives its declared type's JSON contract as the type it really has.</summary>
+/// <summary>Whether a value survives its declared type's JSON contract as the type it really has, all the way down.</summary>
 internal static class ResultTypes
 {
+    private const int MaxDepth = 64;
+
     /// <summary>
-    /// Throws when <paramref name="value"/> is an instance of a type derived from the concrete class
-    /// <typeparamref name="T"/> that the contract does not list as a derived type: it would be read
-    /// back as <typeparamref name="T"/>, its own members lost, so it can be neither copied nor stored.
+    /// Throws when <paramref name="value"/>, or any value inside it, is an instance of a type the
+    /// contract would read back as another: a derived class of a concrete declared type (a
+    /// <c>Dog</c> returned as, or held in a property of type, <c>Animal</c>) that the contract does
+    /// not list as a derived type, or an item of a collection with such an element type. Its own
+    /// members would be lost, so the value can be neither copied nor stored. Values declared as
+    /// <see cref="object"/> come back as JSON elements, as System.Text.Json reads them; members with a
+    /// converter of their own are the converter's business.
     /// </summary>
     public static void EnsureReadBackAsItself<T>(T value, JsonTypeInfo<T> typeInfo)
     {
-        if (value is null || typeof(T).IsValueType || typeof(T).IsInterface || typeof(T).IsAbstract)
+        if (value is null)
         {
-            // Structs have no derived types; an interface or abstract type is either polymorphic or not readable at all.
+            return;
+        }
+        Check(value, typeof(T), typeInfo, typeInfo.Options, 0, "the result");
+    }
+
+    private static void Check(object value, Type declared, JsonTypeInfo declaredInfo, JsonSerializerOptions options, int depth, string path)
+    {
+        if (depth > MaxDepth || declared == typeof(object))
+        {
             return;
         }
         Type actual = value.GetType();
-        if (actual == typeof(T))
+        JsonTypeInfo info = declaredInfo;
+        if (actual != declared && !declared.IsValueType)
         {
-            return;
+            if (IsListedDerivedType(declaredInfo, actual))
+            {
+                info = options.GetTypeInfo(actual);
+            }
+            else if (!declared.IsInterface && !declared.IsAbstract)
+            {
+                throw new NotSupportedException(
+                    $"A '{actual}' held as '{declared}' ({path}) would be read back as '{declared}' and lose its own members; list it with [JsonDerivedType] to cache it.");
+            }
+            else if (declaredInfo.Kind == JsonTypeInfoKind.Object)
+            {
+                // An interface or abstract object contract without this derived type: serialization
+                // itself refuses it, or writes nothing it could read back.
+                throw new NotSupportedException($"A '{actual}' held as '{declared}' ({path}) has no contract to be read back with.");
+            }
         }
-        if (typeInfo.PolymorphismOptions is { } polymorphism)
+        switch (info.Kind)
+        {
+            case JsonTypeInfoKind.Object:
+                foreach (JsonPropertyInfo property in info.Properties)
+                {
+                    if (property.Get is null || property.CustomConverter is not null || property.PropertyType.IsValueType && Nullable.GetUnderlyingType(property.PropertyType) is null)
+                    {
+                        continue;
+                    }
+                    if (property.Get(value) is { } member)
+                    {
+                        Check(member, property.PropertyType, options.GetTypeInfo(property.PropertyType), options, depth + 1, path + "." + property.Name);
+                    }
+                }
+                break;
+            case JsonTypeInfoKind.Enumerable when info.ElementType is { IsValueType: false } element && element != typeof(object):
+                JsonTypeInfo elementInfo = options.GetTypeInfo(element);
+                foreach (object? item in (System.Collections.IEnumerable)value)
+                {
+                    if (item is not null)
+                    {
+                        Check(item, element, elementInfo, options, depth + 1, path + "[]");
+                    }
+                }
+                break;
+            case JsonTypeInfoKind.Dictionary when info.ElementType is { IsValueType: false } valueType && valueType != typeof(object)
+                && value is System.Collections.IDictionary dictionary:
+                JsonTypeInfo valueInfo = options.GetTypeInfo(valueType);
+                foreach (object? item in dictionary.Values)
+                {
+                    if (item is not null)
+                    {
+                        Check(item, valueType, valueInfo, options, depth + 1, path + "[]");
+                    }
+                }
+                break;
+        }
+    }
+
+    private static bool IsListedDerivedType(JsonTypeInfo info, Type actual)
+    {
+        if (info.PolymorphismOptions is { } polymorphism)
         {
             foreach (JsonDerivedType derived in polymorphism.DerivedTypes)
             {
                 if (derived.DerivedType == actual)
                 {
-                    return;
+                    return true;
                 }
             }
         }
-        throw new NotSupportedException(
-            $"A '{actual}' returned as '{typeof(T)}' would be read back as '{typeof(T)}' and lose its own members; list it with [JsonDerivedType] to cache it.");
+        return false;
     }
 }
 
