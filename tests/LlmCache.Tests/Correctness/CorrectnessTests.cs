@@ -431,6 +431,25 @@ public sealed class CorrectnessTests
     }
 
     [Fact]
+    public async Task ASharedRemovalRecord_NeverGoesBackInTime()
+    {
+        var tier = new DictionaryTier();
+        var late = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 10, 0, TimeSpan.Zero));
+        var early = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var (_, lateRuntime) = Create(o => o.Tiers.Add(tier), late);
+        var (_, earlyRuntime) = Create(o => o.Tiers.Add(tier), early);
+        using (lateRuntime)
+        using (earlyRuntime)
+        {
+            string record = "llmcache:v1:~tag:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("faq"u8)[..16]).ToLowerInvariant();
+            Assert.True(await lateRuntime.RemoveByTagAsync("faq"));
+            Assert.True(await earlyRuntime.RemoveByTagAsync("faq")); // a slower writer, or a retry, with an older time
+            long held = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(tier.Get(record));
+            Assert.Equal(late.GetUtcNow().UtcTicks, held);
+        }
+    }
+
+    [Fact]
     public async Task TenantPartitions_AreKeyedWithTheSecret_AndOneTenantCanBeForgotten()
     {
         const string Secret = "a deployment secret of some length";

@@ -175,8 +175,9 @@ internal sealed class RemovalLog
         }
         byte[] value = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(value, now);
-        return await _tiers.SetEverywhereAsync(entry.Record, value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = SharedRetention })
-            .ConfigureAwait(false);
+        return await _tiers.SetEverywhereAsync(entry.Record, value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = SharedRetention },
+            supersedes: static (mine, held) => held.Length != 8
+                || BinaryPrimitives.ReadInt64LittleEndian(mine) > BinaryPrimitives.ReadInt64LittleEndian(held)).ConfigureAwait(false);
     }
 
     private async ValueTask RefreshAsync(Shared entry, long now, CancellationToken cancellationToken)

@@ -212,7 +212,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
             if (!await RemoveOneAsync(tier, key, token).ConfigureAwait(false))
             {
                 complete = false;
-                Defer(tier, key, value: null, options: null);
+                DeferRemoval(tier, key);
             }
         }
         return complete;
@@ -221,20 +221,40 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
     /// <summary>
     /// Writes a small record (a removal's time) to every tier, waiting for each, and says whether every
     /// one confirmed it; a tier that could not be reached gets it later, as a pending removal does.
+    /// With <paramref name="supersedes"/>, a tier's record is replaced only when the new value
+    /// supersedes the one it holds (is later), on the first attempt and on every retry, so a late or
+    /// retried write never takes a record back in time.
     /// </summary>
-    public async Task<bool> SetEverywhereAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    public async Task<bool> SetEverywhereAsync(string key, byte[] value, DistributedCacheEntryOptions options,
+        Func<byte[], byte[], bool>? supersedes = null, CancellationToken token = default)
     {
-        value = Sign(key, value);
         bool complete = true;
         foreach (Tier tier in _tiers)
         {
-            if (!await SetOneAsync(tier, key, value, options, "set", token).ConfigureAwait(false))
+            var op = new Pending(tier, key, value, options, supersedes);
+            if (!await SetRecordAsync(op, token).ConfigureAwait(false))
             {
                 complete = false;
-                Defer(tier, key, value, options);
+                _pending[(tier.Index, key)] = op;
+                StartRetrying();
             }
         }
         return complete;
+    }
+
+    private async Task<bool> SetRecordAsync(Pending op, CancellationToken token)
+    {
+        if (op.Supersedes is { } supersedes)
+        {
+            long limit = (long)_maximumEntryBytes() + ICacheTier.PayloadOverheadBytes;
+            TierValue? current = await RunAsync<TierValue?>(op.Tier, "get", static (tier, key, limit, ct) => ReadAsync(tier, key, (long)limit!, ct),
+                op.Key, limit, token).ConfigureAwait(false);
+            if (current is { } held && TryVerify(op.Key, held.Value, out int length) && !supersedes(op.Value!, held.Value.AsSpan(0, length).ToArray()))
+            {
+                return true; // the tier already holds a later record
+            }
+        }
+        return await SetOneAsync(op.Tier, op.Key, Sign(op.Key, op.Value!), op.Options!, "set", token).ConfigureAwait(false);
     }
 
     /// <summary>Operations still waiting for their tier (removals and removal records).</summary>
@@ -255,9 +275,14 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
             return true;
         }, key, null, token);
 
-    private void Defer(Tier tier, string key, byte[]? value, DistributedCacheEntryOptions? options)
+    private void DeferRemoval(Tier tier, string key)
     {
-        _pending[(tier.Index, key)] = new Pending(tier, key, value, options);
+        _pending[(tier.Index, key)] = new Pending(tier, key, Value: null, Options: null, Supersedes: null);
+        StartRetrying();
+    }
+
+    private void StartRetrying()
+    {
         if (Interlocked.Exchange(ref _retrying, 1) == 0)
         {
             _ = RetryPendingAsync();
@@ -276,7 +301,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
                     Pending op = pair.Value;
                     bool done = op.Value is null
                         ? await RemoveOneAsync(op.Tier, op.Key, _stopping.Token).ConfigureAwait(false)
-                        : await SetOneAsync(op.Tier, op.Key, op.Value, op.Options!, "set", _stopping.Token).ConfigureAwait(false);
+                        : await SetRecordAsync(op, _stopping.Token).ConfigureAwait(false);
                     if (done)
                     {
                         _pending.TryRemove(pair);
@@ -347,7 +372,8 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
         full[..SignatureSize].CopyTo(destination);
     }
 
-    private sealed record Pending(Tier Tier, string Key, byte[]? Value, DistributedCacheEntryOptions? Options);
+    /// <summary>An operation waiting for its tier: a removal (no value) or a record write (its unsigned value).</summary>
+    private sealed record Pending(Tier Tier, string Key, byte[]? Value, DistributedCacheEntryOptions? Options, Func<byte[], byte[], bool>? Supersedes);
 
     private Task<bool> SetOneAsync(Tier tier, string key, byte[] value, DistributedCacheEntryOptions options, string operation, CancellationToken token) =>
         RunAsync<bool>(tier, operation, static async (cache, key, state, ct) =>
