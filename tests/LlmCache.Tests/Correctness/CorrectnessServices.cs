@@ -224,6 +224,16 @@ public sealed class CorrectnessService(LlmCacheRuntime cache)
         }
     }
 
+    /// <summary>Each run is numbered, so a test can tell which run an answer came from.</summary>
+    [LlmCached(Ttl = "1m", Tags = ["model"])]
+    public Task<string> NumberedAsync(string key, CacheControl? control = null)
+    {
+        Calls++;
+        return Task.FromResult(key + "#" + (Runs is { } runs ? runs() : Calls));
+    }
+
+    [NotKeyed] public Func<int>? Runs;
+
     [LlmCached(Tenant = "org")]
     public Task<string> TenantAsync(string prompt, string org) { Calls++; return Task.FromResult(org + ":" + prompt + "#" + Calls); }
 
