@@ -136,7 +136,6 @@ internal static partial class Emitter
         w.Line("public static " + method.ReturnTypeText + " " + Sanitize(method.Name) + typeParams + "(" + string.Join(", ", signature) + ")");
         WriteConstraints(w, constraints);
         w.Open("");
-        w.Line(Runtime + " runtime = " + RuntimeExpression(method) + ";");
         var stateArgs = new List<string>();
         if (method.CallKind == CallKind.Instance)
         {
@@ -147,7 +146,8 @@ internal static partial class Emitter
         stateArgs.AddRange(method.Parameters.Select(p => IsOnePassSequence(p, shapes)
             ? "global::LlmCache.KeyWriter.Materialize(" + Parser.EscapeIdentifier(p.Name) + ")"
             : Parser.EscapeIdentifier(p.Name)));
-        w.Line("return runtime." + runtimeMethod + "<" + stateType + ", " + method.ResultTypeText + ">(");
+        // No local: any name could be a parameter's (a parameter named 'runtime' is ordinary).
+        w.Line("return (" + RuntimeExpression(method) + ")." + runtimeMethod + "<" + stateType + ", " + method.ResultTypeText + ">(");
         w.Line("    Method, new " + stateType + "(" + string.Join(", ", stateArgs) + "), WriteKey" + typeParams + ", " + writeTenant + ", Invoke" + typeParams + ", "
             + (control is null ? "null" : Parser.EscapeIdentifier(control.Name)) + ", "
             + (token is null ? "default" : Parser.EscapeIdentifier(token.Name)) + ");");
@@ -224,6 +224,9 @@ internal static partial class Emitter
         string[] constraints, string writeTenant, string suffix)
     {
         ParameterModel[] keyed = method.Parameters.Where(p => p.Role is ParameterRole.Keyed or ParameterRole.Tenant).ToArray();
+        // The API's own parameters give way to the method's: a keyed parameter may be called 'runtime'.
+        string runtimeName = UniqueName("runtime", keyed);
+        string tokenName = UniqueName("cancellationToken", keyed);
         string parameters = ReceiverKeyParameter(method) + string.Join("", keyed.Select(p => ", " + p.TypeText + " " + Parser.EscapeIdentifier(p.Name)));
         var stateArgs = new List<string>();
         if (method.CallKind == CallKind.Instance)
@@ -245,9 +248,9 @@ internal static partial class Emitter
         void Forward(string summary, string returns, string name, string extraParameter, string target, string extraArgument)
         {
             w.Line("/// <summary>" + summary + "</summary>");
-            w.Line("public static " + returns + " " + name + typeParams + "(" + Runtime + " runtime" + parameters + extraParameter + ")");
+            w.Line("public static " + returns + " " + name + typeParams + "(" + Runtime + " " + runtimeName + parameters + extraParameter + ")");
             WriteConstraints(w, constraints);
-            w.Line("    => runtime." + target + "(" + forwarded + extraArgument + ");");
+            w.Line("    => " + runtimeName + "." + target + "(" + forwarded + extraArgument + ");");
         }
         Forward("The key a call with these arguments reads and writes.", "string", "Key", "", "ComputeKey", "");
         w.Line();
@@ -255,9 +258,19 @@ internal static partial class Emitter
             "Explain", "", "ExplainKey", "");
         w.Line();
         Forward("Removes the entry a call with these arguments would read; false while a tier could not be reached (retried in the background).", "global::System.Threading.Tasks.ValueTask<bool>", "EvictAsync",
-            ", " + Token + " cancellationToken = default", "EvictAsync", ", cancellationToken");
+            ", " + Token + " " + tokenName + " = default", "EvictAsync", ", " + tokenName);
         w.Close();
         w.Close();
+    }
+
+    /// <summary><paramref name="name"/>, or with underscores appended until no parameter has it.</summary>
+    private static string UniqueName(string name, ParameterModel[] parameters)
+    {
+        while (parameters.Any(p => p.Name == name))
+        {
+            name += "_";
+        }
+        return name;
     }
 
     /// <summary>The nested class of the typed key API: <c>{Type}_{Method}</c>.</summary>

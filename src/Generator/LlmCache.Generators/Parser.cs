@@ -373,10 +373,14 @@ internal static class Parser
         {
             return "it is an instance method of a struct; make it static or move it to a class";
         }
-        if (method.ContainingType.IsStatic == false && method.ContainingType.TypeKind == TypeKind.Class
-            && method.ContainingType.IsFileLocal)
+        // Generated code lives in another file: it cannot name a file-local type, nor anything nested in one
+        // (a file-local type in the signature needs a file-local containing type, so this covers those too).
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
         {
-            return "it is declared in a file-local type";
+            if (type.IsFileLocal)
+            {
+                return "it is declared in a file-local type";
+            }
         }
         if (method.MethodKind != MethodKind.Ordinary)
         {

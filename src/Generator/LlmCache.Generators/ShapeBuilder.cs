@@ -135,7 +135,8 @@ internal sealed class ShapeBuilder
     {
         if (type is ITypeParameterSymbol)
         {
-            return "{w}.WriteValue<" + plain + ">({0})";
+            // Annotated as declared: a 'T?' argument passed as 'T' would warn (CS8604) in generated code.
+            return "{w}.WriteValue<" + type.ToDisplayString(TypeFormat) + ">({0})";
         }
         switch (type.SpecialType)
         {
@@ -254,7 +255,7 @@ internal sealed class ShapeBuilder
                     break;
             }
         }
-        // Inherited public properties count too.
+        // Inherited public properties and fields count too (the runtime walker reads both).
         for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object && baseType.SpecialType != SpecialType.System_ValueType; baseType = baseType.BaseType)
         {
             foreach (ISymbol member in baseType.GetMembers())
@@ -263,6 +264,11 @@ internal sealed class ShapeBuilder
                     && p.Name != "EqualityContract" && !members.Any(m => m.Name == p.Name))
                 {
                     members.Add((p.Name, p.Type));
+                }
+                else if (member is IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, DeclaredAccessibility: Accessibility.Public } f
+                    && !members.Any(m => m.Name == f.Name))
+                {
+                    members.Add((f.Name, f.Type));
                 }
             }
         }
