@@ -309,6 +309,16 @@ internal static partial class Emitter
             w.Line("return;");
             w.Close();
         }
+        if (shape.Kind is ShapeKind.List or ShapeKind.Enumerable or ShapeKind.Map or ShapeKind.Set && shape.IsReferenceType
+            && !shape.Polymorphic && shape.Members.Count == 0)
+        {
+            // A framework collection type is declared, but a collection type of the user's may arrive,
+            // with members of its own that the items alone do not show.
+            w.Open("if (global::LlmCache.KeyWriter.IsUserCollection(v))");
+            w.Line("w.WriteObject(v);");
+            w.Line("return;");
+            w.Close();
+        }
         bool extraMembers = shape.Kind != ShapeKind.Object && shape.Members.Count > 0;
         if (extraMembers)
         {

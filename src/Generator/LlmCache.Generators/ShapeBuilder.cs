@@ -231,17 +231,30 @@ internal sealed class ShapeBuilder
             reason = $"'{display}' is abstract; its derived types' data would be lost";
             return null;
         }
+        if (!tupleLike && HiddenState(type) is not null)
+        {
+            // State its public members may not show (a private field, an internal property, a captured
+            // constructor parameter): the runtime's walker decides, and refuses it unless marked, so
+            // such a call runs uncached rather than under a key that misses that state.
+            return Add(type, ShapeKind.Direct, text, writer: "{w}.WriteObject({0})");
+        }
 
         // Reserve the id before visiting members so recursive types terminate.
         string id = "S" + (_next++).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _shapes[type] = new TypeShape(id, ShapeKind.Object, text, type.IsReferenceType, null, null, null, "", "", EquatableArray<MemberShape>.Empty);
 
         var members = new List<(string Name, ITypeSymbol Type)>();
+        var notKeyed = new HashSet<string>(System.StringComparer.Ordinal); // declared irrelevant, here or where it is redeclared
         foreach (ISymbol member in type.GetMembers())
         {
             // Tuple elements are fields; other types contribute their public readable properties.
             if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public || member.IsImplicitlyDeclared && !type.IsTupleType)
             {
+                continue;
+            }
+            if (IsNotKeyed(member))
+            {
+                notKeyed.Add(member.Name);
                 continue;
             }
             switch (member)
@@ -260,6 +273,10 @@ internal sealed class ShapeBuilder
         {
             foreach (ISymbol member in baseType.GetMembers())
             {
+                if (notKeyed.Contains(member.Name) || IsNotKeyed(member) && notKeyed.Add(member.Name))
+                {
+                    continue;
+                }
                 if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } p
                     && p.Name != "EqualityContract" && !members.Any(m => m.Name == p.Name))
                 {
@@ -301,6 +318,68 @@ internal sealed class ShapeBuilder
         _shapes[type] = shape;
         _ordered.Add(shape);
         return id;
+    }
+
+    /// <summary>
+    /// The first piece of state a type declared in source keeps outside its public members: a
+    /// non-public instance field (an internal or private auto-property's included), or a captured
+    /// primary-constructor parameter, that is not marked [NotKeyed]. Types from other assemblies are
+    /// not inspected here (their reference assemblies hide private fields); the runtime checks them.
+    /// </summary>
+    private bool IsNotKeyed(ISymbol symbol) => KnownTypes.For(_compilation).NotKeyed is { } notKeyed
+        && symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, notKeyed));
+
+    private string? HiddenState(INamedTypeSymbol type)
+    {
+        bool Marked(ISymbol symbol) => IsNotKeyed(symbol);
+        for (INamedTypeSymbol? level = type; level is not null && level.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType);
+            level = level.BaseType)
+        {
+            if (IsFrameworkType(level) || !level.Locations.Any(l => l.IsInSource))
+            {
+                continue;
+            }
+            foreach (ISymbol member in level.GetMembers())
+            {
+                if (member is not IFieldSymbol { IsStatic: false, IsConst: false } field || Marked(field))
+                {
+                    continue;
+                }
+                if (field.AssociatedSymbol is IPropertySymbol property)
+                {
+                    bool visible = property.DeclaredAccessibility == Accessibility.Public
+                        && property.GetMethod is { DeclaredAccessibility: Accessibility.Public };
+                    if (!visible && !Marked(property))
+                    {
+                        return property.Name;
+                    }
+                    continue;
+                }
+                if (field.DeclaredAccessibility != Accessibility.Public && !field.IsImplicitlyDeclared)
+                {
+                    return field.Name;
+                }
+            }
+            if (!level.IsRecord)
+            {
+                foreach (IMethodSymbol constructor in level.InstanceConstructors)
+                {
+                    bool primary = constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax);
+                    if (!primary)
+                    {
+                        continue;
+                    }
+                    foreach (IParameterSymbol parameter in constructor.Parameters)
+                    {
+                        if (!Marked(parameter) && InstanceState.IsCaptured(level, parameter, _compilation, System.Threading.CancellationToken.None))
+                        {
+                            return parameter.Name;
+                        }
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     private string? Composite(ITypeSymbol type, ShapeKind kind, string text, ITypeSymbol element, ITypeSymbol? value, out string? reason)

@@ -121,6 +121,9 @@ public sealed partial class KeyWriter
             case ITuple tuple: WriteTuple(tuple); return;
             case BigInteger big: WriteChars(KeyTag.Type, "System.Numerics.BigInteger".AsSpan()); WriteBytes(big.ToByteArray()); return;
             case System.Drawing.Size size: WriteChars(KeyTag.Type, "System.Drawing.Size".AsSpan()); WriteInt32(size.Width); WriteInt32(size.Height); return;
+            case System.Collections.IEnumerable when !ObjectShape.IsFrameworkType(value.GetType()) && ObjectShape.For(value.GetType()).IsCollection:
+                WriteUserCollection(value);
+                return;
             case IReadOnlyDictionary<string, object?> map:
                 WriteMap(map, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
                 return;
@@ -148,6 +151,54 @@ public sealed partial class KeyWriter
         WriteWalkedMembers(value, shape, shape.Members);
         WriteTag(KeyTag.EndObject);
         _depth--;
+    }
+
+    /// <summary>A collection type of the user's: its type name, its own members, then its contents as the collection they are.</summary>
+    private void WriteUserCollection(object value)
+    {
+        ObjectShape shape = ShapeOf(value.GetType());
+        if (shape.Refusal is { } refusal)
+        {
+            throw new CacheKeyException(refusal);
+        }
+        Enter();
+        WriteTag(KeyTag.Object);
+        WriteWalkedMembers(value, shape, shape.Members);
+        switch (value)
+        {
+            case IReadOnlyDictionary<string, object?> map:
+                WriteMap(map, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+                break;
+            case IDictionary<string, object?> map:
+                WriteMap(map, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
+                break;
+            case System.Collections.IDictionary dictionary:
+                WriteLegacyDictionary(dictionary);
+                break;
+            case IReadOnlySet<string> set:
+                WriteSet(set, static (w, s) => w.WriteString(s));
+                break;
+            case ISet<string> set:
+                WriteSet(set, static (w, s) => w.WriteString(s));
+                break;
+            default:
+                WriteUntypedSequence((System.Collections.IEnumerable)value);
+                break;
+        }
+        WriteTag(KeyTag.EndObject);
+        _depth--;
+    }
+
+    /// <summary>
+    /// Whether a value passed where a framework collection is declared is a collection type of the
+    /// user's, whose own members a generated collection writer would miss (generated code only).
+    /// </summary>
+    /// <param name="value">The argument.</param>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static bool IsUserCollection(object value)
+    {
+        Type type = value.GetType();
+        return !type.IsArray && !ObjectShape.IsFrameworkType(type) && ObjectShape.For(type).IsCollection;
     }
 
     /// <summary>The shape of <paramref name="type"/>; the last one is kept, as a request's tools are usually of one type.</summary>

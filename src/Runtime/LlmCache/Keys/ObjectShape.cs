@@ -31,13 +31,20 @@ internal sealed class ObjectShape
 
     private ObjectMember[]? _declarationExtras;
 
-    private ObjectShape(Type type, ObjectMember[] members, string? refusal)
+    private ObjectShape(Type type, ObjectMember[] members, string? refusal, bool isCollection = false)
     {
         Type = type;
         TypeName = TypeNames.Of(type);
         Members = members;
         Refusal = refusal;
+        IsCollection = isCollection;
     }
+
+    /// <summary>
+    /// A collection type of the user's (it derives from or implements a framework collection): its own
+    /// members are written, then its contents as the collection they are.
+    /// </summary>
+    public bool IsCollection { get; }
 
     public Type Type { get; }
 
@@ -76,17 +83,23 @@ internal sealed class ObjectShape
             return new ObjectShape(type, [], $"{TypeNames.Of(type)} is a framework type with no canonical key encoding; pass a keyable value or implement {nameof(ICacheKeyWritable)} on a wrapper.");
         }
 
+        // A collection of the user's: its items are its contents; of its members, only those its own
+        // (non-framework) types declare are written — Count, Capacity and the like are the framework's.
+        bool collection = !library && !pair && typeof(System.Collections.IEnumerable).IsAssignableFrom(type) && type != typeof(string);
         var byName = new Dictionary<string, (MemberInfo Member, int Depth)>(StringComparer.Ordinal);
         foreach (PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (property.GetMethod is { IsPublic: true } && property.GetIndexParameters().Length == 0)
+            if (property.GetMethod is { IsPublic: true } && property.GetIndexParameters().Length == 0 && Keyed(property, collection))
             {
                 Keep(byName, property);
             }
         }
         foreach (FieldInfo field in type.GetFields(BindingFlags.Public | BindingFlags.Instance))
         {
-            Keep(byName, field);
+            if (Keyed(field, collection))
+            {
+                Keep(byName, field);
+            }
         }
 
         var members = new List<ObjectMember>(byName.Count);
@@ -118,10 +131,15 @@ internal sealed class ObjectShape
         if (!pair && HiddenField(type, byName) is { } hidden)
         {
             return new ObjectShape(type, [.. members],
-                $"{TypeNames.Of(type)} keeps state in the non-public field {hidden}, which its public members may not show, so two different values could share a key; implement {nameof(ICacheKeyWritable)} on it.");
+                $"{TypeNames.Of(type)} keeps state in the non-public field {hidden}, which its public members may not show, so two different values could share a key; make it a public property, mark it [NotKeyed] if it cannot change an answer, or implement {nameof(ICacheKeyWritable)}.");
         }
-        return new ObjectShape(type, [.. members], refusal: null);
+        return new ObjectShape(type, [.. members], refusal: null, collection);
     }
+
+    /// <summary>Whether a public member is written: not declared irrelevant, and for a user's collection, declared by a user's type.</summary>
+    private static bool Keyed(MemberInfo member, bool collection) =>
+        !member.IsDefined(typeof(NotKeyedAttribute), inherit: true)
+        && !(collection && member.DeclaringType is { } declaring && IsFrameworkType(declaring));
 
     /// <summary>Keeps one member per name: the most derived (a member hidden with <c>new</c> is not read).</summary>
     private static void Keep(Dictionary<string, (MemberInfo Member, int Depth)> byName, MemberInfo member)
@@ -159,13 +177,20 @@ internal sealed class ObjectShape
     {
         for (Type? t = type; t is not null && t != typeof(object) && t != typeof(ValueType); t = t.BaseType)
         {
-            if (AIKeyCoverage.IsLibraryType(t))
+            if (AIKeyCoverage.IsLibraryType(t) || IsFrameworkType(t))
             {
+                // The catalogue is a library type's contract; a framework base (a List<T> a user's
+                // collection derives from) holds the contents, which are written as such.
                 continue;
             }
             foreach (FieldInfo field in t.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
             {
-                if (BackedProperty(field.Name) is not { } property || !members.ContainsKey(property))
+                if (field.IsDefined(typeof(NotKeyedAttribute), inherit: false))
+                {
+                    continue;
+                }
+                if (BackedProperty(field.Name) is not { } property || !members.ContainsKey(property)
+                    && !IsNotKeyedProperty(t, property))
                 {
                     return field.Name;
                 }
@@ -173,6 +198,10 @@ internal sealed class ObjectShape
         }
         return null;
     }
+
+    private static bool IsNotKeyedProperty(Type type, string name) =>
+        type.GetProperty(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly) is { } property
+        && property.IsDefined(typeof(NotKeyedAttribute), inherit: true);
 
     /// <summary>The property whose compiler-generated backing field (auto-property, anonymous type) this is.</summary>
     private static string? BackedProperty(string field)
