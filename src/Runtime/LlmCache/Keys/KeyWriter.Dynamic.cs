@@ -122,7 +122,7 @@ public sealed partial class KeyWriter
             case BigInteger big: WriteChars(KeyTag.Type, "System.Numerics.BigInteger".AsSpan()); WriteBytes(big.ToByteArray()); return;
             case System.Drawing.Size size: WriteChars(KeyTag.Type, "System.Drawing.Size".AsSpan()); WriteInt32(size.Width); WriteInt32(size.Height); return;
             case System.Collections.IEnumerable when !ObjectShape.IsFrameworkType(value.GetType()) && ObjectShape.For(value.GetType()).IsCollection:
-                WriteUserCollection(value);
+                WriteWalked(value);
                 return;
             case IReadOnlyDictionary<string, object?> map:
                 WriteMap(map, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
@@ -138,7 +138,7 @@ public sealed partial class KeyWriter
         WriteWalked(value);
     }
 
-    /// <summary>The object walker: the runtime type's name, then its members (see <see cref="WriteObject"/>).</summary>
+    /// <summary>The object walker: the runtime type's name, then its members, then a user collection's contents (see <see cref="WriteObject"/>).</summary>
     private void WriteWalked(object value)
     {
         ObjectShape shape = ShapeOf(value.GetType());
@@ -149,21 +149,17 @@ public sealed partial class KeyWriter
         Enter();
         WriteTag(KeyTag.Object);
         WriteWalkedMembers(value, shape, shape.Members);
+        if (shape.IsCollection)
+        {
+            WriteContents(value);
+        }
         WriteTag(KeyTag.EndObject);
         _depth--;
     }
 
-    /// <summary>A collection type of the user's: its type name, its own members, then its contents as the collection they are.</summary>
-    private void WriteUserCollection(object value)
+    /// <summary>A collection type of the user's: after its own members, its contents as the collection they are.</summary>
+    private void WriteContents(object value)
     {
-        ObjectShape shape = ShapeOf(value.GetType());
-        if (shape.Refusal is { } refusal)
-        {
-            throw new CacheKeyException(refusal);
-        }
-        Enter();
-        WriteTag(KeyTag.Object);
-        WriteWalkedMembers(value, shape, shape.Members);
         switch (value)
         {
             case IReadOnlyDictionary<string, object?> map:
@@ -185,8 +181,6 @@ public sealed partial class KeyWriter
                 WriteUntypedSequence((System.Collections.IEnumerable)value);
                 break;
         }
-        WriteTag(KeyTag.EndObject);
-        _depth--;
     }
 
     /// <summary>
