@@ -44,6 +44,19 @@ internal static class Verify
         return test.RunAsync();
     }
 
+    /// <summary>As <see cref="Analyzer(string, string[])"/>, compiled against <paramref name="references"/> too (a library built from source, for instance).</summary>
+    public static Task AnalyzerWith(string source, params MetadataReference[] references)
+    {
+        var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
+        {
+            TestCode = Usings + source,
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        Prepare(test.TestState, test.DisabledDiagnostics, []);
+        test.TestState.AdditionalReferences.AddRange(references);
+        return test.RunAsync();
+    }
+
     /// <summary>As <see cref="Analyzer(string, string[])"/>, with diagnostics stated in full (their messages too) besides the markup.</summary>
     public static Task AnalyzerExpecting(string source, params DiagnosticResult[] expected)
     {

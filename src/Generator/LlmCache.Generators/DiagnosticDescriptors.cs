@@ -179,4 +179,14 @@ public static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "LLMC014.md");
+
+    /// <summary>LLMC015: a keyed value's type keeps state outside its public members, so the runtime refuses it and the call runs uncached.</summary>
+    public static readonly DiagnosticDescriptor HiddenState = new DiagnosticDescriptor(
+        "LLMC015",
+        "A keyed type keeps state outside its public members",
+        "'{0}' keeps state outside its public members ('{1}'), so calls of '{2}' with it run uncached; make it a public property, mark it [NotKeyed] if it cannot change an answer, or implement ICacheKeyWritable",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "LLMC015.md");
 }

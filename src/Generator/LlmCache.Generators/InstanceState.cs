@@ -142,13 +142,17 @@ internal static class InstanceState
             SemanticModel? model = null;
             foreach (MemberDeclarationSyntax member in declaration.Members)
             {
-                // An initializer copies the parameter; only a use in a body keeps it alive as a field.
-                if (member is FieldDeclarationSyntax || member is PropertyDeclarationSyntax { Initializer: not null, AccessorList: null, ExpressionBody: null })
+                // An initializer copies the parameter (`Text { get; } = text`); only a use in a body keeps it alive as a field.
+                if (member is FieldDeclarationSyntax)
                 {
                     continue;
                 }
                 foreach (IdentifierNameSyntax identifier in member.DescendantNodes().OfType<IdentifierNameSyntax>())
                 {
+                    if (member is PropertyDeclarationSyntax { Initializer: { } initializer } && initializer.Span.Contains(identifier.Span))
+                    {
+                        continue;
+                    }
                     if (identifier.Identifier.ValueText != parameter.Name)
                     {
                         continue;

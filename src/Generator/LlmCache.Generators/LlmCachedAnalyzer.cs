@@ -55,7 +55,8 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InterceptedCallSites,
         DiagnosticDescriptors.InvalidNamespace,
         DiagnosticDescriptors.InvalidTenant,
-        DiagnosticDescriptors.UnkeyedInstanceState);
+        DiagnosticDescriptors.UnkeyedInstanceState,
+        DiagnosticDescriptors.HiddenState);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -74,7 +75,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             var callSites = new ConcurrentDictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
             // Each cached method and whether the parser (the generator's own) made a model of it.
             var cachedMethods = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
-            var reportedOnce = new ConcurrentDictionary<(string, Location), byte>();
+            var reportedOnce = new ConcurrentDictionary<(string, Location, string), byte>();
 
             start.RegisterSymbolAction(symbolContext =>
             {
@@ -86,8 +87,9 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 }
                 MethodModel? model = Parser.Analyze(method, attribute, symbolContext.Compilation, d =>
                 {
-                    // A [CacheKey] member that cannot be keyed fails every cached method of its type: say so once, at the member.
-                    if (reportedOnce.TryAdd((d.Id, d.Location), 0))
+                    // A [CacheKey] member that cannot be keyed fails every cached method of its type: say so once, at the member
+                    // (once per method where the message names it, as LLMC015 does).
+                    if (reportedOnce.TryAdd((d.Id, d.Location, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)), 0))
                     {
                         symbolContext.ReportDiagnostic(d);
                     }

@@ -116,6 +116,17 @@ internal static class Parser
 
         // Parameters.
         var shapes = new ShapeBuilder(compilation);
+
+        // A keyed value whose type keeps state outside its public members is refused by the runtime's
+        // walker, so the call runs uncached: the same shapes the emitter writes say so (the generator skips the walk).
+        void ReportHiddenState(string shapeId, Location? location)
+        {
+            if (report is not null && shapes.HiddenStateReachedFrom(shapeId) is { } hidden)
+            {
+                Report(DiagnosticDescriptors.HiddenState, location, hidden.Type, hidden.Member, methodName);
+            }
+        }
+
         var parameters = new List<ParameterModel>();
         CallKind callKind = method.IsExtensionMethod ? CallKind.Extension : method.IsStatic ? CallKind.Static : CallKind.Instance;
         foreach (IParameterSymbol parameter in method.Parameters)
@@ -138,6 +149,10 @@ internal static class Parser
                 {
                     ReportWith(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, ParameterProperty(parameter), "Parameter '" + parameter.Name + "'",
                         reason ?? "its type has no canonical encoding", IgnoreAdvice);
+                }
+                else
+                {
+                    ReportHiddenState(shapeId, parameterLocation);
                 }
             }
             if (parameter.Name == tenant && role != ParameterRole.Tenant)
@@ -167,6 +182,7 @@ internal static class Parser
                         reason ?? "its type has no canonical encoding", "Remove [CacheKey] or implement LlmCache.ICacheKeyWritable on its type");
                     continue;
                 }
+                ReportHiddenState(keyed.ShapeId, member.Locations.FirstOrDefault());
                 state.Add(keyed);
             }
         }

@@ -19,6 +19,8 @@ internal sealed class ShapeBuilder
     private readonly Dictionary<ITypeSymbol, TypeShape?> _shapes = new(SymbolEqualityComparer.IncludeNullability);
     private readonly List<TypeShape> _ordered = new();
     private readonly INamedTypeSymbol? _keyWritable;
+    // Shapes written whole by the runtime's walker because their type keeps hidden state: id → (type, member).
+    private readonly Dictionary<string, (string Type, string Member)> _hidden = new(System.StringComparer.Ordinal);
     private int _next;
 
     public ShapeBuilder(Compilation compilation)
@@ -28,6 +30,58 @@ internal sealed class ShapeBuilder
     }
 
     public IReadOnlyList<TypeShape> Shapes => _ordered;
+
+    /// <summary>
+    /// The first type reached from shape <paramref name="shapeId"/> (itself, its elements, its members,
+    /// depth first in key order) that keeps state outside its public members, with the name of that
+    /// state; null when there is none. The runtime refuses such a value, so a call with it runs
+    /// uncached (diagnostic LLMC015).
+    /// </summary>
+    public (string Type, string Member)? HiddenStateReachedFrom(string shapeId)
+    {
+        if (_hidden.Count == 0)
+        {
+            return null;
+        }
+        var byId = new Dictionary<string, TypeShape>(System.StringComparer.Ordinal);
+        foreach (TypeShape shape in _ordered)
+        {
+            byId[shape.Id] = shape;
+        }
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(shapeId);
+        while (pending.Count > 0)
+        {
+            string id = pending.Pop();
+            if (!seen.Add(id))
+            {
+                continue;
+            }
+            if (_hidden.TryGetValue(id, out (string Type, string Member) found))
+            {
+                return found;
+            }
+            if (!byId.TryGetValue(id, out TypeShape? shape))
+            {
+                continue;
+            }
+            // Pushed in reverse so that the element comes first, then the value, then the members in order.
+            for (int i = shape.Members.Count - 1; i >= 0; i--)
+            {
+                pending.Push(shape.Members[i].ShapeId);
+            }
+            if (shape.ValueId is not null)
+            {
+                pending.Push(shape.ValueId);
+            }
+            if (shape.ElementId is not null)
+            {
+                pending.Push(shape.ElementId);
+            }
+        }
+        return null;
+    }
 
     /// <summary>Returns the shape id for <paramref name="type"/>, or null with <paramref name="reason"/> set.</summary>
     public string? ShapeOf(ITypeSymbol type, out string? reason)
@@ -231,12 +285,14 @@ internal sealed class ShapeBuilder
             reason = $"'{display}' is abstract; its derived types' data would be lost";
             return null;
         }
-        if (!tupleLike && HiddenState(type) is not null)
+        if (!tupleLike && HiddenState(type) is { } hidden)
         {
             // State its public members may not show (a private field, an internal property, a captured
             // constructor parameter): the runtime's walker decides, and refuses it unless marked, so
             // such a call runs uncached rather than under a key that misses that state.
-            return Add(type, ShapeKind.Direct, text, writer: "{w}.WriteObject({0})");
+            string hiddenId = Add(type, ShapeKind.Direct, text, writer: "{w}.WriteObject({0})");
+            _hidden[hiddenId] = (display, hidden);
+            return hiddenId;
         }
 
         // Reserve the id before visiting members so recursive types terminate.
@@ -320,15 +376,15 @@ internal sealed class ShapeBuilder
         return id;
     }
 
+    private bool IsNotKeyed(ISymbol symbol) => KnownTypes.For(_compilation).NotKeyed is { } notKeyed
+        && symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, notKeyed));
+
     /// <summary>
     /// The first piece of state a type declared in source keeps outside its public members: a
     /// non-public instance field (an internal or private auto-property's included), or a captured
     /// primary-constructor parameter, that is not marked [NotKeyed]. Types from other assemblies are
     /// not inspected here (their reference assemblies hide private fields); the runtime checks them.
     /// </summary>
-    private bool IsNotKeyed(ISymbol symbol) => KnownTypes.For(_compilation).NotKeyed is { } notKeyed
-        && symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, notKeyed));
-
     private string? HiddenState(INamedTypeSymbol type)
     {
         bool Marked(ISymbol symbol) => IsNotKeyed(symbol);

@@ -55,6 +55,8 @@ public sealed class Review2Service(LlmCacheRuntime cache)
         return Task.FromResult(request.Text);
     }
 
+    // These two prove the runtime refuses hidden state (LLMC015 warns of it at compile time).
+#pragma warning disable LLMC015
     [LlmCached(Ttl = "1h")]
     public Task<string> StyledAsync(StyledText text)
     {
@@ -68,6 +70,7 @@ public sealed class Review2Service(LlmCacheRuntime cache)
         Interlocked.Increment(ref Calls);
         return Task.FromResult(text.Style + ":" + text.Text);
     }
+#pragma warning restore LLMC015
 
     [LlmCached(Ttl = "1h")]
     public Task<string> GenericAsync<T>(T value)
