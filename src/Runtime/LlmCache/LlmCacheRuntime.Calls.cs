@@ -164,7 +164,7 @@ public sealed partial class LlmCacheRuntime
                         // Marked so the caller can tell the method's own failure from the cache's.
                         throw new MethodFailedException(ex);
                     }
-                    return s.Call.Entry = s.Runtime._store.NewEntry(value, s.Ttl, s.Settings.Method, ranFrom);
+                    return s.Runtime._store.NewEntry(value, s.Ttl, s.Settings.Method, ranFrom);
                 },
                 settings.NoWriteOptions,
                 null,
@@ -335,7 +335,6 @@ public sealed partial class LlmCacheRuntime
         public bool Completed;
         public T? Value;
         public long MethodTicks;
-        public CacheEntry<T>? Entry;
     }
 
     /// <summary>Carries a cached method's own exception through HybridCache, which never stores it; never seen by a caller.</summary>

@@ -37,9 +37,6 @@ internal sealed class EntryStore
     /// <summary>When keys, tags and tenants were last removed.</summary>
     public RemovalLog Removals { get; }
 
-    /// <summary>The in-process level.</summary>
-    public LocalCache Local => _local;
-
     /// <summary>The runtime's clock, in UTC ticks.</summary>
     public long Now => _time.GetUtcNow().UtcTicks;
 
