@@ -153,6 +153,18 @@ public sealed class ChatClientMiddlewareTests
     }
 
     [Fact]
+    public async Task ClientsOverDifferentEndpointsOfOneProviderAndModel_DoNotShareEntries()
+    {
+        using var runtime = new LlmCacheRuntime();
+        var east = new CountingChatClient(model: "m", endpoint: "https://east.example/");
+        var west = new CountingChatClient(model: "m", endpoint: "https://west.example/");
+        await new ChatClientBuilder(east).UseLlmCache(runtime).Build().GetResponseAsync(Ask("e"));
+        ChatResponse answer = await new ChatClientBuilder(west).UseLlmCache(runtime).Build().GetResponseAsync(Ask("e"));
+        Assert.False(IsHit(answer));
+        Assert.Equal(1, west.Calls);
+    }
+
+    [Fact]
     public async Task TheClientNamespace_SeparatesEntries_AndTheMethodIdsNameTheShape()
     {
         using var runtime = new LlmCacheRuntime();

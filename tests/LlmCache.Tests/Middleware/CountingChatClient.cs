@@ -4,9 +4,9 @@ using Microsoft.Extensions.AI;
 namespace LlmCache.Tests.Middleware;
 
 /// <summary>A fake model that counts its calls: each answer's text names the call that made it.</summary>
-internal sealed class CountingChatClient(string provider = "fake", string model = "fake-model") : IChatClient
+internal sealed class CountingChatClient(string provider = "fake", string model = "fake-model", string? endpoint = null) : IChatClient
 {
-    private readonly ChatClientMetadata _metadata = new(provider, null, model);
+    private readonly ChatClientMetadata _metadata = new(provider, endpoint is null ? null : new Uri(endpoint), model);
     private int _calls;
 
     public int Calls => Volatile.Read(ref _calls);

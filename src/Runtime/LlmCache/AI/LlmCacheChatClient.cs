@@ -24,6 +24,7 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
     private readonly LlmCachedMethod _response;
     private readonly LlmCachedMethod _stream;
     private readonly string? _provider;
+    private readonly string? _endpoint;
     private readonly string? _model;
     private readonly bool _cacheConversations;
 
@@ -40,8 +41,10 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         ChatClientMetadata? metadata = innerClient.GetService<ChatClientMetadata>();
         _provider = metadata?.ProviderName;
         _model = metadata?.DefaultModelId;
+        // Two endpoints of one provider (two deployments, a proxy and the real service) may answer differently.
+        _endpoint = metadata?.ProviderUri?.AbsoluteUri;
         _cacheConversations = options.CacheConversations;
-        string fingerprint = Fingerprint(_provider, _model, options.Namespace);
+        string fingerprint = Fingerprint(_provider, _endpoint, _model, options.Namespace);
         string[] tags = [.. options.Tags ?? []];
         _response = MethodFor("LlmCache.ChatClient.GetResponseAsync." + fingerprint, options.Ttl, options.Namespace, tags);
         _stream = MethodFor("LlmCache.ChatClient.GetStreamingResponseAsync." + fingerprint, options.Ttl, options.Namespace, tags);
@@ -123,6 +126,7 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
     {
         w.Mark(0);
         w.WriteString(c.Client._provider);
+        w.WriteString(c.Client._endpoint);
         w.WriteString(c.Client._model);
         w.Mark(1);
         w.WriteChatMessages(c.Messages);
@@ -143,11 +147,11 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
             (id, ttl, @namespace, tags));
     }
 
-    private static string Fingerprint(string? provider, string? model, string? @namespace)
+    private static string Fingerprint(string? provider, string? endpoint, string? model, string? @namespace)
     {
         // Lengths delimit the parts, so ("ab", "c") and ("a", "bc") differ; null differs from empty.
         var text = new StringBuilder();
-        foreach (string? part in (ReadOnlySpan<string?>)[provider, model, @namespace])
+        foreach (string? part in (ReadOnlySpan<string?>)[provider, endpoint, model, @namespace])
         {
             text.Append(part is null ? "-1" : part.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(':').Append(part).Append('|');
         }
