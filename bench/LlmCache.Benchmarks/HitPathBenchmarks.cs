@@ -25,6 +25,7 @@ public class HitPathBenchmarks
     private LlmCacheRuntime _runtime = null!;
     private CachedAgent _agent = null!;
     private IChatClient _meai = null!;
+    private IChatClient _middleware = null!;
     private IFusionCache _fusion = null!;
     private HybridCache _hybrid = null!;
     private ServiceProvider _services = null!;
@@ -43,6 +44,9 @@ public class HitPathBenchmarks
         _meai = new DistributedCachingChatClient(new InstantChatClient(),
             new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions())));
         await _meai.GetResponseAsync(_messages, _options);
+
+        _middleware = new ChatClientBuilder(new InstantChatClient()).UseLlmCache(_runtime).Build();
+        await _middleware.GetResponseAsync(_messages, _options);
 
         _fusion = new FusionCache(new FusionCacheOptions());
         await FusionAsync();
@@ -84,6 +88,10 @@ public class HitPathBenchmarks
 
     [Benchmark]
     public Task<ChatResponse> MEAI_DistributedCachingChatClient() => _meai.GetResponseAsync(_messages, _options);
+
+    /// <summary>The same request through LlmCache's IChatClient middleware (<c>UseLlmCache()</c>), the drop-in for <c>UseDistributedCache()</c>.</summary>
+    [Benchmark]
+    public Task<ChatResponse> LlmCache_ChatClientMiddleware() => _middleware.GetResponseAsync(_messages, _options);
 
     [Benchmark]
     public ValueTask<ChatResponse> FusionCache_JsonSha256Key() => FusionAsync();
