@@ -153,6 +153,32 @@ public sealed class ChatClientMiddlewareTests
     }
 
     [Fact]
+    public async Task AControlOnTheOptions_AppliesToThatCall_WithoutEnteringTheKeyOrReachingTheProvider()
+    {
+        using var runtime = new LlmCacheRuntime();
+        var inner = new CountingChatClient();
+        IChatClient client = new ChatClientBuilder(inner).UseLlmCache(runtime).Build();
+        var options = new ChatOptions { Temperature = 0.2f, AdditionalProperties = new() { ["user_tier"] = "gold" } };
+        await client.GetResponseAsync(Ask("c"), options);
+
+        ChatOptions fresh = options.Clone().WithCacheControl(new CacheControl { NoCache = true });
+        Assert.Equal("c#2", (await client.GetResponseAsync(Ask("c"), fresh)).Text);
+        Assert.False(inner.LastOptions!.AdditionalProperties!.ContainsKey(ChatOptionsCacheControl.PropertyName));
+        Assert.Equal("gold", inner.LastOptions.AdditionalProperties["user_tier"]);
+        Assert.True(fresh.AdditionalProperties!.ContainsKey(ChatOptionsCacheControl.PropertyName)); // the caller's object is untouched
+
+        // The fresh answer was stored under the request's own key: a plain call is a hit of it.
+        ChatResponse again = await client.GetResponseAsync(Ask("c"), options);
+        Assert.True(IsHit(again));
+        Assert.Equal("c#2", again.Text);
+
+        ChatOptions noStore = options.Clone().WithCacheControl(new CacheControl { NoCache = true, NoStore = true });
+        Assert.Equal("c#3", (await client.GetResponseAsync(Ask("c"), noStore)).Text);
+        Assert.Equal("c#2", (await client.GetResponseAsync(Ask("c"), options)).Text);
+        Assert.Equal(3, inner.Calls);
+    }
+
+    [Fact]
     public async Task ClientsOverDifferentEndpointsOfOneProviderAndModel_DoNotShareEntries()
     {
         using var runtime = new LlmCacheRuntime();

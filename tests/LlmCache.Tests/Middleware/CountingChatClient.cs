@@ -11,10 +11,14 @@ internal sealed class CountingChatClient(string provider = "fake", string model 
 
     public int Calls => Volatile.Read(ref _calls);
 
+    /// <summary>The options of the last request that reached this client.</summary>
+    public ChatOptions? LastOptions { get; private set; }
+
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         int call = Interlocked.Increment(ref _calls);
+        LastOptions = options;
         string last = messages.LastOrDefault()?.Text ?? "";
         return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, $"{last}#{call}")) { ModelId = model });
     }

@@ -61,6 +61,7 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        (options, CacheControl? control) = ChatOptionsCacheControl.Take(options);
         if (PassesThrough(options))
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
@@ -72,7 +73,7 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
                 c.InnerCalled = true;
                 return await c.Client.InnerClient.GetResponseAsync(c.Messages, c.Options, ct).ConfigureAwait(false);
             },
-            null, cancellationToken).ConfigureAwait(false);
+            control, cancellationToken).ConfigureAwait(false);
         if (!call.InnerCalled)
         {
             // A hit is a copy made for this caller: marking it never reaches the stored entry.
@@ -86,6 +87,7 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        (options, CacheControl? control) = ChatOptionsCacheControl.Take(options);
         if (PassesThrough(options))
         {
             return base.GetStreamingResponseAsync(messages, options, cancellationToken);
@@ -97,7 +99,7 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
                 c.InnerCalled = true;
                 return c.Client.InnerClient.GetStreamingResponseAsync(c.Messages, c.Options, ct);
             },
-            null, cancellationToken);
+            control, cancellationToken);
         return MarkHitsAsync(stream, call, cancellationToken);
     }
 
