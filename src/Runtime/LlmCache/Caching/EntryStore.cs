@@ -240,7 +240,7 @@ internal sealed class EntryStore
         return true;
     }
 
-    /// <summary>A copy of a cached value for one caller; false (counted, logged once, the type no longer cached) when it cannot be made.</summary>
+    /// <summary>A copy of a cached value for one caller; false (counted each time, logged once per method) when this value cannot be copied.</summary>
     public bool TryCopy<T>(LlmCachedMethod.KeySettings settings, T value, out T copy)
     {
         try
