@@ -91,7 +91,7 @@ public sealed partial class LlmCacheRuntime
         {
             parts[i] = new KeyPart(method.KeyedParameters[i], marks[i + 1] - marks[i]);
         }
-        return new KeyExplanation(key, method, Options.Namespace, writeTenant is not null, parts);
+        return new KeyExplanation(key, method, Options.Namespace, writeTenant is not null || LlmCacheScope.CurrentTenant is not null, parts);
     }
 
     /// <summary>Removes the entry a call with these arguments would read (generated typed key API only).</summary>

@@ -230,4 +230,69 @@ public sealed class ChatClientMiddlewareTests
         Assert.Equal(1, probe.Hits);
         Assert.Equal(1, runtime.Statistics.Hits);
     }
+
+    [Fact]
+    public async Task ATenantScope_PartitionsEntries_AndForgettingTheTenantRemovesOnlyItsOwn()
+    {
+        using var runtime = new LlmCacheRuntime(new LlmCacheOptions { KeySecret = "a-test-secret-of-32-characters!!" });
+        var inner = new CountingChatClient();
+        IChatClient client = new ChatClientBuilder(inner).UseLlmCache(runtime).Build();
+
+        using (LlmCacheScope.ForTenant("acme"))
+        {
+            Assert.Equal("q#1", (await client.GetResponseAsync(Ask("q"))).Text);
+            Assert.Equal("q#1", (await client.GetResponseAsync(Ask("q"))).Text);
+        }
+        using (LlmCacheScope.ForTenant("globex"))
+        {
+            // Same request, another tenant: never served acme's answer.
+            Assert.Equal("q#2", (await client.GetResponseAsync(Ask("q"))).Text);
+        }
+        // No tenant: a partition of its own too.
+        Assert.Equal("q#3", (await client.GetResponseAsync(Ask("q"))).Text);
+        Assert.Equal(3, inner.Calls);
+
+        Assert.True(await runtime.ForgetTenantAsync("acme"));
+        using (LlmCacheScope.ForTenant("acme"))
+        {
+            Assert.Equal("q#4", (await client.GetResponseAsync(Ask("q"))).Text);
+        }
+        using (LlmCacheScope.ForTenant("globex"))
+        {
+            Assert.Equal("q#2", (await client.GetResponseAsync(Ask("q"))).Text);
+        }
+        Assert.Equal(4, inner.Calls);
+    }
+
+    [Fact]
+    public async Task AStreamItsCallerCancels_IsNotStored()
+    {
+        using var runtime = new LlmCacheRuntime();
+        var inner = new CountingChatClient();
+        IChatClient client = new ChatClientBuilder(inner).UseLlmCache(runtime).Build();
+
+        using (var cts = new CancellationTokenSource())
+        {
+            try
+            {
+                // The fake model ignores the token and ends quietly; a real one throws. Neither is stored.
+                await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Ask("s"), cancellationToken: cts.Token))
+                {
+                    cts.Cancel(); // after the first update
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        var texts = new List<string>();
+        await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Ask("s")))
+        {
+            Assert.False(IsHit(update));
+            texts.Add(update.Text);
+        }
+
+        Assert.Equal(2, inner.Calls);
+        Assert.Equal(["part0#2 ", "part1#2 ", "part2#2 "], texts);
+    }
 }

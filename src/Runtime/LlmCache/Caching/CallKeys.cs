@@ -108,6 +108,12 @@ internal sealed class CallKeys
             }
             tenant = BinaryPrimitives.ReadUInt64BigEndian(digest);
         }
+        else if (LlmCacheScope.CurrentTenant is { } scoped)
+        {
+            // The same partition a string tenant parameter with this value writes to.
+            tenant = TenantPartition(scoped);
+        }
+        bool hasTenant = writeTenant is not null || LlmCacheScope.CurrentTenant is not null;
         KeyWriter writer = KeyWriter.Rent(string.Empty);
         writer.PassThrough = false;
         try
@@ -132,7 +138,7 @@ internal sealed class CallKeys
         {
             HMACSHA256.HashData(_secret, digest, digest);
         }
-        return new CallKey(settings, Digest256.From(digest), tenant, writeTenant is not null);
+        return new CallKey(settings, Digest256.From(digest), tenant, hasTenant);
     }
 
     /// <summary>The partition a tenant value writes to (what <see cref="LlmCacheRuntime.ForgetTenantAsync"/> removes).</summary>

@@ -16,7 +16,25 @@ public static class LlmCacheScope
         ArgumentNullException.ThrowIfNull(control);
         control.Validate();
         Frame? previous = s_current.Value;
-        s_current.Value = new Frame(CacheControl.Combine(previous?.Control, control), previous?.Probe);
+        s_current.Value = new Frame(CacheControl.Combine(previous?.Control, control), previous?.Probe, previous?.Tenant);
+        return new Restorer(previous);
+    }
+
+    /// <summary>
+    /// Partitions every cached call made in this flow by <paramref name="tenant"/> until the returned
+    /// scope is disposed: an answer stored for one tenant is never served to another, and
+    /// <see cref="LlmCacheRuntime.ForgetTenantAsync{TTenant}"/> with the same string removes them all.
+    /// A method that declares its own tenant parameter (<see cref="LlmCachedAttribute.Tenant"/>) is
+    /// partitioned by that parameter instead. Set it where the request's tenant is known (an ASP.NET
+    /// Core middleware, a message handler), and the chat and embedding middleware and every
+    /// <c>[LlmCached]</c> call below it are isolated.
+    /// </summary>
+    /// <param name="tenant">The tenant's identity; hashed (with <see cref="LlmCacheOptions.KeySecret"/> when set), never stored.</param>
+    public static IDisposable ForTenant(string tenant)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        Frame? previous = s_current.Value;
+        s_current.Value = new Frame(previous?.Control, previous?.Probe, tenant);
         return new Restorer(previous);
     }
 
@@ -28,7 +46,7 @@ public static class LlmCacheScope
     {
         Frame? previous = s_current.Value;
         var probe = new CacheProbe(previous);
-        s_current.Value = new Frame(previous?.Control, probe);
+        s_current.Value = new Frame(previous?.Control, probe, previous?.Tenant);
         return probe;
     }
 
@@ -36,9 +54,12 @@ public static class LlmCacheScope
 
     internal static CacheProbe? CurrentProbe => s_current.Value?.Probe;
 
+    /// <summary>The tenant of the innermost <see cref="ForTenant"/> scope, or null.</summary>
+    internal static string? CurrentTenant => s_current.Value?.Tenant;
+
     internal static void Restore(Frame? previous) => s_current.Value = previous;
 
-    internal sealed record Frame(CacheControl? Control, CacheProbe? Probe);
+    internal sealed record Frame(CacheControl? Control, CacheProbe? Probe, string? Tenant);
 
     private sealed class Restorer(Frame? previous) : IDisposable
     {
