@@ -60,7 +60,7 @@ internal static class CallSiteParser
     }
 
     /// <summary>
-    /// The [LlmCached] method an invocation is intercepted for, or null: the one rule the generator
+    /// The [LlmCached] method (or a method an [assembly: LlmCacheCalls] names) an invocation is intercepted for, or null: the one rule the generator
     /// (which writes the interceptor) and the analyzer (which counts call sites, LLMC011) both apply.
     /// Whether the method itself can be cached is the parser's verdict, applied by both on top of this.
     /// </summary>
@@ -78,7 +78,8 @@ internal static class CallSiteParser
             return null;
         }
         IMethodSymbol target = (method.ReducedFrom ?? method).OriginalDefinition;
-        if (!HasCachedAttribute(target) || target.GetDocumentationCommentId() is null)
+        if (target.GetDocumentationCommentId() is not { } docId
+            || !HasCachedAttribute(target) && !CallsTargets.Of(model.Compilation).ContainsKey(docId))
         {
             return null;
         }

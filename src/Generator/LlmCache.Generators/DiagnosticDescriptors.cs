@@ -133,8 +133,8 @@ public static class DiagnosticDescriptors
     /// <summary>LLMC010: a public cached method may be called from projects where no interceptor runs.</summary>
     public static readonly DiagnosticDescriptor PublicCachedMethod = new DiagnosticDescriptor(
         "LLMC010",
-        "A public cached method is not cached when called from other projects",
-        "'{0}' is public: calls from other projects are not intercepted and bypass the cache",
+        "A public cached method is not cached when called from projects without LlmCache",
+        "'{0}' is public: calls from projects that reference LlmCache are cached, calls from projects that do not bypass the cache",
         Category,
         DiagnosticSeverity.Info,
         isEnabledByDefault: true,
@@ -189,4 +189,14 @@ public static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "LLMC015.md");
+
+    /// <summary>LLMC016: an [assembly: LlmCacheCalls] names nothing that can be cached.</summary>
+    public static readonly DiagnosticDescriptor InvalidCallsTarget = new DiagnosticDescriptor(
+        "LLMC016",
+        "LlmCacheCalls names nothing that can be cached",
+        "LlmCacheCalls caches nothing: {0}",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "LLMC016.md");
 }

@@ -56,7 +56,8 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidNamespace,
         DiagnosticDescriptors.InvalidTenant,
         DiagnosticDescriptors.UnkeyedInstanceState,
-        DiagnosticDescriptors.HiddenState);
+        DiagnosticDescriptors.HiddenState,
+        DiagnosticDescriptors.InvalidCallsTarget);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -76,6 +77,61 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             // Each cached method and whether the parser (the generator's own) made a model of it.
             var cachedMethods = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
             var reportedOnce = new ConcurrentDictionary<(string, Location, string), byte>();
+            // Methods of other assemblies an [assembly: LlmCacheCalls] names, and where (for LLMC011).
+            Dictionary<string, AttributeData> calls = CallsTargets.Of(start.Compilation);
+            var callLocations = new ConcurrentDictionary<IMethodSymbol, Location>(SymbolEqualityComparer.Default);
+
+            if (calls.Count > 0 || start.Compilation.Assembly.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == CallsTargets.AttributeName))
+            {
+                                foreach (AttributeData attribute in start.Compilation.Assembly.GetAttributes())
+                {
+                    if (attribute.AttributeClass?.ToDisplayString() != CallsTargets.AttributeName)
+                    {
+                        continue;
+                    }
+                    foreach (IMethodSymbol method in CallsTargets.Resolve(attribute, out _))
+                    {
+                        IMethodSymbol target = method.OriginalDefinition;
+                        if (target.GetDocumentationCommentId() is { } docId && calls.TryGetValue(docId, out AttributeData? owner) && owner == attribute)
+                        {
+                            cachedMethods[target] = Parser.Analyze(target, attribute, start.Compilation, null, start.CancellationToken, external: true) is not null;
+                            if (attribute.ApplicationSyntaxReference is { } reference)
+                            {
+                                callLocations[target] = reference.GetSyntax(start.CancellationToken).GetLocation();
+                            }
+                        }
+                    }
+                }
+                start.RegisterSyntaxNodeAction(nodeContext =>
+                {
+                    // Problems of an [assembly: LlmCacheCalls], reported on the attribute itself.
+                    var syntax = (AttributeSyntax)nodeContext.Node;
+                    foreach (AttributeData attribute in nodeContext.Compilation.Assembly.GetAttributes())
+                    {
+                        if (attribute.AttributeClass?.ToDisplayString() != CallsTargets.AttributeName
+                            || attribute.ApplicationSyntaxReference?.SyntaxTree != syntax.SyntaxTree
+                            || attribute.ApplicationSyntaxReference.Span != syntax.Span)
+                        {
+                            continue;
+                        }
+                        ImmutableArray<IMethodSymbol> methods = CallsTargets.Resolve(attribute, out string? problem);
+                        if (problem is not null)
+                        {
+                            nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidCallsTarget, syntax.GetLocation(), problem));
+                        }
+                        foreach (IMethodSymbol method in methods)
+                        {
+                            Parser.Analyze(method.OriginalDefinition, attribute, nodeContext.Compilation, d =>
+                            {
+                                if (reportedOnce.TryAdd((d.Id, d.Location, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)), 0))
+                                {
+                                    nodeContext.ReportDiagnostic(d);
+                                }
+                            }, nodeContext.CancellationToken, external: true);
+                        }
+                    }
+                }, Microsoft.CodeAnalysis.CSharp.SyntaxKind.Attribute);
+            }
 
             start.RegisterSymbolAction(symbolContext =>
             {
@@ -127,7 +183,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             {
                 var invocation = (IInvocationOperation)operationContext.Operation;
                 IMethodSymbol target = (invocation.TargetMethod.ReducedFrom ?? invocation.TargetMethod).OriginalDefinition;
-                if (CachedAttribute(target, attributeType) is null
+                if (CachedAttribute(target, attributeType) is null && (calls.Count == 0 || !callLocations.ContainsKey(target))
                     || invocation.Syntax is not InvocationExpressionSyntax syntax
                     || invocation.SemanticModel is not { } semanticModel
                     || IsInterceptorCode(operationContext.ContainingSymbol))
@@ -156,7 +212,8 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                         .Add(DiagnosticDescriptors.PropertyDocId, entry.Key.GetDocumentationCommentId())
                         .Add(DiagnosticDescriptors.PropertyCached, entry.Value ? "true" : "false")
                         .Add(DiagnosticDescriptors.PropertyCallSites, text);
-                    end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InterceptedCallSites, entry.Key.Locations.FirstOrDefault(), properties,
+                    Location? at = callLocations.TryGetValue(entry.Key, out Location? attribute) ? attribute : entry.Key.Locations.FirstOrDefault();
+                    end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InterceptedCallSites, at, properties,
                         entry.Key.ContainingType.Name + "." + entry.Key.Name, text));
                 }
             });

@@ -24,6 +24,9 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
         /// <summary>Models of methods that can be cached.</summary>
         public const string MethodModels = nameof(MethodModels);
 
+        /// <summary>Models of the methods of other assemblies that [assembly: LlmCacheCalls] names.</summary>
+        public const string CalledMethods = nameof(CalledMethods);
+
         /// <summary>Names of cached methods, the call-site filter.</summary>
         public const string MethodNames = nameof(MethodNames);
 
@@ -47,15 +50,26 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
                 static (ctx, ct) => Parser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.Methods);
 
-        IncrementalValuesProvider<MethodModel> models = methods
+        IncrementalValuesProvider<MethodModel> declared = methods
             .Where(static m => m.Model is not null)
             .Select(static (m, _) => m.Model!)
             .WithTrackingName(TrackingNames.MethodModels);
 
+        // Methods of other assemblies named by [assembly: LlmCacheCalls(typeof(T), "Method")].
+        IncrementalValuesProvider<MethodModel> called = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                CallsTargets.AttributeName,
+                static (node, _) => node is CompilationUnitSyntax,
+                static (ctx, ct) => CallsTargets.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.CalledMethods)
+            .SelectMany(static (models, _) => models);
+
+        IncrementalValueProvider<ImmutableArray<MethodModel>> models = declared.Collect()
+            .Combine(called.Collect())
+            .Select(static (pair, _) => pair.Right.IsEmpty ? pair.Left : pair.Left.AddRange(pair.Right));
+
         IncrementalValueProvider<EquatableArray<string>> names = models
-            .Select(static (m, _) => m.Name)
-            .Collect()
-            .Select(static (all, _) => all.Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray())
+            .Select(static (all, _) => all.Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(TrackingNames.MethodNames);
 
         // Call sites: a syntax-only filter by name, so only invocations of a cached method's name are bound.
@@ -74,7 +88,6 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.CallSites);
 
         IncrementalValueProvider<(ImmutableArray<MethodModel> Methods, EquatableArray<CallSiteModel> Sites)> emission = models
-            .Collect()
             .Combine(callSites)
             .WithTrackingName(TrackingNames.Emission);
 

@@ -26,11 +26,16 @@ internal static class Parser
     /// Checks one [LlmCached] method and builds its model. Every problem goes to <paramref name="report"/>
     /// (the analyzer's); the generator passes none and only needs to know whether a model came out.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="external"/>: the method is not ours but named by an <c>[assembly: LlmCacheCalls]</c>
+    /// attribute (<paramref name="attribute"/>): problems are reported at the attribute, and the receiver
+    /// of an instance method is keyed by its public properties of simple types (a client's model and endpoint).
+    /// </remarks>
     public static MethodModel? Analyze(IMethodSymbol method, AttributeData attribute, Compilation compilation,
-        Action<Diagnostic>? report, CancellationToken cancellationToken)
+        Action<Diagnostic>? report, CancellationToken cancellationToken, bool external = false)
     {
         Location? attributeLocation = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
-        Location? methodLocation = method.Locations.FirstOrDefault();
+        Location? methodLocation = external ? attributeLocation : method.Locations.FirstOrDefault();
         string methodName = method.ContainingType.Name + "." + method.Name;
         bool failed = false;
 
@@ -133,7 +138,7 @@ internal static class Parser
         {
             cancellationToken.ThrowIfCancellationRequested();
             string typeText = parameter.Type.ToDisplayString(ShapeBuilder.TypeFormat);
-            Location? parameterLocation = parameter.Locations.FirstOrDefault();
+            Location? parameterLocation = external ? attributeLocation : parameter.Locations.FirstOrDefault();
             if (parameter.RefKind is not RefKind.None)
             {
                 ReportWith(DiagnosticDescriptors.UnkeyableParameter, parameterLocation, ParameterProperty(parameter), "Parameter '" + parameter.Name + "'",
@@ -171,7 +176,11 @@ internal static class Parser
         KnownTypes known = KnownTypes.For(compilation);
         bool keysItself = callKind == CallKind.Instance && InstanceState.KeysItself(method.ContainingType, known);
         var state = new List<KeyedStateModel>();
-        if (callKind == CallKind.Instance)
+        if (external && callKind == CallKind.Instance && !keysItself)
+        {
+            state.AddRange(ReceiverIdentity(method.ContainingType, shapes));
+        }
+        else if (callKind == CallKind.Instance)
         {
             foreach (ISymbol member in InstanceState.KeyedMembers(method.ContainingType, known, cancellationToken))
             {
@@ -289,11 +298,73 @@ internal static class Parser
         {
             return ParameterRole.Control;
         }
-        if (arguments.Ignored.Contains(parameter.Name))
+        if (arguments.Ignored.Contains(parameter.Name)
+            || type is "System.ClientModel.Primitives.RequestOptions" or "System.ClientModel.Primitives.RequestOptions?")
         {
+            // How a provider SDK sends the request (retries, headers, an error policy), never what it asks.
             return ParameterRole.Ignored;
         }
         return parameter.Name == arguments.Tenant ? ParameterRole.Tenant : ParameterRole.Keyed;
+    }
+
+    /// <summary>
+    /// What identifies the receiver of a method we do not own: its public readable instance properties
+    /// of simple types, declared on it or its base classes (an SDK client's model and endpoint). Two
+    /// clients that differ there may answer differently, so they never share an entry.
+    /// </summary>
+    private static IEnumerable<KeyedStateModel> ReceiverIdentity(INamedTypeSymbol receiver, ShapeBuilder shapes)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var found = new List<KeyedStateModel>();
+        for (INamedTypeSymbol? type = receiver; type is not null && type.SpecialType != SpecialType.System_Object; type = type.BaseType)
+        {
+            foreach (IPropertySymbol property in type.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property.IsStatic || property.IsIndexer || property.DeclaredAccessibility != Accessibility.Public
+                    || property.GetMethod is not { DeclaredAccessibility: Accessibility.Public } || !IsSimple(property.Type)
+                    || !seen.Add(property.Name))
+                {
+                    continue;
+                }
+                if (shapes.ShapeOf(property.Type, out _) is { } shapeId)
+                {
+                    found.Add(new KeyedStateModel(property.Name, property.Type.ToDisplayString(ShapeBuilder.TypeFormat), shapeId,
+                        StateAccessKind.Member, property.Name, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+                }
+            }
+        }
+        return found.OrderBy(m => m.Name, StringComparer.Ordinal);
+    }
+
+    private static bool IsSimple(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+        if (type.TypeKind == TypeKind.Enum)
+        {
+            return true;
+        }
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean:
+            case SpecialType.System_Char:
+            case SpecialType.System_SByte:
+            case SpecialType.System_Byte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_Int32:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+            case SpecialType.System_Single:
+            case SpecialType.System_Double:
+            case SpecialType.System_Decimal:
+            case SpecialType.System_String:
+                return true;
+        }
+        return type.ToDisplayString() is "System.Uri" or "System.Guid" or "System.TimeSpan";
     }
 
     private const string IgnoreAdvice = "Add it to IgnoreParams or implement LlmCache.ICacheKeyWritable on its type";

@@ -253,7 +253,44 @@ internal sealed class ShapeBuilder
                 case "global::Microsoft.Extensions.AI.AITool": return "{w}.WriteAITool({0})";
             }
         }
+        // Provider SDK models: keyed by the JSON they send. A System.ClientModel model writes itself
+        // (an abstract message base included: each derived message writes its own data) ...
+        if (type is INamedTypeSymbol named && named.TypeKind != TypeKind.TypeParameter)
+        {
+            // The model interface of the type itself, else of the nearest base class that has one.
+            for (ITypeSymbol? level = named; level is not null; level = level.BaseType)
+            {
+                foreach (INamedTypeSymbol implemented in named.AllInterfaces)
+                {
+                    if (implemented.OriginalDefinition.ToDisplayString() == "System.ClientModel.Primitives.IJsonModel<T>"
+                        && SymbolEqualityComparer.Default.Equals(implemented.TypeArguments[0].OriginalDefinition, level.OriginalDefinition))
+                    {
+                        return "{w}.WriteJsonModel<" + implemented.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ">({0})";
+                    }
+                }
+            }
+            // ... and a model outside the framework with its own [JsonConverter] is written by that converter.
+            if (!IsFrameworkType(named) && HasJsonConverter(named))
+            {
+                return "{w}.WriteJsonValue<" + plain + ">({0})";
+            }
+        }
         return null;
+    }
+
+    private static bool HasJsonConverter(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+        {
+            foreach (AttributeData attribute in t.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == "System.Text.Json.Serialization.JsonConverterAttribute")
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private string? ObjectShape(INamedTypeSymbol type, string text, out string? reason)

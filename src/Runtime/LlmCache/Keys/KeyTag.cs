@@ -61,4 +61,5 @@ internal static class KeyTag
     public const byte ResponseFormat = 0x34;
     public const byte ToolMode = 0x35;
     public const byte Reasoning = 0x36;
+    public const byte Model = 0x37;
 }
