@@ -152,7 +152,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 }, symbolContext.CancellationToken);
                 cachedMethods[method] = model is not null;
                 AnalyzeKeyChoices(symbolContext, method, attribute);
-                if (IsEffectivelyPublic(method))
+                if (Parser.IsEffectivelyPublic(method))
                 {
                     symbolContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PublicCachedMethod, method.Locations.FirstOrDefault(),
                         method.ContainingType.Name + "." + method.Name));
@@ -307,22 +307,6 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             }
         }
         return null;
-    }
-
-    private static bool IsEffectivelyPublic(IMethodSymbol method)
-    {
-        if (method.DeclaredAccessibility != Accessibility.Public)
-        {
-            return false;
-        }
-        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
-        {
-            if (type.DeclaredAccessibility != Accessibility.Public)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static string Normalize(string name) => name.Replace("_", "").ToLowerInvariant();

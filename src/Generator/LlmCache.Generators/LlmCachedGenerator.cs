@@ -36,6 +36,9 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
         /// <summary>Bound, interceptable call sites.</summary>
         public const string CallSites = nameof(CallSites);
 
+        /// <summary>Public cached methods of referenced assemblies, called through their exports.</summary>
+        public const string Imports = nameof(Imports);
+
         /// <summary>Everything one emission needs.</summary>
         public const string Emission = nameof(Emission);
     }
@@ -68,9 +71,18 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
             .Combine(called.Collect())
             .Select(static (pair, _) => pair.Right.IsEmpty ? pair.Left : pair.Left.AddRange(pair.Right));
 
+        // Public [LlmCached] methods of referenced assemblies built with LlmCache, cached through their exports.
+        IncrementalValueProvider<EquatableArray<ImportModel>> imports = context.CompilationProvider
+            .Select(static (c, ct) => Imports.Find(c, ct))
+            .WithTrackingName(TrackingNames.Imports);
+
         IncrementalValueProvider<EquatableArray<string>> names = models
-            .Select(static (all, _) => all.Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray())
+            .Combine(imports)
+            .Select(static (pair, _) => pair.Left.Select(m => m.Name).Concat(pair.Right.Select(i => i.Name))
+                .Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(TrackingNames.MethodNames);
+
+        IncrementalValueProvider<string?> assemblyName = context.CompilationProvider.Select(static (c, _) => c.AssemblyName);
 
         // Call sites: a syntax-only filter by name, so only invocations of a cached method's name are bound.
         IncrementalValuesProvider<InvocationExpressionSyntax> candidates = context.SyntaxProvider
@@ -87,12 +99,14 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
             .Select(static (pair, ct) => CallSiteParser.BindAll(pair.Left, pair.Right, ct))
             .WithTrackingName(TrackingNames.CallSites);
 
-        IncrementalValueProvider<(ImmutableArray<MethodModel> Methods, EquatableArray<CallSiteModel> Sites)> emission = models
+        IncrementalValueProvider<((ImmutableArray<MethodModel> Methods, EquatableArray<CallSiteModel> Sites) Local, (EquatableArray<ImportModel> Imports, string? Assembly) Other)> emission = models
             .Combine(callSites)
+            .Combine(imports.Combine(assemblyName))
             .WithTrackingName(TrackingNames.Emission);
 
-        context.RegisterSourceOutput(emission, static (spc, input) =>
+        context.RegisterSourceOutput(emission, static (spc, all) =>
         {
+            var input = all.Local;
             var sitesByMethod = new Dictionary<string, List<CallSiteModel>>(System.StringComparer.Ordinal);
             foreach (CallSiteModel site in input.Sites)
             {
@@ -111,9 +125,17 @@ public sealed class LlmCachedGenerator : IIncrementalGenerator
                 string suffix = keyApis.Add(Emitter.KeyApiSignature(method)) ? "" : "_" + method.Id.Substring(method.Id.LastIndexOf('.') + 1);
                 methods.Add((method, (IReadOnlyList<CallSiteModel>?)sites ?? new List<CallSiteModel>(), suffix));
             }
-            if (methods.Count > 0)
+            var imported = new List<(ImportModel, IReadOnlyList<CallSiteModel>)>();
+            foreach (ImportModel import in all.Other.Imports)
             {
-                spc.AddSource("LlmCache.Interceptors.g.cs", Emitter.EmitAll(methods));
+                if (sitesByMethod.TryGetValue(import.DocId, out List<CallSiteModel>? sites))
+                {
+                    imported.Add((import, sites));
+                }
+            }
+            if (methods.Count > 0 || imported.Count > 0)
+            {
+                spc.AddSource("LlmCache.Interceptors.g.cs", Emitter.EmitAll(methods, all.Other.Assembly, imported));
             }
         });
     }

@@ -233,7 +233,8 @@ internal static class Parser
             ns,
             tags.ToEquatableArray(),
             stateArray,
-            keysItself);
+            keysItself,
+            Exported: !external && IsEffectivelyPublic(method));
         return model;
     }
 
@@ -573,7 +574,24 @@ internal static class Parser
         return null;
     }
 
-    private static string ConstraintClause(ITypeParameterSymbol tp)
+    /// <summary>Public, in public types all the way out: other assemblies can call it.</summary>
+    internal static bool IsEffectivelyPublic(IMethodSymbol method)
+    {
+        if (method.DeclaredAccessibility != Accessibility.Public)
+        {
+            return false;
+        }
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            if (type.DeclaredAccessibility != Accessibility.Public)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    internal static string ConstraintClause(ITypeParameterSymbol tp)
     {
         var parts = new List<string>();
         if (tp.HasReferenceTypeConstraint)

@@ -89,7 +89,8 @@ internal sealed record MethodModel(
     string? Namespace,
     EquatableArray<string> Tags,
     EquatableArray<KeyedStateModel> KeyedState,
-    bool ReceiverKeysItself)
+    bool ReceiverKeysItself,
+    bool Exported = false)
 {
     /// <summary>Whether the receiver contributes to the key (its [CacheKey] members, or itself as an <c>ICacheKeyWritable</c>).</summary>
     public bool KeysReceiver => ReceiverKeysItself || KeyedState.Count > 0;
@@ -97,6 +98,21 @@ internal sealed record MethodModel(
 
 /// <summary>The result of parsing one [LlmCached] method: a model when it can be cached (the analyzer explains any refusal).</summary>
 internal sealed record MethodResult(MethodModel? Model);
+
+/// <summary>
+/// A public [LlmCached] method of a referenced assembly, called here: its call sites are routed to the
+/// entry point that assembly's generator exported (<see cref="ExportCall"/>), which keys and caches
+/// them as the assembly's own calls. The rest is the interceptor's signature.
+/// </summary>
+internal sealed record ImportModel(
+    string DocId,
+    string Name,
+    string ExportCall,
+    CallKind CallKind,
+    string ContainingTypeText,
+    string ReturnTypeText,
+    EquatableArray<TypeParameterModel> TypeParameters,
+    EquatableArray<ParameterModel> Parameters);
 
 /// <summary>One intercepted call: the target method and the encoded location the compiler needs.</summary>
 internal sealed record CallSiteModel(string TargetDocId, int Version, string Data, string DisplayFile, int Line, int Column);
