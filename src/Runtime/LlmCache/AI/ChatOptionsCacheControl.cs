@@ -6,7 +6,7 @@ namespace LlmCache;
 public static class ChatOptionsCacheControl
 {
     /// <summary>The additional property that carries the control; the cache takes it out before keying or forwarding.</summary>
-    public const string PropertyName = "llmcache.control";
+    public const string PropertyName = LlmCacheProperties.Control;
 
     /// <summary>
     /// Attaches <paramref name="control"/> (no-cache, no-store, TTL, max age, bypass) to this request.

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace LlmCache;
@@ -15,10 +13,9 @@ namespace LlmCache;
 public sealed class LlmCacheChatClient : DelegatingChatClient
 {
     /// <summary>The <c>AdditionalProperties</c> entry set to <c>true</c> on an answer that came from the cache.</summary>
-    public const string HitProperty = "llmcache.hit";
+    public const string HitProperty = LlmCacheProperties.Hit;
 
     private static readonly string[] s_keyedParameters = ["client", "messages", "options"];
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, LlmCachedMethod> s_methods = new(StringComparer.Ordinal);
 
     private readonly LlmCacheRuntime _runtime;
     private readonly LlmCachedMethod _response;
@@ -44,10 +41,11 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         // Two endpoints of one provider (two deployments, a proxy and the real service) may answer differently.
         _endpoint = metadata?.ProviderUri?.AbsoluteUri;
         _cacheConversations = options.CacheConversations;
-        string fingerprint = Fingerprint(_provider, _endpoint, _model, options.Namespace);
         string[] tags = [.. options.Tags ?? []];
-        _response = MethodFor("LlmCache.ChatClient.GetResponseAsync." + fingerprint, options.Ttl, options.Namespace, tags);
-        _stream = MethodFor("LlmCache.ChatClient.GetStreamingResponseAsync." + fingerprint, options.Ttl, options.Namespace, tags);
+        _response = MiddlewareMethods.For("LlmCache.ChatClient.GetResponseAsync", [_provider, _endpoint, _model], options.Ttl, options.Namespace,
+            tags, s_keyedParameters);
+        _stream = MiddlewareMethods.For("LlmCache.ChatClient.GetStreamingResponseAsync", [_provider, _endpoint, _model], options.Ttl,
+            options.Namespace, tags, s_keyedParameters);
     }
 
     /// <summary>The method descriptor of <see cref="GetResponseAsync"/> calls (ids, TTL, tags).</summary>
@@ -135,31 +133,6 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         w.Mark(2);
         w.WriteChatOptions(c.Options);
     };
-
-    /// <summary>
-    /// One descriptor per configuration, shared by every client that has it: the runtime's in-process
-    /// level keeps entries per descriptor, so two clients over the same model (a pipeline built per
-    /// request, a scoped registration) must hand it the same one to share answers.
-    /// </summary>
-    private static LlmCachedMethod MethodFor(string id, TimeSpan? ttl, string? @namespace, string[] tags)
-    {
-        string configuration = id + "|" + (ttl?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")
-            + "|" + string.Join('\u001f', tags);
-        return s_methods.GetOrAdd(configuration, static (_, a) => new LlmCachedMethod(a.id, a.ttl, a.@namespace, a.tags, s_keyedParameters),
-            (id, ttl, @namespace, tags));
-    }
-
-    private static string Fingerprint(string? provider, string? endpoint, string? model, string? @namespace)
-    {
-        // Lengths delimit the parts, so ("ab", "c") and ("a", "bc") differ; null differs from empty.
-        var text = new StringBuilder();
-        foreach (string? part in (ReadOnlySpan<string?>)[provider, endpoint, model, @namespace])
-        {
-            text.Append(part is null ? "-1" : part.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(':').Append(part).Append('|');
-        }
-        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
-        return Convert.ToHexString(hash, 0, 8).ToLowerInvariant();
-    }
 
     /// <summary>One call's inputs, and whether the inner client was reached (a miss) or not (a hit).</summary>
     private sealed class Call(LlmCacheChatClient client, IList<ChatMessage> messages, ChatOptions? options)

@@ -9,7 +9,7 @@ namespace LlmCache;
 
 /// <summary>
 /// How a cached value is handed to a caller without sharing a mutable object: immutable types as
-/// they are, Microsoft.Extensions.AI's responses by a hand-written deep copy, arrays and lists item by
+/// they are, Microsoft.Extensions.AI's responses and embeddings by a hand-written deep copy, arrays and lists item by
 /// item, and anything else by a JSON round trip through the configured serializer options.
 /// </summary>
 internal static class ValueCopier<T>
@@ -27,6 +27,7 @@ internal static class ValueCopier<T>
         {
             ChatResponse response => ChatCopies.Copy(response),
             ChatMessage message => ChatCopies.Copy(message),
+            Embedding embedding => EmbeddingCopies.Copy(embedding),
             _ => null,
         };
         // A subclass of a response type has members the hand-written copy does not know: copied by its contract, or refused.
