@@ -251,6 +251,8 @@ internal sealed class ShapeBuilder
                 case "global::Microsoft.Extensions.AI.AIContent": return "{w}.WriteAIContent({0})";
                 case "global::Microsoft.Extensions.AI.ChatOptions": return "{w}.WriteChatOptions({0})";
                 case "global::Microsoft.Extensions.AI.AITool": return "{w}.WriteAITool({0})";
+                // Every property is keyed (AIKeyCoverage), by the runtime's walker, which also keys a derived options type's own.
+                case "global::Microsoft.Extensions.AI.EmbeddingGenerationOptions": return "{w}.WriteObject({0})";
             }
         }
         // Provider SDK models: keyed by the JSON they send. A System.ClientModel model writes itself
