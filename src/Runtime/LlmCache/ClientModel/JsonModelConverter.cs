@@ -34,8 +34,12 @@ internal sealed class JsonModelConverter<T> : JsonConverter<T>, IJsonBytesReader
         ModelReaderWriter.Read<T>(json, ClientModelJson.Format)
         ?? throw new JsonException($"'{typeof(T)}' read nothing from its JSON.");
 
+    /// <summary>
+    /// The model's own bytes, as <see cref="ModelReaderWriter"/> writes them, whatever the outer
+    /// writer's encoder: what a <c>ClientResult</c> hit carries as its body is then the model's JSON.
+    /// </summary>
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
-        value.Write(writer, ClientModelJson.Format);
+        writer.WriteRawValue(value.Write(ClientModelJson.Format).ToMemory().Span, skipInputValidation: true);
 
     /// <summary>
     /// A model reads back as the type its own reader makes, which the JSON contract cannot show: a
