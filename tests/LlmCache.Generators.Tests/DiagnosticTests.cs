@@ -117,6 +117,123 @@ public sealed class DiagnosticTests
         Assert.Contains("'seed'", d.GetMessage(), StringComparison.Ordinal);
     }
 
+    private const string SdkHeader = Header + """
+
+        using System.ClientModel;
+        using System.ClientModel.Primitives;
+        using OpenAI.Chat;
+        using OpenAI.Embeddings;
+        """;
+
+    [Fact]
+    public void ProviderSdkResults_AreCached_WithoutADiagnostic()
+    {
+        string source = SdkHeader + """
+
+            public sealed record Answer(string Prompt, ChatCompletion Completion, ChatCompletion[] History);
+
+            public class S
+            {
+                [LlmCached] internal Task<ChatCompletion> A(string p) => throw null!;
+                [LlmCached] internal Task<ClientResult<ChatCompletion>> B(string p) => throw null!;
+                [LlmCached] internal ValueTask<OpenAIEmbeddingCollection> C(string p) => throw null!;
+                [LlmCached] internal Task<ClientResult<OpenAIEmbeddingCollection>> D(string p) => throw null!;
+                [LlmCached] internal Task<ChatMessage> E(string p) => throw null!;
+                [LlmCached] internal Task<Answer> F(string p) => throw null!;
+
+                public async Task Call()
+                {
+                    await A("a"); await B("b"); await C("c"); await D("d"); await E("e"); await F("f");
+                }
+            }
+            """;
+        var (output, generatorDiagnostics, result) = GeneratorHarness.Run(source);
+        Assert.Empty(generatorDiagnostics);
+        Assert.Equal(6, System.Text.RegularExpressions.Regex.Count(GeneratorHarness.Generated(result), @"\[global::System.Runtime.CompilerServices.InterceptsLocation|\[InterceptsLocation"));
+        Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        Assert.DoesNotContain(GeneratorHarness.Analyze(source), d => d.Severity >= DiagnosticSeverity.Warning);
+    }
+
+    [Fact]
+    public void BareClientResult_IsLLMC003_AndNothingIsGenerated()
+    {
+        Diagnostic d = Single(SdkHeader + """
+
+            public class S
+            {
+                [LlmCached]
+                public Task<ClientResult> SendAsync(string body) => throw null!;
+            }
+            """, "LLMC003");
+        Assert.Equal(14, Line(d));
+        Assert.False(d.Properties.ContainsKey(DiagnosticDescriptors.PropertyIntercepted));
+        Assert.Contains("a ClientResult holds only the provider's raw response", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClientResultOfAnUnreadableValue_IsLLMC003_AtTheValue()
+    {
+        string source = SdkHeader + """
+
+            public sealed class Uncopyable(int seed)
+            {
+                public int Value { get; set; } = seed;
+            }
+
+            public class S
+            {
+                [LlmCached]
+                public Task<ClientResult<Uncopyable>> AskAsync(string prompt) => throw null!;
+            }
+            """;
+        Diagnostic d = Assert.Single(GeneratorHarness.Analyze(source), d => d.Severity >= DiagnosticSeverity.Warning);
+        Assert.Equal("LLMC003", d.Id);
+        Assert.Equal("true", d.Properties[DiagnosticDescriptors.PropertyIntercepted]);
+        Assert.Contains("'seed'", d.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("(at ClientResult<Uncopyable>.Value)", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A type from a compiled library is checked in full when that library cannot carry a serializer
+    /// attribute (it does not reference System.Text.Json); one that does reference it may hide a
+    /// private [JsonConstructor], so only its public shape counts.
+    /// </summary>
+    [Fact]
+    public void ATypeFromALibraryWithoutSystemTextJson_IsLLMC003_ButNotOneFromALibraryThatUsesIt()
+    {
+        MetadataReference plain = GeneratorHarness.Library("Plain", """
+            namespace Plain;
+            public class Verdict
+            {
+                internal Verdict() { }
+                public string Text { get; set; } = "";
+            }
+            """);
+        MetadataReference annotated = GeneratorHarness.Library("Annotated", """
+            namespace Annotated;
+            public class Verdict
+            {
+                [System.Text.Json.Serialization.JsonConstructor]
+                internal Verdict() { }
+                public string Text { get; set; } = "";
+            }
+            """);
+        string source = Header + """
+
+            public class S
+            {
+                [LlmCached] public Task<Plain.Verdict> A(string p) => throw null!;
+                [LlmCached] public Task<Annotated.Verdict> B(string p) => throw null!;
+            }
+            """;
+        Diagnostic d = Assert.Single(GeneratorHarness.Analyze(GeneratorHarness.CompileWith([plain, annotated], source)),
+            d => d.Severity >= DiagnosticSeverity.Warning);
+        Assert.Equal("LLMC003", d.Id);
+        Assert.Equal("Task<Plain.Verdict>", d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
+        Assert.Contains("'Verdict' has no public constructor", d.GetMessage(), StringComparison.Ordinal);
+        Assert.Equal("true", d.Properties[DiagnosticDescriptors.PropertyIntercepted]);
+    }
+
     [Theory]
     [InlineData("Stream s", "framework type")]
     [InlineData("object o", "'object'")]

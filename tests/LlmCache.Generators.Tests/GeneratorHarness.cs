@@ -26,6 +26,10 @@ internal static class GeneratorHarness
                      typeof(LlmCache.LlmCacheRuntime),
                      typeof(Microsoft.Extensions.AI.ChatMessage),
                      typeof(Microsoft.Extensions.Caching.Hybrid.HybridCache),
+                     // Provider SDK results: System.ClientModel, BinaryData's assembly and OpenAI, from restored packages.
+                     typeof(System.ClientModel.ClientResult),
+                     typeof(BinaryData),
+                     typeof(OpenAI.Chat.ChatCompletion),
                  })
         {
             references.Add(MetadataReference.CreateFromFile(type.Assembly.Location));
@@ -33,12 +37,29 @@ internal static class GeneratorHarness
         return [.. references];
     }
 
-    public static CSharpCompilation Compile(params string[] sources) =>
+    public static CSharpCompilation Compile(params string[] sources) => CompileWith([], sources);
+
+    /// <summary>As <see cref="Compile"/>, against <paramref name="references"/> too (a library built by the test, for instance).</summary>
+    public static CSharpCompilation CompileWith(MetadataReference[] references, params string[] sources) =>
         CSharpCompilation.Create(
             "Consumer",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/src/File{i}.cs")),
-            s_references,
+            s_references.AddRange(references),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    /// <summary>Compiles <paramref name="source"/> into a library named <paramref name="name"/> and returns a reference to its image.</summary>
+    public static MetadataReference Library(string name, string source)
+    {
+        CSharpCompilation library = CSharpCompilation.Create(name, [CSharpSyntaxTree.ParseText(source, ParseOptions)], s_references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        using var image = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted = library.Emit(image);
+        if (!emitted.Success)
+        {
+            throw new InvalidOperationException(string.Join("\n", emitted.Diagnostics));
+        }
+        return MetadataReference.CreateFromImage(image.ToArray());
+    }
 
     public static GeneratorDriver CreateDriver() =>
         CSharpGeneratorDriver.Create(
@@ -63,8 +84,11 @@ internal static class GeneratorHarness
     }
 
     /// <summary>Runs the analyzer over the sources and returns its diagnostics.</summary>
-    public static ImmutableArray<Diagnostic> Analyze(params string[] sources) =>
-        Compile(sources)
+    public static ImmutableArray<Diagnostic> Analyze(params string[] sources) => Analyze(Compile(sources));
+
+    /// <summary>Runs the analyzer over a compilation built elsewhere.</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation) =>
+        compilation
             .WithAnalyzers([new LlmCachedAnalyzer()])
             .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 

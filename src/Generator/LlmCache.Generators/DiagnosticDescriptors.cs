@@ -58,8 +58,9 @@ public static class DiagnosticDescriptors
         helpLinkUri: HelpLinkBase + "LLMC002.md");
 
     /// <summary>
-    /// LLMC003: the return type cannot be cached: it has no awaitable result, or System.Text.Json cannot
-    /// read the result back (then <see cref="PropertyIntercepted"/> is "true").
+    /// LLMC003: the return type cannot be cached: it has no awaitable result, or a result with no value
+    /// (a non-generic <c>ClientResult</c>), or System.Text.Json cannot read the result back (then
+    /// <see cref="PropertyIntercepted"/> is "true"; System.ClientModel models read themselves and are not reported).
     /// </summary>
     public static readonly DiagnosticDescriptor UncacheableReturnType = new DiagnosticDescriptor(
         "LLMC003",

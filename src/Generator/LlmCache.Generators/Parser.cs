@@ -104,6 +104,10 @@ internal static class Parser
             Report(DiagnosticDescriptors.UncacheableReturnType, methodLocation, methodName, method.ReturnType.ToDisplayString(),
                 "return Task<T>, ValueTask<T> or IAsyncEnumerable<T>");
         }
+        else if (ResultContract.Refusal(result) is { } refusal)
+        {
+            Report(DiagnosticDescriptors.UncacheableReturnType, methodLocation, methodName, method.ReturnType.ToDisplayString(), refusal);
+        }
         else if (report is not null && ResultContract.Problem(result, cancellationToken) is { } unreadable)
         {
             // Reported, not refused: the application's serializer options may handle the type, and a

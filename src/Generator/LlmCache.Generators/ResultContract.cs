@@ -15,7 +15,9 @@ namespace LlmCache.Generators;
 /// any serializer options: a type or member with [JsonConverter], a framework or
 /// Microsoft.Extensions.AI type, a collection type, and anything the options could change (naming
 /// policies, case-insensitive names, fields) are left alone. A member that may be null is not
-/// followed, since a null value round-trips whatever its type.
+/// followed, since a null value round-trips whatever its type. Provider SDK models built on
+/// System.ClientModel (a type that is its own <c>IJsonModel&lt;T&gt;</c>) read themselves, which the
+/// runtime lets them do, and a <c>ClientResult&lt;T&gt;</c> is read as its value.
 /// </summary>
 internal static class ResultContract
 {
@@ -23,6 +25,17 @@ internal static class ResultContract
     private const int MaxDepth = 8;
 
     private const string SerializationNamespace = "System.Text.Json.Serialization";
+
+    private const string ClientModelNamespace = "System.ClientModel";
+
+    /// <summary>
+    /// Why the result is refused outright, or null: a non-generic <c>ClientResult</c> holds only the
+    /// provider's raw response, with no value for the cache to keep and hand back.
+    /// </summary>
+    public static string? Refusal(ITypeSymbol result) =>
+        IsBareClientResult(result)
+            ? "a ClientResult holds only the provider's raw response, with no value to store; return ClientResult<T> or the model itself"
+            : null;
 
     /// <summary>Why <paramref name="result"/> cannot be read back from the cache, or null when it may be.</summary>
     public static string? Problem(ITypeSymbol result, CancellationToken cancellationToken)
@@ -61,6 +74,18 @@ internal static class ResultContract
         {
             return At(unsupported, path, depth);
         }
+        if (IsModel(named))
+        {
+            return null; // it reads and writes itself
+        }
+        if (IsClientResult(named, out ITypeSymbol? value, out NullableAnnotation valueAnnotation))
+        {
+            return MayFollow(value, valueAnnotation) ? Check(value, path + ".Value", depth + 1, visiting, cancellationToken) : null;
+        }
+        if (IsBareClientResult(named))
+        {
+            return At("'ClientResult' holds only a raw response, no value to store", path, depth);
+        }
         if (IsFramework(named))
         {
             // Framework collections are read by built-in converters; their items still have to be readable.
@@ -79,9 +104,10 @@ internal static class ResultContract
                 ? null
                 : At($"'{Display(named)}' is {(named.TypeKind == TypeKind.Interface ? "an interface" : "an abstract class")} without [JsonPolymorphic] or [JsonDerivedType], so it cannot be created", path, depth);
         }
-        if (!IsFromSource(named) || named.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+        if (!IsWhollyVisible(named) || named.TypeKind is not (TypeKind.Class or TypeKind.Struct))
         {
-            // A referenced assembly may be a reference assembly, without the private members the serializer would use.
+            // A type of a referenced assembly may rely on members the compiler does not see (a private
+            // [JsonConstructor]), unless that assembly cannot carry any serializer attribute at all.
             return null;
         }
 
@@ -138,7 +164,7 @@ internal static class ResultContract
         {
             return $"'{Display(type)}' has {(open.Length == 0 ? "no public constructor" : open.Length + " public constructors")}, none without parameters and none marked [JsonConstructor], so it cannot be created";
         }
-        if (!AllFromSource(type))
+        if (!AllWhollyVisible(type))
         {
             return null; // a member the parameter binds to may live in a base type whose private members are not visible
         }
@@ -297,19 +323,80 @@ internal static class ResultContract
         return false;
     }
 
-    private static bool IsFromSource(INamedTypeSymbol type) => type.Locations.Any(l => l.IsInSource);
-
-    private static bool AllFromSource(INamedTypeSymbol type)
+    /// <summary>
+    /// Whether everything the serializer could use on the type is visible here: it is declared in
+    /// source, or its assembly is an implementation (not a reference) assembly that does not reference
+    /// System.Text.Json, so no member of it, hidden or not, carries a serializer attribute and the
+    /// serializer can only use what is public.
+    /// </summary>
+    private static bool IsWhollyVisible(INamedTypeSymbol type)
     {
-        for (INamedTypeSymbol? t = type; t is not null && t.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); t = t.BaseType)
+        if (type.Locations.Any(l => l.IsInSource))
         {
-            if (!IsFromSource(t))
+            return true;
+        }
+        IAssemblySymbol? assembly = type.ContainingAssembly;
+        if (assembly is null || assembly.GetAttributes().Any(a => a.AttributeClass is { Name: "ReferenceAssemblyAttribute" } attribute
+            && attribute.ContainingNamespace?.ToDisplayString() == "System.Runtime.CompilerServices"))
+        {
+            return false;
+        }
+        foreach (IModuleSymbol module in assembly.Modules)
+        {
+            if (module.ReferencedAssemblies.Any(r => r.Name == "System.Text.Json"))
             {
                 return false;
             }
         }
         return true;
     }
+
+    private static bool AllWhollyVisible(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null && t.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); t = t.BaseType)
+        {
+            if (!IsWhollyVisible(t))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A provider SDK model: it implements System.ClientModel's <c>IJsonModel</c> of itself, and can be
+    /// created (an abstract one names the proxy it is read through). The runtime's rule, mirrored.
+    /// </summary>
+    private static bool IsModel(INamedTypeSymbol type)
+    {
+        if (type.TypeKind == TypeKind.Interface || (type.IsAbstract && !type.GetAttributes().Any(a =>
+                a.AttributeClass is { Name: "PersistableModelProxyAttribute" } attribute && IsClientModel(attribute, "System.ClientModel.Primitives"))))
+        {
+            return false;
+        }
+        return type.AllInterfaces.Any(i => i.Name == "IJsonModel" && i.TypeArguments.Length == 1 && IsClientModel(i, "System.ClientModel.Primitives")
+            && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type));
+    }
+
+    /// <summary>System.ClientModel's <c>ClientResult&lt;T&gt;</c>, with its value type.</summary>
+    private static bool IsClientResult(INamedTypeSymbol type, out ITypeSymbol value, out NullableAnnotation annotation)
+    {
+        if (type is { Name: "ClientResult", TypeArguments.Length: 1 } && IsClientModel(type, ClientModelNamespace))
+        {
+            value = type.TypeArguments[0];
+            annotation = type.TypeArgumentNullableAnnotations[0];
+            return true;
+        }
+        value = type;
+        annotation = NullableAnnotation.None;
+        return false;
+    }
+
+    /// <summary>System.ClientModel's non-generic <c>ClientResult</c>: a raw response and nothing else.</summary>
+    private static bool IsBareClientResult(ITypeSymbol type) =>
+        type is INamedTypeSymbol { Name: "ClientResult", TypeArguments.Length: 0 } named && IsClientModel(named, ClientModelNamespace);
+
+    private static bool IsClientModel(INamedTypeSymbol type, string ns) => type.ContainingNamespace?.ToDisplayString() == ns;
 
     private static string? JsonName(ISymbol member)
     {

@@ -21,6 +21,9 @@ public sealed class LlmCacheOptions
     /// <summary>
     /// Serializer options for cached values. Defaults to Microsoft.Extensions.AI's options, which
     /// round-trip chat responses and their content kinds; supply a source-generated context for AOT.
+    /// Provider SDK models built on System.ClientModel (a type that is its own <c>IJsonModel&lt;T&gt;</c>,
+    /// such as OpenAI's <c>ChatCompletion</c>, and <c>ClientResult&lt;T&gt;</c>) need nothing here: the
+    /// runtime stores them with <c>ModelReaderWriter</c>, unless these options carry a converter of their own for the type.
     /// </summary>
     public JsonSerializerOptions SerializerOptions { get; set; } = AIJsonUtilities.DefaultOptions;
 

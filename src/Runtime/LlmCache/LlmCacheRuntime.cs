@@ -56,7 +56,8 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         _recorder = new CallRecorder(_telemetry, _logger);
         _keys = new CallKeys(this, _recorder);
         _local = new LocalCache(() => Options.MemoryMaxEntries, () => Options.MemoryMaxBytes);
-        _serializers = new EntrySerializerFactory(Options.SerializerOptions);
+        ValueSerializerOptions = ClientModelJson.With(Options.SerializerOptions);
+        _serializers = new EntrySerializerFactory(ValueSerializerOptions);
 
         // The runtime owns its HybridCache so that its second level and serializers never mix with a
         // HybridCache the application registered for other data.
@@ -111,6 +112,12 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
 
     /// <summary>The options this runtime was built with.</summary>
     public LlmCacheOptions Options { get; }
+
+    /// <summary>
+    /// What values are serialized and copied with: <see cref="LlmCacheOptions.SerializerOptions"/> as
+    /// configured when the runtime was built, plus System.ClientModel's models and results.
+    /// </summary>
+    internal System.Text.Json.JsonSerializerOptions ValueSerializerOptions { get; }
 
     /// <summary>Whether calls are served from the cache. False sends every call straight to its method.</summary>
     public bool Enabled

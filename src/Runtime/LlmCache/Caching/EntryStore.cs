@@ -245,7 +245,7 @@ internal sealed class EntryStore
     {
         try
         {
-            copy = ValueCopier<T>.Copy(value, Options.SerializerOptions);
+            copy = ValueCopier<T>.Copy(value, _runtime.ValueSerializerOptions);
             return true;
         }
         catch (Exception ex)

@@ -10,7 +10,8 @@ namespace LlmCache;
 /// <summary>
 /// How a cached value is handed to a caller without sharing a mutable object: immutable types as
 /// they are, Microsoft.Extensions.AI's responses and embeddings by a hand-written deep copy, arrays and lists item by
-/// item, and anything else by a JSON round trip through the configured serializer options.
+/// item, and anything else by a JSON round trip through the runtime's serializer options (provider SDK
+/// models write and read themselves there, see <see cref="ClientModelJson"/>).
 /// </summary>
 internal static class ValueCopier<T>
 {
@@ -70,10 +71,20 @@ internal static class ResultTypes
         Check(value, typeof(T), typeInfo, typeInfo.Options, 0, "the result");
     }
 
+    /// <summary>As <see cref="EnsureReadBackAsItself{T}(T, JsonTypeInfo{T})"/>, for a value inside another (a converter's value).</summary>
+    public static void EnsureReadBackAsItself(object value, Type declared, JsonSerializerOptions options, int depth, string path) =>
+        Check(value, declared, options.GetTypeInfo(declared), options, depth, path);
+
     private static void Check(object value, Type declared, JsonTypeInfo declaredInfo, JsonSerializerOptions options, int depth, string path)
     {
         if (depth > MaxDepth || declared == typeof(object))
         {
+            return;
+        }
+        if (declaredInfo.Converter is IReadBackCheck own)
+        {
+            // A provider SDK model: its own reader decides what comes back, not a contract of members.
+            own.EnsureReadBackAsItself(value, options, depth, path);
             return;
         }
         Type actual = value.GetType();
