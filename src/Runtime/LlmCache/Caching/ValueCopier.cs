@@ -9,9 +9,9 @@ namespace LlmCache;
 
 /// <summary>
 /// How a cached value is handed to a caller without sharing a mutable object: immutable types as
-/// they are, Microsoft.Extensions.AI's responses by a hand-written deep copy, and anything else by a
-/// JSON round trip through the runtime's serializer options (provider SDK models write and read
-/// themselves there, see <see cref="ClientModelJson"/>).
+/// they are, Microsoft.Extensions.AI's responses by a hand-written deep copy, arrays and lists item by
+/// item, and anything else by a JSON round trip through the runtime's serializer options (provider
+/// SDK models write and read themselves there, see <see cref="ClientModelJson"/>).
 /// </summary>
 internal static class ValueCopier<T>
 {
