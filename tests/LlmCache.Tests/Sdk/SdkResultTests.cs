@@ -26,12 +26,16 @@ public sealed class SdkResultTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private OpenAiService Service(DictionaryTier? tier = null)
+    private OpenAiService Service(DictionaryTier? tier = null, System.Text.Json.JsonSerializerOptions? serializerOptions = null)
     {
         var options = new LlmCacheOptions();
         if (tier is not null)
         {
             options.Tiers.Add(tier);
+        }
+        if (serializerOptions is not null)
+        {
+            options.SerializerOptions = serializerOptions;
         }
         var runtime = new LlmCacheRuntime(options);
         _runtimes.Add(runtime);
@@ -162,6 +166,23 @@ public sealed class SdkResultTests : IAsyncLifetime
 
         Assert.Equal(requests, _server.Requests);
         Assert.Equal(0, reader.Calls);
+    }
+
+    [Fact]
+    public async Task SerializerOptionsThatKnowNoModel_StillCacheThem_ThroughATier()
+    {
+        // As a source-generated context that lists none of the SDK's types: the runtime's own converters answer.
+        var narrow = new System.Text.Json.JsonSerializerOptions { TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine() };
+        var tier = new DictionaryTier();
+        OpenAiService writer = Service(tier, narrow);
+        ChatCompletion completion = await writer.CompleteAsync("hello");
+        ClientResult<OpenAIEmbeddingCollection> embeddings = await writer.EmbedWithResponseAsync(["alpha"]);
+        await writer.Cache.FlushAsync();
+
+        OpenAiService reader = Service(tier, narrow);
+        Assert.Equal(Json(completion), Json(await reader.CompleteAsync("hello")));
+        Assert.Equal(Json(embeddings.Value), Json((await reader.EmbedWithResponseAsync(["alpha"])).Value));
+        Assert.Equal((1, 1), (_server.ChatRequests, _server.EmbeddingRequests));
     }
 
     [Fact]

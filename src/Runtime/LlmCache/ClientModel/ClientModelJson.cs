@@ -9,7 +9,7 @@ namespace LlmCache;
 /// <summary>
 /// How results built on System.ClientModel (provider SDK models such as OpenAI's <c>ChatCompletion</c>,
 /// and <c>ClientResult&lt;T&gt;</c>) travel through the runtime's JSON: each model writes and reads
-/// itself with <see cref="ModelReaderWriter"/> in its JSON format ("J"), inside whatever JSON holds it.
+/// itself in <see cref="ModelReaderWriter"/>'s JSON format ("J"), inside whatever JSON holds it.
 /// </summary>
 internal static class ClientModelJson
 {

@@ -12,27 +12,37 @@ internal interface IJsonBytesReader<T>
 }
 
 /// <summary>
-/// A provider SDK model (<see cref="IJsonModel{T}"/>) as JSON: written by the model itself in the JSON
-/// format, read back with <see cref="ModelReaderWriter"/>, which creates the model (or the proxy an
-/// abstract model names) and lets it read itself, unknown members included.
+/// A provider SDK model (<see cref="IJsonModel{T}"/>) as JSON, the way <see cref="ModelReaderWriter"/>
+/// handles it in its JSON format ("J"): written by the model itself, and read by a fresh instance of
+/// the model (or of the proxy type an abstract model names), which reads itself, unknown members included.
 /// </summary>
 /// <remarks>
-/// Reading uses ModelReaderWriter's reflection-based overload: it needs no
-/// <see cref="ModelReaderWriterContext"/> from each SDK, and works for every model with a parameterless
-/// constructor (public or not) or a proxy, as the generated SDK models have.
+/// The instance is made here rather than by <c>ModelReaderWriter.Read</c>: its reflection-based
+/// overload looks the type up again on every call (about three times the cost of the read itself),
+/// and the overload that takes a <see cref="ModelReaderWriterContext"/> needs each SDK's own context,
+/// which the runtime cannot know. Like ModelReaderWriter, this needs a parameterless constructor,
+/// public or not, which the generated SDK models have; a model without one is not cached.
 /// </remarks>
 internal sealed class JsonModelConverter<T> : JsonConverter<T>, IJsonBytesReader<T>, IReadBackCheck
     where T : IJsonModel<T>
 {
+    // What reads a model: the type itself, or for an abstract model the proxy it names.
+    private static readonly Type s_reader =
+        typeof(T).GetCustomAttributes(typeof(PersistableModelProxyAttribute), inherit: false) is [PersistableModelProxyAttribute proxy, ..]
+            ? proxy.ProxyType
+            : typeof(T);
+
     // Which type a value of each runtime type reads back as; decided once per type from the first value.
     private readonly ConcurrentDictionary<Type, Type> _readsBackAs = new();
 
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Read(ClientModelJson.ReadRawValue(ref reader));
+        NewReader().Create(ref reader, ClientModelJson.Format) ?? throw Nothing();
 
-    public T Read(BinaryData json) =>
-        ModelReaderWriter.Read<T>(json, ClientModelJson.Format)
-        ?? throw new JsonException($"'{typeof(T)}' read nothing from its JSON.");
+    public T Read(BinaryData json) => NewReader().Create(json, ClientModelJson.Format) ?? throw Nothing();
+
+    private static IJsonModel<T> NewReader() => (IJsonModel<T>)Activator.CreateInstance(s_reader, nonPublic: true)!;
+
+    private static JsonException Nothing() => new($"'{typeof(T)}' read nothing from its JSON.");
 
     /// <summary>
     /// The model's own bytes, as <see cref="ModelReaderWriter"/> writes them, whatever the outer
