@@ -34,6 +34,12 @@ internal sealed class DemoOptions
 
     public string S3Prefix { get; private set; } = "";
 
+    /// <summary>
+    /// How the workload reaches the cache: <c>method</c> calls the <c>[LlmCached]</c> method,
+    /// <c>middleware</c> sends the same requests through an <c>IChatClient</c> pipeline with <c>UseLlmCache()</c>.
+    /// </summary>
+    public string Client { get; private set; } = "method";
+
     public const string Usage = """
         Usage: dotnet run --project samples/ChatDemo -c Release -- [options]
           --requests N         number of support requests to send (default 200)
@@ -44,6 +50,10 @@ internal sealed class DemoOptions
           --ttl SECONDS        lifetime of the entries written (default: the method's 1h)
           --max-age SECONDS    accept only entries younger than this
           --namespace NAME     key namespace (default chatdemo); a new one starts a fresh generation
+          --client KIND        how requests reach the cache (default method):
+                                 method      the [LlmCached] method SupportAgent.AnswerAsync
+                                 middleware  an IChatClient pipeline: new ChatClientBuilder(llm).UseLlmCache(runtime)
+                               the two keep separate entries, so a first run of the other kind is a miss run
           --cache LIST         comma list of levels: memory, disk, redis, s3 (default memory,disk)
           --disk-path DIR      directory of the disk tier (default .llmcache)
           --redis CONFIG       Redis for the redis tier: host:port[,password=...][,ssl=true] (default 127.0.0.1:6379)
@@ -52,8 +62,8 @@ internal sealed class DemoOptions
           --s3-prefix P        object key prefix of the s3 tier
         S3 credentials come from the usual AWS environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
           --help               show this text
-        Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) to answer with a real
-        OpenAI-compatible endpoint instead of the simulated LLM.
+        Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL; default gpt-4o-mini) to answer
+        with a real OpenAI-compatible endpoint, through the OpenAI SDK, instead of the simulated LLM.
         """;
 
     /// <summary>Parses the arguments, or returns null with <paramref name="error"/> set.</summary>
@@ -133,6 +143,15 @@ internal sealed class DemoOptions
                         "--s3-bucket" => options.S3Bucket = value,
                         _ => options.S3Prefix = value,
                     };
+                    i++;
+                    break;
+                case "--client":
+                    if (value is not ("method" or "middleware"))
+                    {
+                        error = "Option --client needs method or middleware" + (value is null ? "." : $", not '{value}'.");
+                        return null;
+                    }
+                    options.Client = value;
                     i++;
                     break;
                 case "--disk-path":

@@ -1,3 +1,4 @@
+using System.ClientModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -8,6 +9,7 @@ using LlmCache.Redis;
 using LlmCache.S3;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using OpenAI;
 
 DemoOptions? options = DemoOptions.Parse(args, out string? error, out bool help);
 if (help)
@@ -26,16 +28,36 @@ if (options is null)
 const double InputPricePerMillion = 0.15;
 const double OutputPricePerMillion = 0.60;
 
-string? apiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
-SimulatedChatClient? simulated = null;
-OpenAiCompatibleChatClient? real = null;
-IChatClient llm = string.IsNullOrEmpty(apiKey)
-    ? simulated = new SimulatedChatClient(TimeSpan.FromMilliseconds(options.LlmLatencyMs))
-    : real = new OpenAiCompatibleChatClient(apiKey, Environment.GetEnvironmentVariable("OPENAI_BASE_URL"), Environment.GetEnvironmentVariable("OPENAI_MODEL"));
-string model = real?.Model ?? "simulated-support-1";
+string? apiKey = NonEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
+bool real = apiKey is not null;
+string model = real ? NonEmpty(Environment.GetEnvironmentVariable("OPENAI_MODEL")) ?? "gpt-4o-mini" : "simulated-support-1";
+IChatClient provider;
+if (apiKey is not null)
+{
+    var sdkOptions = new OpenAIClientOptions { NetworkTimeout = TimeSpan.FromSeconds(120) };
+    if (NonEmpty(Environment.GetEnvironmentVariable("OPENAI_BASE_URL")) is { } baseUrl)
+    {
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out Uri? endpoint))
+        {
+            Console.Error.WriteLine($"chatdemo: OPENAI_BASE_URL needs an absolute URL, not '{baseUrl}'.");
+            return 2;
+        }
+        sdkOptions.Endpoint = endpoint;
+    }
+    // The official SDK, seen through Microsoft.Extensions.AI: its ChatClientMetadata (provider, endpoint,
+    // model) is what the middleware keys a client by.
+    provider = new OpenAI.Chat.ChatClient(model, new ApiKeyCredential(apiKey), sdkOptions).AsIChatClient();
+}
+else
+{
+    provider = new SimulatedChatClient(TimeSpan.FromMilliseconds(options.LlmLatencyMs));
+}
+// Both ways into the cache count a call where it reaches the provider. The pipeline below owns it
+// (disposing a pipeline disposes its inner clients).
+var llm = new CountingChatClient(provider);
 
 var services = new ServiceCollection();
-services.AddSingleton(llm);
+services.AddSingleton<IChatClient>(llm);
 LlmCacheBuilder cacheBuilder = services.AddLlmCache(o => o.Namespace = options.Namespace);
 // Tiers in the order a read walks them: disk, then Redis, then S3.
 if (options.Cache.Contains("disk"))
@@ -59,9 +81,21 @@ if (options.Cache.Contains("s3"))
     });
 }
 services.AddSingleton<SupportAgent>();
-await using ServiceProvider provider = services.BuildServiceProvider();
-SupportAgent agent = provider.GetRequiredService<SupportAgent>();
-using var rates = new MethodHitRates(agent.Cache.Meter);
+await using ServiceProvider serviceProvider = services.BuildServiceProvider();
+SupportAgent agent = serviceProvider.GetRequiredService<SupportAgent>();
+LlmCacheRuntime runtime = agent.Cache;
+using var rates = new MethodHitRates(runtime.Meter);
+bool middleware = options.Client == "middleware";
+// --client middleware: the same requests through a Microsoft.Extensions.AI pipeline, cached by the
+// runtime the method uses, with the method's TTL and tag. Its entries live under the middleware's own
+// method id, so they are not the method's.
+using IChatClient pipeline = new ChatClientBuilder(llm)
+    .UseLlmCache(runtime, o =>
+    {
+        o.Ttl = TimeSpan.FromHours(1);
+        o.Tags = ["support"];
+    })
+    .Build();
 
 int[] drawn = Workload.Draw(options.Requests, options.Seed);
 var hitLatencies = new List<double>();
@@ -70,9 +104,10 @@ long savedInput = 0, savedOutput = 0;
 int errors = 0;
 var chatOptions = new ChatOptions { ModelId = model, Temperature = 0f };
 
-Console.WriteLine($"ChatDemo: {options.Requests} requests, seed {options.Seed}, LLM: {(real is null ? $"simulated ({options.LlmLatencyMs} ms)" : $"{model} (OpenAI-compatible)")}, cache: {string.Join(",", options.Cache)}");
+Console.WriteLine($"ChatDemo: {options.Requests} requests, seed {options.Seed}, LLM: {(real ? $"{model} (OpenAI SDK)" : $"simulated ({options.LlmLatencyMs} ms)")}, cache: {string.Join(",", options.Cache)}");
 string controls = options.Control is { } c ? $", controls: {c}" : "";
-Console.WriteLine($"  namespace {options.Namespace}{controls}");
+string client = middleware ? "middleware (ChatClientBuilder.UseLlmCache)" : "method ([LlmCached] SupportAgent.AnswerAsync)";
+Console.WriteLine($"  namespace {options.Namespace}, client {client}{controls}");
 // The per-call controls from the command line apply to every request through an ambient scope.
 using IDisposable? scope = options.Control is { } control ? LlmCacheScope.With(control) : null;
 // The probe tells each caller whether its result came from the cache (LiteLLM's cache_hit).
@@ -88,9 +123,15 @@ for (int r = 0; r < drawn.Length; r++)
     long started = Stopwatch.GetTimestamp();
     try
     {
-        ChatResponse response = await agent.AnswerAsync(model, messages, chatOptions, Workload.UserFor(r, options.Seed), CancellationToken.None);
+        ChatResponse response = middleware
+            ? await pipeline.GetResponseAsync(messages, chatOptions, CancellationToken.None)
+            : await agent.AnswerAsync(model, messages, chatOptions, Workload.UserFor(r, options.Seed), CancellationToken.None);
         double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        if (probe.Last is { Hit: true })
+        // The middleware marks a hit on the answer itself; the method's caller learns it from the probe.
+        bool hit = middleware
+            ? response.AdditionalProperties?.TryGetValue(LlmCacheProperties.Hit, out object? marker) == true && marker is true
+            : probe.Last is { Hit: true };
+        if (hit)
         {
             hitLatencies.Add(ms);
             savedInput += response.Usage?.InputTokenCount ?? 0;
@@ -101,7 +142,7 @@ for (int r = 0; r < drawn.Length; r++)
             missLatencies.Add(ms);
         }
     }
-    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or JsonException)
+    catch (Exception ex) when (IsProviderFailure(ex))
     {
         errors++;
         Console.Error.WriteLine($"request {r} failed: {ex.Message}");
@@ -109,7 +150,7 @@ for (int r = 0; r < drawn.Length; r++)
 }
 total.Stop();
 
-int llmCalls = simulated?.Calls ?? real!.Calls;
+int llmCalls = llm.Calls;
 double usdSaved = savedInput * InputPricePerMillion / 1e6 + savedOutput * OutputPricePerMillion / 1e6;
 int hits = hitLatencies.Count, misses = missLatencies.Count;
 
@@ -148,6 +189,14 @@ var summary = new Dictionary<string, object>
 };
 Console.WriteLine(JsonSerializer.Serialize(summary));
 return 0;
+
+// A failed request is counted and the run goes on. The SDK reports a request that failed after its
+// retries as an AggregateException of the tries' exceptions.
+static bool IsProviderFailure(Exception ex) => ex is AggregateException aggregate
+    ? aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsProviderFailure)
+    : ex is ClientResultException or HttpRequestException or TaskCanceledException or InvalidOperationException or JsonException;
+
+static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
 static double Percentile(List<double> values, double p)
 {

@@ -5,13 +5,8 @@ namespace ChatDemo;
 /// <summary>A stand-in LLM: answers after a fixed latency and reports token usage like a real provider.</summary>
 internal sealed class SimulatedChatClient(TimeSpan latency) : IChatClient
 {
-    private int _calls;
-
-    public int Calls => Volatile.Read(ref _calls);
-
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _calls);
         await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
         string question = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
         int inputTokens = messages.Sum(m => m.Text.Length) / 4 + 8;

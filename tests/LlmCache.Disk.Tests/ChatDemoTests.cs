@@ -39,6 +39,33 @@ public sealed class ChatDemoTests : IDisposable
     }
 
     [Fact]
+    public void TheMiddleware_CountsLikeTheMethod_InEntriesOfItsOwn_AndASecondRunMakesNoLlmCall()
+    {
+        string[] workload = ["--requests", "60", "--llm-latency-ms", "1", "--seed", "7", "--disk-path", _dir];
+        (int code, string output) = Run([.. workload, "--client", "method"]);
+        Assert.Equal(0, code);
+        JsonElement method = LastLine(output);
+
+        // The same file, but the middleware's entries live under its own method id: a miss run, counted the same way.
+        (code, output) = Run([.. workload, "--client", "middleware"]);
+        Assert.Equal(0, code);
+        JsonElement first = LastLine(output);
+        foreach (string field in new[] { "requests", "hits", "misses", "llm_calls", "errors" })
+        {
+            Assert.Equal(method.GetProperty(field).GetInt32(), first.GetProperty(field).GetInt32());
+        }
+        Assert.Equal(method.GetProperty("tokens_saved").GetInt64(), first.GetProperty("tokens_saved").GetInt64());
+        Assert.True(first.GetProperty("llm_calls").GetInt32() > 0);
+
+        (code, output) = Run([.. workload, "--client", "middleware"]);
+        Assert.Equal(0, code);
+        JsonElement second = LastLine(output);
+        Assert.Equal(0, second.GetProperty("llm_calls").GetInt32());
+        Assert.Equal(60, second.GetProperty("hits").GetInt32());
+        Assert.Equal(0, second.GetProperty("errors").GetInt32());
+    }
+
+    [Fact]
     public void AProcessKilledMidWrite_LeavesAFileThatIsIntactAndServesHits()
     {
         // --no-cache skips every read but stores every answer: the disk tier is written without pause,
@@ -100,6 +127,8 @@ public sealed class ChatDemoTests : IDisposable
     [InlineData("--ttl", "0")]
     [InlineData("--cache", "floppy")]
     [InlineData("--namespace", "bad name")]
+    [InlineData("--client", "proxy")]
+    [InlineData("--client")]
     public void BadOptions_ExitWithCode2_AndAClearMessage(params string[] args)
     {
         (int code, string output) = Run(args);
