@@ -24,6 +24,10 @@ internal static partial class Emitter
         w.Open("public static class " + Imports.ExportClassName(assemblyName));
         foreach (MethodModel method in exported)
         {
+            if (!ReferenceEquals(method, exported[0]))
+            {
+                w.Line();
+            }
             string typeParams = TypeParameterList(method.TypeParameters);
             var signature = new List<string>();
             var arguments = new List<string>();
@@ -37,7 +41,6 @@ internal static partial class Emitter
                 signature.Add(p.TypeText + " " + Parser.EscapeIdentifier(p.Name));
                 arguments.Add(Parser.EscapeIdentifier(p.Name));
             }
-            w.Line();
             w.Line("/// <summary>Calls <c>" + System.Security.SecurityElement.Escape(method.Id) + "</c> through the cache.</summary>");
             w.Line("[global::LlmCache.LlmCachedExport(" + Literal(method.DocId) + ")]");
             w.Line("public static " + method.ReturnTypeText + " " + ExportName(method) + typeParams + "(" + string.Join(", ", signature) + ")");
