@@ -33,11 +33,14 @@ internal static class GeneratorHarness
         return [.. references];
     }
 
-    public static CSharpCompilation Compile(params string[] sources) =>
+    public static CSharpCompilation Compile(params string[] sources) => Compile([], sources);
+
+    /// <summary>As <see cref="Compile(string[])"/>, also referencing <paramref name="references"/> (an assembly built by the test, as a package's would be).</summary>
+    public static CSharpCompilation Compile(IEnumerable<MetadataReference> references, params string[] sources) =>
         CSharpCompilation.Create(
             "Consumer",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/src/File{i}.cs")),
-            s_references,
+            s_references.Concat(references),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorDriver CreateDriver() =>
@@ -63,8 +66,11 @@ internal static class GeneratorHarness
     }
 
     /// <summary>Runs the analyzer over the sources and returns its diagnostics.</summary>
-    public static ImmutableArray<Diagnostic> Analyze(params string[] sources) =>
-        Compile(sources)
+    public static ImmutableArray<Diagnostic> Analyze(params string[] sources) => Analyze(Compile(sources));
+
+    /// <summary>As <see cref="Analyze(string[])"/>, for a compilation built elsewhere.</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation) =>
+        compilation
             .WithAnalyzers([new LlmCachedAnalyzer()])
             .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 
