@@ -146,7 +146,7 @@ public sealed class BaselineTests
     public void ChatService_MatchesBaseline() => Verify(ChatService);
 
     [Fact]
-    public void LlmCacheCalls_MatchesBaseline() => Verify(GeneratorHarness.Compile([FakeSdk.Reference], SdkCalls));
+    public void LlmCacheCalls_MatchesBaseline() => Verify(GeneratorHarness.Compile([LlmCache.Testing.FakeSdk.Reference], SdkCalls));
 
     [Fact]
     public void InstanceState_MatchesBaseline() => Verify(InstanceState);

@@ -2,7 +2,7 @@ using Basic.Reference.Assemblies;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace LlmCache.Generators.Tests;
+namespace LlmCache.Testing;
 
 /// <summary>
 /// A provider SDK compiled in the test: the assembly <c>[assembly: LlmCacheCalls]</c> names methods of.
@@ -101,6 +101,12 @@ internal static class FakeSdk
                 public Task ResetAsync() => Task.CompletedTask;
             }
 
+            // A client of a hosted deployment: the SDK's own subclass, which adds identity of its own.
+            public sealed class DeploymentChatClient(string model, Uri endpoint, string deployment) : ChatClient(model, endpoint)
+            {
+                public string Deployment { get; } = deployment;
+            }
+
             internal sealed class CompletionsClient(string model) : ICompletions
             {
                 public string Model => model;
@@ -123,6 +129,82 @@ internal static class FakeSdk
     /// <summary>The compiled SDK, as a package's assembly would be referenced.</summary>
     public static readonly MetadataReference Reference = Build("FakeSdk", Source);
 
+    /// <summary>
+    /// An SDK built on the real System.ClientModel: a request model that writes its own JSON
+    /// (<c>IJsonModel&lt;T&gt;</c>), a value with its own <c>[JsonConverter]</c>, <c>RequestOptions</c>,
+    /// and a protocol overload (raw <c>BinaryContent</c> in, untyped <c>ClientResult</c> out).
+    /// </summary>
+    public const string ModelSource = """
+        using System;
+        using System.ClientModel;
+        using System.ClientModel.Primitives;
+        using System.Text.Json;
+        using System.Text.Json.Serialization;
+        using System.Threading.Tasks;
+
+        namespace ModelSdk
+        {
+            public sealed class Prompt(string text) : IJsonModel<Prompt>
+            {
+                public string Text { get; } = text;
+
+                public void Write(Utf8JsonWriter writer, ModelReaderWriterOptions options)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("text", Text);
+                    writer.WriteEndObject();
+                }
+
+                public Prompt Create(ref Utf8JsonReader reader, ModelReaderWriterOptions options)
+                {
+                    using JsonDocument document = JsonDocument.ParseValue(ref reader);
+                    return new Prompt(document.RootElement.GetProperty("text").GetString()!);
+                }
+
+                public BinaryData Write(ModelReaderWriterOptions options) => BinaryData.FromString("{\"text\":" + JsonSerializer.Serialize(Text) + "}");
+
+                public Prompt Create(BinaryData data, ModelReaderWriterOptions options) =>
+                    new(JsonDocument.Parse(data.ToString()).RootElement.GetProperty("text").GetString()!);
+
+                public string GetFormatFromOptions(ModelReaderWriterOptions options) => "J";
+            }
+
+            [JsonConverter(typeof(StyleConverter))]
+            public sealed class Style(string name)
+            {
+                public string Name { get; } = name;
+            }
+
+            public sealed class StyleConverter : JsonConverter<Style>
+            {
+                public override Style Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => new(reader.GetString()!);
+
+                public override void Write(Utf8JsonWriter writer, Style value, JsonSerializerOptions options) => writer.WriteStringValue(value.Name);
+            }
+
+            public sealed record Answer(string Text);
+
+            public sealed class ModelClient(string model)
+            {
+                public string Model { get; } = model;
+
+                public Task<Answer> AskAsync(Prompt prompt, Style style, RequestOptions? options = null) => Task.FromResult(new Answer(prompt.Text + style.Name));
+
+                public Task<ClientResult> AskAsync(BinaryContent content, RequestOptions? options = null) => throw new NotSupportedException();
+            }
+        }
+        """;
+
+    /// <summary>The assemblies of System.ClientModel, which <see cref="ModelSource"/> and its consumers compile against.</summary>
+    public static readonly MetadataReference[] ClientModel =
+    [
+        MetadataReference.CreateFromFile(typeof(System.ClientModel.BinaryContent).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(BinaryData).Assembly.Location),
+    ];
+
+    /// <summary>The compiled <see cref="ModelSource"/>.</summary>
+    public static readonly MetadataReference ModelReference = Build("ModelSdk", ModelSource, ClientModel);
+
     /// <summary>Compiles <paramref name="source"/> into an assembly and returns a reference to its image.</summary>
     public static MetadataReference Build(string name, string source, params MetadataReference[] references)
     {
@@ -130,7 +212,10 @@ internal static class FakeSdk
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         using var image = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult emitted = library.Emit(image);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        if (!emitted.Success)
+        {
+            throw new InvalidOperationException(name + " does not compile:\n" + string.Join("\n", emitted.Diagnostics));
+        }
         return MetadataReference.CreateFromImage(image.ToArray());
     }
 }
