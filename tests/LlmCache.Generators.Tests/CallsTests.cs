@@ -122,7 +122,7 @@ public sealed class CallsTests
         Assert.Equal(["prompt", "this.Endpoint", "this.Model", "this.Name"], method.Keyed);
         Assert.Equal(["options"], method.Ignored);
         Assert.Equal(["client.SendAsync(\"p\", new System.ClientModel.Primitives.RequestOptions { Retries = 3 })"], run.InterceptedCalls);
-        Assert.Empty(GeneratorHarness.Analyze(run.Input).Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.DoesNotContain(GeneratorHarness.Analyze(run.Input), d => d.Severity >= DiagnosticSeverity.Warning);
     }
 
     [Fact]
@@ -283,7 +283,7 @@ public sealed class CallsTests
     internal static Generated Generate(MetadataReference[] references, string source)
     {
         CSharpCompilation input = GeneratorHarness.Compile(references, source);
-        Assert.Empty(input.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.DoesNotContain(input.GetDiagnostics(), d => d.Severity >= DiagnosticSeverity.Warning);
         var (output, generatorDiagnostics, result) = GeneratorHarness.Run(input);
         Assert.Empty(generatorDiagnostics);
         Diagnostic[] problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();

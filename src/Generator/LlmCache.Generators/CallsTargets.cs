@@ -73,7 +73,8 @@ internal static class CallsTargets
             .ToImmutableArray();
         if (cacheable.IsEmpty)
         {
-            problem = $"no {(selector is null ? "overload of " : "")}'{display}' returns Task<T>, ValueTask<T> or IAsyncEnumerable<T>";
+            problem = (selector is null ? $"no overload of '{display}'" : $"the overload of '{display}' that ParameterTypes selects")
+                + (selector is null ? " returns" : " does not return") + " Task<T>, ValueTask<T> or IAsyncEnumerable<T>";
         }
         return cacheable;
     }

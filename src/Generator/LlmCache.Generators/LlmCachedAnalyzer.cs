@@ -178,7 +178,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             {
                 var reference = (IMethodReferenceOperation)operationContext.Operation;
                 IMethodSymbol target = (reference.Method.ReducedFrom ?? reference.Method).OriginalDefinition;
-                if (CachedAttribute(target, attributeType) is not null)
+                if (CachedAttribute(target, attributeType) is not null || callLocations.ContainsKey(target))
                 {
                     operationContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MethodGroupBypassesCache,
                         reference.Syntax.GetLocation(), target.ContainingType.Name + "." + target.Name));
