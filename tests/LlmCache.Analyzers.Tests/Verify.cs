@@ -70,6 +70,20 @@ internal static class Verify
         return test.RunAsync();
     }
 
+    /// <summary>As <see cref="AnalyzerExpecting(string, DiagnosticResult[])"/>, compiled against <paramref name="references"/> too.</summary>
+    public static Task AnalyzerExpectingWith(string source, MetadataReference[] references, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
+        {
+            TestCode = Usings + source,
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        test.ExpectedDiagnostics.AddRange(expected);
+        Prepare(test.TestState, test.DisabledDiagnostics, []);
+        test.TestState.AdditionalReferences.AddRange(references);
+        return test.RunAsync();
+    }
+
     /// <summary>Applies the code fix with <paramref name="index"/> and compares the result with <paramref name="fixedSource"/>.</summary>
     public static Task CodeFix(string source, string fixedSource, int index = 0) =>
         CodeFix<LlmCachedCodeFixProvider>(source, fixedSource, index);

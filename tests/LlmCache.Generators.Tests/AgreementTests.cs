@@ -79,6 +79,62 @@ public sealed class AgreementTests
         Assert.NotEmpty(result.GeneratedTrees);
     }
 
+    // Methods of another assembly, named by [assembly: LlmCacheCalls] (see FakeSdk): the same call shapes,
+    // an overload refused (LLMC004), an attribute that names nothing (LLMC016), and one left with nothing to cache.
+    private const string SdkCallShapes = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using FakeSdk;
+
+        [assembly: LlmCache.LlmCacheCalls(typeof(ChatClient), "CompleteAsync", Ttl = "1h")]
+        [assembly: LlmCache.LlmCacheCalls(typeof(ChatClient), "SendAsync")]
+        [assembly: LlmCache.LlmCacheCalls(typeof(ChatClient), "RewriteAsync")]
+        [assembly: LlmCache.LlmCacheCalls(typeof(ChatClient), "Model")]
+        [assembly: LlmCache.LlmCacheCalls(typeof(ICompletions), "CreateAsync")]
+        [assembly: LlmCache.LlmCacheCalls(typeof(ICompletions), "CreateAsync", Ttl = "2h")]
+        [assembly: LlmCache.LlmCacheCalls(typeof(Moderation), "CheckAsync")]
+
+        public static class SdkCallers
+        {
+            public static async Task Run(ChatClient client, ChatClient? maybe, DeploymentChatClient deployment, List<Message> history)
+            {
+                await client.CompleteAsync(await client.CompleteAsync(history) is { } c ? [new Message(Role.User, c.Text)] : history);
+                await (maybe?.CompleteAsync(history) ?? Task.FromResult(new Completion("", 0)));
+                Func<Task<Completion>> lambda = () => client.SendAsync("lambda");
+                Func<string, System.ClientModel.Primitives.RequestOptions?, Task<Completion>> group = client.SendAsync;
+                await deployment.CompleteAsync(new Message(Role.User, "derived"));
+                await client.Completions.CreateAsync("interface");
+                await client.RewriteAsync("refused", s => s);
+                await Moderation.CheckAsync("static");
+                await lambda();
+                await group("g", null);
+            }
+        }
+        """;
+
+    [Fact]
+    public void LlmCacheCalls_CallShapes_Agree()
+    {
+        var (output, _, result) = GeneratorHarness.Run(GeneratorHarness.Compile([LlmCache.Testing.FakeSdk.Reference], SdkCallShapes));
+
+        Assert.Equal(
+        [
+            "client.CompleteAsync(await client.CompleteAsync(history) is { } c ? [new Message(Role.User, c.Text)] : history)",
+            "client.CompleteAsync(history)",
+            ".CompleteAsync(history)", // maybe?.CompleteAsync(history)
+            "client.SendAsync(\"lambda\")",
+            "deployment.CompleteAsync(new Message(Role.User, \"derived\"))",
+            "client.Completions.CreateAsync(\"interface\")",
+            "Moderation.CheckAsync(\"static\")",
+        ], CallsTests.InterceptedCalls(output).Select(c => c.Replace("\n", " ", StringComparison.Ordinal)));
+        Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        // The method group is the one call that bypasses the cache: the analyzer says so.
+        Diagnostic bypass = Assert.Single(GeneratorHarness.Analyze(GeneratorHarness.Compile([LlmCache.Testing.FakeSdk.Reference], SdkCallShapes)), d => d.Id == "LLMC008");
+        Assert.Equal("client.SendAsync", bypass.Location.SourceTree!.GetText().ToString(bypass.Location.SourceSpan));
+        Assert.NotEmpty(result.GeneratedTrees);
+    }
+
     [Fact]
     public void IncrementalityInput_Agrees() => GeneratorHarness.Run(IncrementalityTests.Service);
 

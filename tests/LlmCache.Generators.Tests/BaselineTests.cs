@@ -118,8 +118,35 @@ public sealed class BaselineTests
         }
         """;
 
+    // A provider SDK's methods, cached at their call sites by [assembly: LlmCacheCalls] (see FakeSdk).
+    private const string SdkCalls = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using FakeSdk;
+
+        [assembly: LlmCache.LlmCacheCalls(typeof(FakeSdk.ChatClient), "CompleteAsync", Ttl = "1h", Tags = ["sdk"])]
+
+        namespace Demo;
+
+        public static class Assistant
+        {
+            public static async Task<string> Run(ChatClient client, List<Message> history, CancellationToken ct)
+            {
+                Completion first = await client.CompleteAsync(history, new Options { Temperature = 0.2 }, ct);
+                Completion second = await client.CompleteAsync(new Message(Role.User, "hi"), new Message(Role.Assistant, "hello"));
+                Completion third = client.Complete(history);
+                return first.Text + second.Text + third.Text;
+            }
+        }
+        """;
+
     [Fact]
     public void ChatService_MatchesBaseline() => Verify(ChatService);
+
+    [Fact]
+    public void LlmCacheCalls_MatchesBaseline() => Verify(GeneratorHarness.Compile([LlmCache.Testing.FakeSdk.Reference], SdkCalls));
 
     [Fact]
     public void InstanceState_MatchesBaseline() => Verify(InstanceState);
@@ -127,9 +154,12 @@ public sealed class BaselineTests
     [Fact]
     public void GenericStaticAndExtension_MatchBaseline() => Verify(GenericAndStatic);
 
-    private static void Verify(string source, [CallerMemberName] string name = "", [CallerFilePath] string file = "")
+    private static void Verify(string source, [CallerMemberName] string name = "", [CallerFilePath] string file = "") =>
+        Verify(GeneratorHarness.Compile(source), name, file);
+
+    private static void Verify(Microsoft.CodeAnalysis.Compilation input, [CallerMemberName] string name = "", [CallerFilePath] string file = "")
     {
-        var (output, generatorDiagnostics, result) = GeneratorHarness.Run(source);
+        var (output, generatorDiagnostics, result) = GeneratorHarness.Run(input);
         Assert.Empty(generatorDiagnostics);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
         string actual = GeneratorHarness.Generated(result).ReplaceLineEndings("\n");

@@ -37,15 +37,18 @@ internal static class GeneratorHarness
         return [.. references];
     }
 
-    public static CSharpCompilation Compile(params string[] sources) => CompileWith([], sources);
+    public static CSharpCompilation Compile(params string[] sources) => Compile([], sources);
 
-    /// <summary>As <see cref="Compile"/>, against <paramref name="references"/> too (a library built by the test, for instance).</summary>
-    public static CSharpCompilation CompileWith(MetadataReference[] references, params string[] sources) =>
+    /// <summary>As <see cref="Compile(string[])"/>, also referencing <paramref name="references"/> (an assembly built by the test, as a package's would be).</summary>
+    public static CSharpCompilation Compile(IEnumerable<MetadataReference> references, params string[] sources) =>
         CSharpCompilation.Create(
             "Consumer",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/src/File{i}.cs")),
-            s_references.AddRange(references),
+            s_references.Concat(references),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    /// <summary>As <see cref="Compile(string[])"/>, against <paramref name="references"/> too.</summary>
+    public static CSharpCompilation CompileWith(MetadataReference[] references, params string[] sources) => Compile(references, sources);
 
     /// <summary>Compiles <paramref name="source"/> into a library named <paramref name="name"/> and returns a reference to its image.</summary>
     public static MetadataReference Library(string name, string source)
@@ -86,7 +89,7 @@ internal static class GeneratorHarness
     /// <summary>Runs the analyzer over the sources and returns its diagnostics.</summary>
     public static ImmutableArray<Diagnostic> Analyze(params string[] sources) => Analyze(Compile(sources));
 
-    /// <summary>Runs the analyzer over a compilation built elsewhere.</summary>
+    /// <summary>As <see cref="Analyze(string[])"/>, for a compilation built elsewhere.</summary>
     public static ImmutableArray<Diagnostic> Analyze(Compilation compilation) =>
         compilation
             .WithAnalyzers([new LlmCachedAnalyzer()])

@@ -82,6 +82,78 @@ public sealed class IncrementalityTests
         Assert.Contains("FromTicks(72000000000L)", run.GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
     }
 
+    // [assembly: LlmCacheCalls] in a file of its own, its call site in another (see FakeSdk).
+    private const string CallsAttribute = """
+        [assembly: LlmCache.LlmCacheCalls(typeof(FakeSdk.ChatClient), "SendAsync", Ttl = "1h")]
+        """;
+
+    private const string CallsCaller = """
+        using System.Threading.Tasks;
+
+        namespace Demo;
+
+        public static class Caller
+        {
+            public static Task<FakeSdk.Completion> Run(FakeSdk.ChatClient client) => client.SendAsync("hello");
+        }
+        """;
+
+    [Fact]
+    public void Calls_UnrelatedEdit_LeavesTheCalledMethodsAndTheEmissionCached()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstCallsRun();
+        SyntaxTree old = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith("File2.cs", StringComparison.Ordinal));
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(
+            Unrelated.Replace("x * 2", "x * 3 + Twice(0)"), GeneratorHarness.ParseOptions, old.FilePath));
+
+        GeneratorRunResult run = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        AssertAll(run, TrackingNames.CalledMethods, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertAll(run, TrackingNames.MethodNames, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertAll(run, TrackingNames.CallSites, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertAll(run, TrackingNames.Emission, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+    }
+
+    [Fact]
+    public void Calls_CommentBelowTheCallSite_KeepsTheCalledMethods_ButReEmitsTheMovedLocation()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstCallsRun();
+        SyntaxTree old = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith("File1.cs", StringComparison.Ordinal));
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(
+            CallsCaller.Replace("client.SendAsync(\"hello\");", "client.SendAsync(\"hello\");\n    // a comment"), GeneratorHarness.ParseOptions, old.FilePath));
+
+        GeneratorRunResult run = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        AssertAll(run, TrackingNames.CalledMethods, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertAll(run, TrackingNames.CallSites, IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void Calls_ChangedTtl_ModifiesTheCalledMethods()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstCallsRun();
+        SyntaxTree old = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith("File0.cs", StringComparison.Ordinal));
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(
+            CallsAttribute.Replace("Ttl = \"1h\"", "Ttl = \"2h\""), GeneratorHarness.ParseOptions, old.FilePath));
+
+        GeneratorRunResult run = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        AssertAll(run, TrackingNames.CalledMethods, IncrementalStepRunReason.Modified);
+        AssertAll(run, TrackingNames.Emission, IncrementalStepRunReason.Modified);
+        string text = run.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("FromTicks(72000000000L)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("FromTicks(36000000000L)", text, StringComparison.Ordinal);
+    }
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstCallsRun()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile([LlmCache.Testing.FakeSdk.Reference], CallsAttribute, CallsCaller, Unrelated);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+        Assert.Contains("FromTicks(36000000000L)", Assert.Single(first.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
+        return (driver, compilation);
+    }
+
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
     {
         CSharpCompilation compilation = GeneratorHarness.Compile(Service, Unrelated);

@@ -49,7 +49,7 @@ internal static class CallsTargets
         }
         if (members.FirstOrDefault(m => m is not IMethodSymbol) is { } other)
         {
-            problem = $"'{display}' is a {other.Kind.ToString().ToLowerInvariant()}; only method calls can be cached";
+            problem = $"'{display}' is {KindOf(other)}; only method calls can be cached";
             return ImmutableArray<IMethodSymbol>.Empty;
         }
         IEnumerable<IMethodSymbol> methods = members.OfType<IMethodSymbol>()
@@ -73,7 +73,8 @@ internal static class CallsTargets
             .ToImmutableArray();
         if (cacheable.IsEmpty)
         {
-            problem = $"no {(selector is null ? "overload of " : "")}'{display}' returns Task<T>, ValueTask<T> or IAsyncEnumerable<T>";
+            problem = (selector is null ? $"no overload of '{display}'" : $"the overload of '{display}' that ParameterTypes selects")
+                + (selector is null ? " returns" : " does not return") + " Task<T>, ValueTask<T> or IAsyncEnumerable<T>";
         }
         return cacheable;
     }
@@ -92,12 +93,23 @@ internal static class CallsTargets
             {
                 if (method.OriginalDefinition.GetDocumentationCommentId() is { } docId && !targets.ContainsKey(docId))
                 {
-                    targets[docId] = attribute; // the first attribute naming a method wins; the analyzer reports a second
+                    targets[docId] = attribute; // the first attribute naming a method wins (see Owns)
                 }
             }
         }
         return targets;
     });
+
+    /// <summary>
+    /// Whether <paramref name="attribute"/> is the one that caches <paramref name="method"/>: where two attributes
+    /// name a method, the first one's settings apply and the second has no part in it (one interceptor per call).
+    /// </summary>
+    public static bool Owns(Compilation compilation, AttributeData attribute, IMethodSymbol method) =>
+        method.OriginalDefinition.GetDocumentationCommentId() is { } docId
+        && Of(compilation).TryGetValue(docId, out AttributeData? owner)
+        && (ReferenceEquals(owner, attribute)
+            || owner.ApplicationSyntaxReference is { } first && attribute.ApplicationSyntaxReference is { } second
+                && first.SyntaxTree == second.SyntaxTree && first.Span == second.Span);
 
     /// <summary>The generator's entry: models of every method the attributes on this compilation unit name.</summary>
     public static EquatableArray<MethodModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -109,7 +121,8 @@ internal static class CallsTargets
             foreach (IMethodSymbol method in Resolve(attribute, out _))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (Parser.Analyze(method.OriginalDefinition, attribute, compilation, null, cancellationToken, external: true) is { } model)
+                if (Owns(compilation, attribute, method)
+                    && Parser.Analyze(method.OriginalDefinition, attribute, compilation, null, cancellationToken, external: true) is { } model)
                 {
                     models.Add(model);
                 }
@@ -117,6 +130,13 @@ internal static class CallsTargets
         }
         return models.ToEquatableArray();
     }
+
+    private static string KindOf(ISymbol member) => member.Kind switch
+    {
+        SymbolKind.Event => "an event",
+        SymbolKind.NamedType => "a nested type",
+        _ => "a " + member.Kind.ToString().ToLowerInvariant(),
+    };
 
     private static bool IsAwaitableResult(ITypeSymbol type) =>
         type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named

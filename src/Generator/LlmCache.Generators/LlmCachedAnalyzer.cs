@@ -83,7 +83,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
 
             if (calls.Count > 0 || start.Compilation.Assembly.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == CallsTargets.AttributeName))
             {
-                                foreach (AttributeData attribute in start.Compilation.Assembly.GetAttributes())
+                foreach (AttributeData attribute in start.Compilation.Assembly.GetAttributes())
                 {
                     if (attribute.AttributeClass?.ToDisplayString() != CallsTargets.AttributeName)
                     {
@@ -92,7 +92,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                     foreach (IMethodSymbol method in CallsTargets.Resolve(attribute, out _))
                     {
                         IMethodSymbol target = method.OriginalDefinition;
-                        if (target.GetDocumentationCommentId() is { } docId && calls.TryGetValue(docId, out AttributeData? owner) && owner == attribute)
+                        if (CallsTargets.Owns(start.Compilation, attribute, target))
                         {
                             cachedMethods[target] = Parser.Analyze(target, attribute, start.Compilation, null, start.CancellationToken, external: true) is not null;
                             if (attribute.ApplicationSyntaxReference is { } reference)
@@ -115,11 +115,17 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                             continue;
                         }
                         ImmutableArray<IMethodSymbol> methods = CallsTargets.Resolve(attribute, out string? problem);
+                        // Methods an earlier attribute names are cached with that one's settings: this one's do not apply to them.
+                        ImmutableArray<IMethodSymbol> owned = methods.Where(m => CallsTargets.Owns(nodeContext.Compilation, attribute, m)).ToImmutableArray();
+                        if (problem is null && !methods.IsEmpty && owned.IsEmpty)
+                        {
+                            problem = $"'{methods[0].ContainingType.ToDisplayString()}.{methods[0].Name}' is already cached by an earlier LlmCacheCalls attribute";
+                        }
                         if (problem is not null)
                         {
                             nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidCallsTarget, syntax.GetLocation(), problem));
                         }
-                        foreach (IMethodSymbol method in methods)
+                        foreach (IMethodSymbol method in owned)
                         {
                             Parser.Analyze(method.OriginalDefinition, attribute, nodeContext.Compilation, d =>
                             {
@@ -172,7 +178,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             {
                 var reference = (IMethodReferenceOperation)operationContext.Operation;
                 IMethodSymbol target = (reference.Method.ReducedFrom ?? reference.Method).OriginalDefinition;
-                if (CachedAttribute(target, attributeType) is not null)
+                if (CachedAttribute(target, attributeType) is not null || callLocations.ContainsKey(target))
                 {
                     operationContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MethodGroupBypassesCache,
                         reference.Syntax.GetLocation(), target.ContainingType.Name + "." + target.Name));
