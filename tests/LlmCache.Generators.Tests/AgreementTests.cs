@@ -141,6 +141,7 @@ public sealed class AgreementTests
     [Theory]
     [InlineData("samples/ChatDemo")]
     [InlineData("tests/LlmCache.Tests")]
+    [InlineData("tests/LlmCache.Sdk.Tests")]
     public void ProjectSources_Agree(string folder)
     {
         string[] files = LlmCache.Testing.ProjectSources.Files(folder);

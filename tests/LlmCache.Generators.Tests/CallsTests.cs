@@ -249,6 +249,27 @@ public sealed class CallsTests
     }
 
     [Fact]
+    public void ExperimentalSdkMembers_TheGeneratedCodeUses_AreSuppressedThere()
+    {
+        Generated run = Generate(Usings + """
+            [assembly: LlmCache.LlmCacheCalls(typeof(PreviewClient), "AskAsync")]
+
+            public static class Caller
+            {
+            #pragma warning disable FAKE002 // the application opts into the preview method at its call site
+                public static Task<Completion> Run(PreviewClient client) => client.AskAsync("p");
+            #pragma warning restore FAKE002
+            }
+            """);
+
+        // The region is keyed (two regions may answer differently) although the application never reads it.
+        Descriptor method = Assert.Single(run.Descriptors);
+        Assert.Equal(["prompt", "this.Model", "this.Region"], method.Keyed);
+        Assert.Contains("#pragma warning disable FAKE001, FAKE002 ", run.Text, StringComparison.Ordinal);
+        Assert.Equal(["client.AskAsync(\"p\")"], run.InterceptedCalls);
+    }
+
+    [Fact]
     public void SdkModels_AreKeyedByTheirOwnJson()
     {
         Generated run = Generate([FakeSdk.ModelReference, .. FakeSdk.ClientModel], """

@@ -105,6 +105,18 @@ internal static class FakeSdk
                 public Task<T[]> NextAsync(int page) => Task.FromResult(Array.Empty<T>());
             }
 
+            // A client whose region is a preview feature, and a method that is one.
+            public sealed class PreviewClient(string model)
+            {
+                public string Model { get; } = model;
+
+                [System.Diagnostics.CodeAnalysis.Experimental("FAKE001")]
+                public string Region { get; } = "eu";
+
+                [System.Diagnostics.CodeAnalysis.Experimental("FAKE002")]
+                public Task<Completion> AskAsync(string prompt) => Task.FromResult(new Completion(prompt, 1));
+            }
+
             public static class Moderation
             {
                 public static Task<bool> CheckAsync(string text, CancellationToken ct = default) => Task.FromResult(true);

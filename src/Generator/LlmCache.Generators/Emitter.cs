@@ -27,6 +27,12 @@ internal static partial class Emitter
         w.Line("// LlmCache: key builders and interceptors of the [LlmCached] methods of this project.");
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS0612, CS0618 // obsolete members still contribute to keys");
+        string[] experimental = methods.SelectMany(m => m.Method.ExperimentalIds).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToArray();
+        if (experimental.Length > 0)
+        {
+            // The application calls these APIs at the intercepted call sites; the generated code calls and keys them on its behalf.
+            w.Line("#pragma warning disable " + string.Join(", ", experimental) + " // experimental APIs of the called methods");
+        }
         var shared = new SharedShapes();
         foreach ((MethodModel method, _, _) in methods)
         {

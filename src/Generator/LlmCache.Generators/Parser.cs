@@ -180,9 +180,17 @@ internal static class Parser
         KnownTypes known = KnownTypes.For(compilation);
         bool keysItself = callKind == CallKind.Instance && InstanceState.KeysItself(method.ContainingType, known);
         var state = new List<KeyedStateModel>();
+        // What the generated code names of other assemblies (the method, its signature, the receiver's keyed properties) may be experimental.
+        var experimental = new ExperimentalIds();
+        experimental.AddSymbol(method);
+        experimental.AddType(method.ReturnType);
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            experimental.AddType(parameter.Type);
+        }
         if (external && callKind == CallKind.Instance && !keysItself)
         {
-            state.AddRange(ReceiverIdentity(method.ContainingType, shapes));
+            state.AddRange(ReceiverIdentity(method.ContainingType, shapes, experimental));
         }
         else if (callKind == CallKind.Instance)
         {
@@ -238,6 +246,7 @@ internal static class Parser
             tags.ToEquatableArray(),
             stateArray,
             keysItself,
+            experimental.ToEquatableArray(),
             Exported: !external && IsEffectivelyPublic(method));
         return model;
     }
@@ -317,7 +326,7 @@ internal static class Parser
     /// of simple types, declared on it or its base classes (an SDK client's model and endpoint). Two
     /// clients that differ there may answer differently, so they never share an entry.
     /// </summary>
-    private static IEnumerable<KeyedStateModel> ReceiverIdentity(INamedTypeSymbol receiver, ShapeBuilder shapes)
+    private static IEnumerable<KeyedStateModel> ReceiverIdentity(INamedTypeSymbol receiver, ShapeBuilder shapes, ExperimentalIds experimental)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var found = new List<KeyedStateModel>();
@@ -333,6 +342,8 @@ internal static class Parser
                 }
                 if (shapes.ShapeOf(property.Type, out _) is { } shapeId)
                 {
+                    experimental.AddSymbol(property);
+                    experimental.AddType(property.Type);
                     found.Add(new KeyedStateModel(property.Name, property.Type.ToDisplayString(ShapeBuilder.TypeFormat), shapeId,
                         StateAccessKind.Member, property.Name, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
                 }

@@ -72,6 +72,7 @@ internal sealed record KeyedStateModel(string Name, string TypeText, string Shap
     string DeclaringTypeText);
 
 /// <summary>Everything the emitter needs to write the key builder and interceptors of one cached method.</summary>
+/// <remarks><c>ExperimentalIds</c>: the diagnostic ids of [Experimental] APIs its generated code names, suppressed in the generated file.</remarks>
 internal sealed record MethodModel(
     string DocId,
     string Id,
@@ -90,6 +91,7 @@ internal sealed record MethodModel(
     EquatableArray<string> Tags,
     EquatableArray<KeyedStateModel> KeyedState,
     bool ReceiverKeysItself,
+    EquatableArray<string> ExperimentalIds,
     bool Exported = false)
 {
     /// <summary>Whether the receiver contributes to the key (its [CacheKey] members, or itself as an <c>ICacheKeyWritable</c>).</summary>
