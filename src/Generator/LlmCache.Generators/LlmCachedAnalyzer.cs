@@ -78,38 +78,31 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             var cachedMethods = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
             var reportedOnce = new ConcurrentDictionary<(string, Location, string), byte>();
             // Methods of other assemblies an [assembly: LlmCacheCalls] names, and where (for LLMC011).
-            Dictionary<string, AttributeData> calls = CallsTargets.Of(start.Compilation);
             var callLocations = new ConcurrentDictionary<IMethodSymbol, Location>(SymbolEqualityComparer.Default);
 
-            if (calls.Count > 0 || start.Compilation.Assembly.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == CallsTargets.AttributeName))
+            AttributeData[] callsAttributes = start.Compilation.Assembly.GetAttributes()
+                .Where(a => a.AttributeClass?.ToDisplayString() == CallsTargets.AttributeName).ToArray();
+            if (callsAttributes.Length > 0)
             {
-                foreach (AttributeData attribute in start.Compilation.Assembly.GetAttributes())
+                // Which external methods are cached, and where they are named: the invocation actions need it from the start.
+                foreach (AttributeData attribute in callsAttributes)
                 {
-                    if (attribute.AttributeClass?.ToDisplayString() != CallsTargets.AttributeName)
-                    {
-                        continue;
-                    }
                     foreach (IMethodSymbol method in CallsTargets.Resolve(attribute, out _))
                     {
                         IMethodSymbol target = method.OriginalDefinition;
-                        if (CallsTargets.Owns(start.Compilation, attribute, target))
+                        if (CallsTargets.Owns(start.Compilation, attribute, target) && attribute.ApplicationSyntaxReference is { } reference)
                         {
-                            cachedMethods[target] = Parser.Analyze(target, attribute, start.Compilation, null, start.CancellationToken, external: true) is not null;
-                            if (attribute.ApplicationSyntaxReference is { } reference)
-                            {
-                                callLocations[target] = reference.GetSyntax(start.CancellationToken).GetLocation();
-                            }
+                            callLocations[target] = reference.GetSyntax(start.CancellationToken).GetLocation();
                         }
                     }
                 }
                 start.RegisterSyntaxNodeAction(nodeContext =>
                 {
-                    // Problems of an [assembly: LlmCacheCalls], reported on the attribute itself.
+                    // Problems of an [assembly: LlmCacheCalls], reported on the attribute itself, and the parser's verdict on each method it owns.
                     var syntax = (AttributeSyntax)nodeContext.Node;
-                    foreach (AttributeData attribute in nodeContext.Compilation.Assembly.GetAttributes())
+                    foreach (AttributeData attribute in callsAttributes)
                     {
-                        if (attribute.AttributeClass?.ToDisplayString() != CallsTargets.AttributeName
-                            || attribute.ApplicationSyntaxReference?.SyntaxTree != syntax.SyntaxTree
+                        if (attribute.ApplicationSyntaxReference?.SyntaxTree != syntax.SyntaxTree
                             || attribute.ApplicationSyntaxReference.Span != syntax.Span)
                         {
                             continue;
@@ -127,13 +120,14 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                         }
                         foreach (IMethodSymbol method in owned)
                         {
-                            Parser.Analyze(method.OriginalDefinition, attribute, nodeContext.Compilation, d =>
+                            IMethodSymbol target = method.OriginalDefinition;
+                            cachedMethods[target] = Parser.Analyze(target, attribute, nodeContext.Compilation, d =>
                             {
                                 if (reportedOnce.TryAdd((d.Id, d.Location, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)), 0))
                                 {
                                     nodeContext.ReportDiagnostic(d);
                                 }
-                            }, nodeContext.CancellationToken, external: true);
+                            }, nodeContext.CancellationToken, external: true) is not null;
                         }
                     }
                 }, Microsoft.CodeAnalysis.CSharp.SyntaxKind.Attribute);
@@ -189,7 +183,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             {
                 var invocation = (IInvocationOperation)operationContext.Operation;
                 IMethodSymbol target = (invocation.TargetMethod.ReducedFrom ?? invocation.TargetMethod).OriginalDefinition;
-                if (CachedAttribute(target, attributeType) is null && (calls.Count == 0 || !callLocations.ContainsKey(target))
+                if (CachedAttribute(target, attributeType) is null && !callLocations.ContainsKey(target)
                     || invocation.Syntax is not InvocationExpressionSyntax syntax
                     || invocation.SemanticModel is not { } semanticModel
                     || IsInterceptorCode(operationContext.ContainingSymbol))

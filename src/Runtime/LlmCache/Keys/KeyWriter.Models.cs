@@ -8,8 +8,6 @@ namespace LlmCache;
 // Provider SDK models: keyed by the JSON they send, which is what the provider answers to.
 public sealed partial class KeyWriter
 {
-    private static readonly ModelReaderWriterOptions s_wire = new("J");
-
     /// <summary>
     /// Writes a System.ClientModel model (an OpenAI or Azure SDK request type) by its runtime type and
     /// the JSON it writes of itself, so a derived message (a user message, a tool message) keys all of
@@ -27,7 +25,7 @@ public sealed partial class KeyWriter
         try
         {
             using var writer = new Utf8JsonWriter(json);
-            value.Write(writer, s_wire);
+            value.Write(writer, ClientModelJson.Format);
         }
         catch (Exception ex) when (ex is not CacheKeyException)
         {
