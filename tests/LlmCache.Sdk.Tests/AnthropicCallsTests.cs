@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Anthropic;
 using Anthropic.Models.Messages;
+using LlmCache.Testing;
 
 namespace LlmCache.Sdk.Tests;
 
@@ -17,25 +18,25 @@ public sealed class AnthropicCallsTests
     [Fact]
     public async Task ARepeatedRequest_MakesNoSecondHttpRequest_AndReturnsAnEqualMessage()
     {
-        using var server = new FakeProvider();
-        var client = new AnthropicClient { BaseUrl = server.BaseUrl, ApiKey = "test-key" };
+        await using var server = new FakeProviderServer();
+        var client = new AnthropicClient { BaseUrl = server.Root.AbsoluteUri.TrimEnd('/'), ApiKey = "test-key" };
         string question = "anthropic " + Guid.NewGuid();
 
         Message first = await client.Messages.Create(Ask(question));
         Message second = await client.Messages.Create(Ask(question));
 
         Assert.Equal(1, server.Requests);
-        Assert.Equal(question + "#1", ((TextBlock)first.Content[0].Value!).Text);
+        Assert.Equal("echo 1: " + question, ((TextBlock)first.Content[0].Value!).Text);
         Assert.Equal(JsonSerializer.Serialize(first), JsonSerializer.Serialize(second));
-        Assert.Equal("msg_1", second.ID);
+        Assert.Equal("msg_fake_1", second.ID);
         Assert.Equal(6, second.Usage.OutputTokens);
     }
 
     [Fact]
     public async Task ADifferentQuestion_Model_OrMaxTokens_ReachesTheProvider()
     {
-        using var server = new FakeProvider();
-        var client = new AnthropicClient { BaseUrl = server.BaseUrl, ApiKey = "test-key" };
+        await using var server = new FakeProviderServer();
+        var client = new AnthropicClient { BaseUrl = server.Root.AbsoluteUri.TrimEnd('/'), ApiKey = "test-key" };
         string question = "anthropic " + Guid.NewGuid();
 
         await client.Messages.Create(Ask(question));

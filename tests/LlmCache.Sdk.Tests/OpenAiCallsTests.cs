@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using LlmCache.Testing;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -8,15 +9,15 @@ namespace LlmCache.Sdk.Tests;
 /// <summary><c>[assembly: LlmCacheCalls(typeof(ChatClient), "CompleteChatAsync")]</c>: the official OpenAI SDK, cached at its call sites.</summary>
 public sealed class OpenAiCallsTests
 {
-    private static ChatClient Client(FakeProvider server, string model = "gpt-4o-mini") =>
-        new(model, new ApiKeyCredential("test-key"), new OpenAIClientOptions { Endpoint = new Uri(server.BaseUrl + "/v1") });
+    private static ChatClient Client(FakeProviderServer server, string model = "gpt-4o-mini") =>
+        new(model, new ApiKeyCredential("test-key"), new OpenAIClientOptions { Endpoint = server.Endpoint });
 
     private static string Json<T>(T model) where T : IPersistableModel<T> => ModelReaderWriter.Write(model).ToString();
 
     [Fact]
     public async Task ARepeatedCompletion_MakesNoSecondHttpRequest_AndReturnsAnEqualResult()
     {
-        using var server = new FakeProvider();
+        await using var server = new FakeProviderServer();
         ChatClient client = Client(server);
         string question = "openai " + Guid.NewGuid();
 
@@ -24,11 +25,11 @@ public sealed class OpenAiCallsTests
         ClientResult<ChatCompletion> second = await client.CompleteChatAsync([new UserChatMessage(question)]);
 
         Assert.Equal(1, server.Requests);
-        Assert.Equal(question + "#1", second.Value.Content[0].Text);
-        Assert.Equal("chatcmpl-1", second.Value.Id);
+        Assert.Equal("echo 1: " + question, second.Value.Content[0].Text);
+        Assert.Equal("chatcmpl-fake-1", second.Value.Id);
         Assert.Equal("call_1", second.Value.ToolCalls[0].Id);
         Assert.Equal(ChatFinishReason.ToolCalls, second.Value.FinishReason);
-        Assert.Equal(18, second.Value.Usage.TotalTokenCount);
+        Assert.Equal(20, second.Value.Usage.TotalTokenCount);
         Assert.Equal(Json(first.Value), Json(second.Value));
         // The hit's raw response is a 200 carrying the stored body.
         Assert.Equal(200, second.GetRawResponse().Status);
@@ -38,7 +39,7 @@ public sealed class OpenAiCallsTests
     [Fact]
     public async Task TheParamsOverload_IsCachedToo()
     {
-        using var server = new FakeProvider();
+        await using var server = new FakeProviderServer();
         ChatClient client = Client(server);
         string question = "params " + Guid.NewGuid();
 
@@ -46,14 +47,14 @@ public sealed class OpenAiCallsTests
         ClientResult<ChatCompletion> again = await client.CompleteChatAsync(new UserChatMessage(question));
 
         Assert.Equal(1, server.Requests);
-        Assert.Equal(question + "#1", again.Value.Content[0].Text);
+        Assert.Equal("echo 1: " + question, again.Value.Content[0].Text);
     }
 
     [Fact]
     public async Task ADifferentMessage_Option_Model_OrEndpoint_ReachesTheProvider()
     {
-        using var server = new FakeProvider();
-        using var otherServer = new FakeProvider();
+        await using var server = new FakeProviderServer();
+        await using var otherServer = new FakeProviderServer();
         string question = "openai " + Guid.NewGuid();
         ChatMessage[] ask = [new SystemChatMessage("be brief"), new UserChatMessage(question)];
 
@@ -77,7 +78,7 @@ public sealed class OpenAiCallsTests
     [Fact]
     public async Task ToolsInTheOptions_EnterTheKey()
     {
-        using var server = new FakeProvider();
+        await using var server = new FakeProviderServer();
         string question = "tools " + Guid.NewGuid();
         ChatTool weather = ChatTool.CreateFunctionTool("weather", "Weather in a city",
             BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}}}"""));

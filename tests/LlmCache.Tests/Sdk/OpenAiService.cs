@@ -4,10 +4,11 @@ using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
+using LlmCache.Testing;
 
 namespace LlmCache.Tests.Sdk;
 
-/// <summary>Cached methods over the official OpenAI SDK, each call a real HTTP request to <see cref="FakeOpenAiServer"/>.</summary>
+/// <summary>Cached methods over the official OpenAI SDK, each call a real HTTP request to <see cref="FakeProviderServer"/>.</summary>
 public sealed class OpenAiService
 {
     private readonly LlmCacheRuntime _cache;
@@ -16,7 +17,7 @@ public sealed class OpenAiService
     [NotKeyed] private readonly ChatClient _chat;
     [NotKeyed] private readonly EmbeddingClient _embeddings;
 
-    public OpenAiService(LlmCacheRuntime cache, FakeOpenAiServer server)
+    public OpenAiService(LlmCacheRuntime cache, FakeProviderServer server)
     {
         _cache = cache;
         var options = new OpenAIClientOptions { Endpoint = server.Endpoint };

@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using LlmCache.Tests.Correctness;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
+using LlmCache.Testing;
 
 namespace LlmCache.Tests.Sdk;
 
@@ -12,7 +13,7 @@ namespace LlmCache.Tests.Sdk;
 /// </summary>
 public sealed class SdkResultTests : IAsyncLifetime
 {
-    private readonly FakeOpenAiServer _server = new();
+    private readonly FakeProviderServer _server = new();
     private readonly List<LlmCacheRuntime> _runtimes = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -112,7 +113,7 @@ public sealed class SdkResultTests : IAsyncLifetime
         Assert.NotSame(miss, hit);
         Assert.Equal(Json(miss), Json(hit));
         Assert.Equal(Vectors(miss), Vectors(hit));
-        Assert.Equal(FakeOpenAiServer.VectorFor("beta"), hit[1].ToFloats().ToArray());
+        Assert.Equal(FakeProviderServer.VectorFor("beta"), hit[1].ToFloats().ToArray());
         Assert.Equal(("embedding-test", 6), (hit.Model, hit.Usage.TotalTokenCount));
 
         await service.EmbedAsync(["alpha"]);

@@ -5,32 +5,38 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace LlmCache.Tests.Sdk;
+namespace LlmCache.Testing;
 
 /// <summary>
-/// A local stand-in for the OpenAI HTTP API on 127.0.0.1 and a port of its own: it answers
-/// <c>POST /chat/completions</c> with a chat completion (text that echoes the last message, a tool
-/// call, usage, a finish reason and a numbered id) and <c>POST /embeddings</c> with one vector per
-/// input, and counts every request it receives. The official SDK talks to it over real HTTP when its
-/// endpoint is set to <see cref="Endpoint"/>.
+/// A local stand-in for the OpenAI and Anthropic HTTP APIs on 127.0.0.1 and a port of its own: it
+/// answers <c>POST /chat/completions</c> with a chat completion (text that echoes the last message, a
+/// tool call, usage, a finish reason and a numbered id), <c>POST /embeddings</c> with one vector per
+/// input and <c>POST /messages</c> with an Anthropic message (the same echo, usage, a stop reason), and
+/// counts every request it receives. The official SDKs talk to it over real HTTP: OpenAI's with its
+/// endpoint set to <see cref="Endpoint"/>, Anthropic's with its base URL set to <see cref="Root"/>.
 /// </summary>
-public sealed class FakeOpenAiServer : IAsyncDisposable
+public sealed class FakeProviderServer : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private int _chatRequests;
     private int _embeddingRequests;
+    private int _messageRequests;
 
-    public FakeOpenAiServer()
+    public FakeProviderServer()
     {
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
-        Endpoint = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/v1/");
+        Root = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+        Endpoint = new Uri(Root, "v1/");
         _accepting = AcceptAsync();
     }
 
-    /// <summary>The base address to give the SDK (<c>OpenAIClientOptions.Endpoint</c>).</summary>
+    /// <summary>The server's root (Anthropic's <c>BaseUrl</c>, to which its SDK adds <c>v1/messages</c>).</summary>
+    public Uri Root { get; }
+
+    /// <summary>The base address to give the OpenAI SDK (<c>OpenAIClientOptions.Endpoint</c>).</summary>
     public Uri Endpoint { get; }
 
     /// <summary>Requests received on <c>/chat/completions</c>.</summary>
@@ -39,8 +45,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Requests received on <c>/embeddings</c>.</summary>
     public int EmbeddingRequests => Volatile.Read(ref _embeddingRequests);
 
+    /// <summary>Requests received on <c>/messages</c> (Anthropic).</summary>
+    public int MessageRequests => Volatile.Read(ref _messageRequests);
+
     /// <summary>Every request received, whatever its path.</summary>
-    public int Requests => ChatRequests + EmbeddingRequests;
+    public int Requests => ChatRequests + EmbeddingRequests + MessageRequests;
 
     /// <summary>The body of the last chat completion sent, as the provider wrote it.</summary>
     public string? LastChatBody { get; private set; }
@@ -115,16 +124,39 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             Interlocked.Increment(ref _embeddingRequests);
             return (200, Embeddings(request.RootElement));
         }
+        if (path.EndsWith("/messages", StringComparison.Ordinal))
+        {
+            int n = Interlocked.Increment(ref _messageRequests);
+            return (200, Message(n, request.RootElement));
+        }
         return (404, """{"error":{"message":"unknown path","type":"invalid_request_error"}}""");
     }
 
-    private static string ChatCompletion(int n, JsonElement request)
+    /// <summary>The text of the request's last message: a string, or its first content part's text.</summary>
+    private static string LastPrompt(JsonElement request)
     {
         JsonElement messages = request.GetProperty("messages");
         JsonElement last = messages[messages.GetArrayLength() - 1];
-        string prompt = last.GetProperty("content") is { ValueKind: JsonValueKind.String } text
+        return last.GetProperty("content") is { ValueKind: JsonValueKind.String } text
             ? text.GetString()!
             : last.GetProperty("content")[0].GetProperty("text").GetString()!;
+    }
+
+    private static string Message(int n, JsonElement request) => new JsonObject
+    {
+        ["id"] = $"msg_fake_{n}",
+        ["type"] = "message",
+        ["role"] = "assistant",
+        ["model"] = request.GetProperty("model").GetString(),
+        ["content"] = new JsonArray { new JsonObject { ["type"] = "text", ["text"] = $"echo {n}: {LastPrompt(request)}" } },
+        ["stop_reason"] = "end_turn",
+        ["stop_sequence"] = null,
+        ["usage"] = new JsonObject { ["input_tokens"] = 12, ["output_tokens"] = 5 + n },
+    }.ToJsonString();
+
+    private static string ChatCompletion(int n, JsonElement request)
+    {
+        string prompt = LastPrompt(request);
         var completion = new JsonObject
         {
             ["id"] = $"chatcmpl-fake-{n}",
