@@ -252,10 +252,9 @@ public sealed partial class LlmCacheRuntime
             else
             {
                 key = callKey.ToKeyString();
-                CacheEntry<T[]>? read = await _store.ReadAsync<T[]>(settings, key, cancellationToken).ConfigureAwait(false);
-                if (read is not null && await _store.IsServableAsync(callKey, read, control, cancellationToken).ConfigureAwait(false))
+                CacheEntry<T[]>? read = await _store.ReadServableAsync<T[]>(callKey, key, control, cancellationToken).ConfigureAwait(false);
+                if (read is not null)
                 {
-                    _store.KeepLocal(callKey, read);
                     replay = CopyAll(settings, read.Value);
                     source = CacheSource.Distributed;
                 }

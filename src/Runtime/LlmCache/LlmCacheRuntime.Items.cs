@@ -140,15 +140,11 @@ public sealed partial class LlmCacheRuntime
             EntryStore store = _runtime._store;
             try
             {
-                CacheEntry<T>? entry = await store.ReadAsync<T>(key.Settings, key.ToKeyString(), cancellationToken).ConfigureAwait(false);
-                if (entry is null || EntryPolicy.IsUnfinished(entry.Value)
-                    || !await store.IsServableAsync(key, entry, Control, cancellationToken).ConfigureAwait(false)
-                    || !store.TryCopy(key.Settings, entry.Value, out T copy))
+                CacheEntry<T>? entry = await store.ReadServableAsync<T>(key, key.ToKeyString(), Control, cancellationToken).ConfigureAwait(false);
+                if (entry is null || !store.TryCopy(key.Settings, entry.Value, out T copy))
                 {
                     return default;
                 }
-                // Read from a tier: a fresh object nobody else holds. Kept in memory; the caller has a copy.
-                store.KeepLocal(key, entry);
                 _runtime._recorder.Hit(key, started, CacheSource.Distributed);
                 return new ItemRead<T>(true, copy);
             }

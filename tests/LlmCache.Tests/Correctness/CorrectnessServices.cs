@@ -87,6 +87,9 @@ public sealed class DictionaryTier : IDistributedCache
 
     public int Count => _values.Count;
 
+    /// <summary>The keys held, as the runtimes wrote them.</summary>
+    public IReadOnlyCollection<string> Keys => (IReadOnlyCollection<string>)_values.Keys;
+
     public byte[]? Get(string key) => _values.TryGetValue(key, out byte[]? v) ? v : null;
 
     public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Task.FromResult(Get(key));

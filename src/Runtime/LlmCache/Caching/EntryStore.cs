@@ -135,6 +135,25 @@ internal sealed class EntryStore
         return entry.CreatedUtcTicks > removed;
     }
 
+    /// <summary>
+    /// The second level's entry for a call that found nothing in memory, if the call may be served it:
+    /// finished (no continuation token), fresh for the call and written after every removal that
+    /// applies (<see cref="IsServableAsync"/>). It is then kept in memory: a fresh object nobody else
+    /// holds, of which the caller must take a copy. Null otherwise.
+    /// </summary>
+    public async ValueTask<CacheEntry<T>?> ReadServableAsync<T>(CallKey key, string keyString, CacheControl? control,
+        CancellationToken cancellationToken)
+    {
+        CacheEntry<T>? entry = await ReadAsync<T>(key.Settings, keyString, cancellationToken).ConfigureAwait(false);
+        if (entry is null || EntryPolicy.IsUnfinished(entry.Value)
+            || !await IsServableAsync(key, entry, control, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+        KeepLocal(key, entry);
+        return entry;
+    }
+
     /// <summary>Keeps an entry read from the second level in memory (unless it is too large to keep).</summary>
     public void KeepLocal<T>(in CallKey key, CacheEntry<T> entry)
     {
