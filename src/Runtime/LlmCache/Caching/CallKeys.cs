@@ -89,6 +89,8 @@ internal sealed class CallKeys
         Span<byte> digest = stackalloc byte[32];
         ulong tenant = 0;
         passThrough = false;
+        // A method's own tenant parameter wins over the flow's tenant (LlmCacheScope.ForTenant).
+        string? scopedTenant = writeTenant is null ? LlmCacheScope.CurrentTenant : null;
         if (writeTenant is not null)
         {
             // The tenant partitions the key by a keyed hash of its value: never stored raw, never shared.
@@ -108,12 +110,12 @@ internal sealed class CallKeys
             }
             tenant = BinaryPrimitives.ReadUInt64BigEndian(digest);
         }
-        else if (LlmCacheScope.CurrentTenant is { } scoped)
+        else if (scopedTenant is not null)
         {
             // The same partition a string tenant parameter with this value writes to.
-            tenant = TenantPartition(scoped);
+            tenant = TenantPartition(scopedTenant);
         }
-        bool hasTenant = writeTenant is not null || LlmCacheScope.CurrentTenant is not null;
+        bool hasTenant = writeTenant is not null || scopedTenant is not null;
         KeyWriter writer = KeyWriter.Rent(string.Empty);
         writer.PassThrough = false;
         try
