@@ -64,6 +64,46 @@ public sealed class DiagnosticTests
             """, "LLMC002");
         Assert.Equal(9, Line(d));
         Assert.Contains(ttl, d.GetMessage(), StringComparison.Ordinal);
+        Assert.StartsWith("Ttl '", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("forever")]
+    [InlineData("0s")]
+    public void InvalidFailSafe_IsLLMC002_AtTheFailSafeArgument(string window)
+    {
+        Diagnostic d = Single(Header + $$"""
+
+            public class S
+            {
+                [LlmCached(Ttl = "1h",
+                    FailSafe = "{{window}}")]
+                public Task<string> AskAsync(string prompt) => Task.FromResult(prompt);
+            }
+            """, "LLMC002");
+        Assert.Equal(10, Line(d));
+        Assert.StartsWith($"FailSafe '{window}'", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFailSafeWindow_ReachesTheMethodDescriptor_AndLeavesTheIdAlone()
+    {
+        const string Plain = """
+            public class S
+            {
+                [LlmCached(Ttl = "1h")]
+                public Task<string> AskAsync(string prompt) => Task.FromResult(prompt);
+            }
+            """;
+        string plain = GeneratorHarness.Generated(GeneratorHarness.Run(Header + Plain).Result);
+        string withWindow = GeneratorHarness.Generated(GeneratorHarness.Run(Header + Plain.Replace("Ttl = \"1h\"", "Ttl = \"1h\", FailSafe = \"1d\"")).Result);
+
+        Assert.DoesNotContain("FromTicks(864000000000L)", plain, StringComparison.Ordinal);
+        Assert.Contains("null, global::System.TimeSpan.FromTicks(864000000000L));", withWindow, StringComparison.Ordinal);
+        // The window changes how long entries are kept, not what a key means: the method id stays.
+        string Id(string source) => System.Text.RegularExpressions.Regex.Match(source, "\"[\\w.]*S\\.AskAsync\\.[0-9a-f]{16}\"").Value;
+        Assert.NotEmpty(Id(plain));
+        Assert.Equal(Id(plain), Id(withWindow));
     }
 
     [Theory]

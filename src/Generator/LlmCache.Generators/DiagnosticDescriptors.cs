@@ -50,8 +50,8 @@ public static class DiagnosticDescriptors
     /// <summary>LLMC002: the Ttl does not parse, or is zero or negative.</summary>
     public static readonly DiagnosticDescriptor InvalidTtl = new DiagnosticDescriptor(
         "LLMC002",
-        "Ttl is not a valid lifetime",
-        "Ttl '{0}' is not a lifetime: use 30s, 15m, 2h, 7d or [d.]hh:mm:ss, greater than zero",
+        "Ttl or FailSafe is not a valid lifetime",
+        "{1} '{0}' is not a lifetime: use 30s, 15m, 2h, 7d or [d.]hh:mm:ss, greater than zero",
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,

@@ -114,7 +114,8 @@ internal static partial class Emitter
         w.Line("    " + StringArray(method.Tags) + ",");
         w.Line("    " + StringArray(method.Parameters.Where(p => p.Role == ParameterRole.Keyed).Select(p => p.Name).Concat(KeyedStateNames(method))) + ",");
         w.Line("    " + StringArray(method.Parameters.Where(p => p.Role is ParameterRole.Ignored or ParameterRole.CancellationToken or ParameterRole.Control).Select(p => p.Name)) + ",");
-        w.Line("    " + (tenant is null ? "null" : Literal(tenant.Name)) + ");");
+        w.Line("    " + (tenant is null ? "null" : Literal(tenant.Name))
+            + (method.FailSafeTicks is long failSafe ? ", global::System.TimeSpan.FromTicks(" + failSafe.ToString(CultureInfo.InvariantCulture) + "L)" : "") + ");");
         w.Line();
 
         string runtimeMethod = method.ReturnKind switch

@@ -63,7 +63,19 @@ internal static class Parser
             }
             else
             {
-                Report(DiagnosticDescriptors.InvalidTtl, ArgumentLocation(attribute, "Ttl", cancellationToken) ?? attributeLocation, ttlText);
+                Report(DiagnosticDescriptors.InvalidTtl, ArgumentLocation(attribute, "Ttl", cancellationToken) ?? attributeLocation, ttlText, "Ttl");
+            }
+        }
+        long? failSafeTicks = null;
+        if (arguments.FailSafe is { } failSafeText)
+        {
+            if (TtlText.TryParse(failSafeText, out TimeSpan failSafe))
+            {
+                failSafeTicks = failSafe.Ticks;
+            }
+            else
+            {
+                Report(DiagnosticDescriptors.InvalidTtl, ArgumentLocation(attribute, "FailSafe", cancellationToken) ?? attributeLocation, failSafeText, "FailSafe");
             }
         }
         if (ns is not null && !TtlText.IsValidNamespace(ns))
@@ -247,15 +259,17 @@ internal static class Parser
             stateArray,
             keysItself,
             experimental.ToEquatableArray(),
-            Exported: !external && IsEffectivelyPublic(method));
+            Exported: !external && IsEffectivelyPublic(method),
+            FailSafeTicks: failSafeTicks);
         return model;
     }
 
     /// <summary>The arguments of one [LlmCached] attribute, read once for the parser and the analyzer.</summary>
     internal sealed class CachedArguments
     {
-        public CachedArguments(string? ttl, string? ns, string? tenant, string[] ignored, string[] tags)
+        public CachedArguments(string? ttl, string? ns, string? tenant, string[] ignored, string[] tags, string? failSafe = null)
         {
+            FailSafe = failSafe;
             Ttl = ttl;
             Namespace = ns;
             Tenant = tenant;
@@ -264,6 +278,8 @@ internal static class Parser
         }
 
         public string? Ttl { get; }
+
+        public string? FailSafe { get; }
 
         public string? Namespace { get; }
 
@@ -278,6 +294,7 @@ internal static class Parser
     internal static CachedArguments ReadArguments(AttributeData attribute)
     {
         string? ttl = null;
+        string? failSafe = null;
         string? ns = null;
         string? tenant = null;
         string[] ignored = Array.Empty<string>();
@@ -287,6 +304,7 @@ internal static class Parser
             switch (argument.Key)
             {
                 case "Ttl": ttl = argument.Value.Value as string; break;
+                case "FailSafe": failSafe = argument.Value.Value as string; break;
                 case "Namespace": ns = argument.Value.Value as string; break;
                 case "Tenant": tenant = argument.Value.Value as string; break;
                 case "IgnoreParams" when !argument.Value.IsNull:
@@ -297,7 +315,7 @@ internal static class Parser
                     break;
             }
         }
-        return new CachedArguments(ttl, ns, tenant, ignored, tags);
+        return new CachedArguments(ttl, ns, tenant, ignored, tags, failSafe);
     }
 
     /// <summary>What a parameter is to the cache, in this order: a token, a control, ignored, the tenant, else keyed.</summary>

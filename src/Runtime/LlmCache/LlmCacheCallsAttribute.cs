@@ -54,4 +54,7 @@ public sealed class LlmCacheCallsAttribute : Attribute
 
     /// <summary>Tags attached to every entry, as <see cref="LlmCachedAttribute.Tags"/>.</summary>
     public string[]? Tags { get; set; }
+
+    /// <summary>The fail-safe window, as <see cref="LlmCachedAttribute.FailSafe"/>.</summary>
+    public string? FailSafe { get; set; }
 }

@@ -69,6 +69,26 @@ public sealed class LlmCacheOptions
     public Func<ResultTtlContext, TimeSpan?>? ResultTtl { get; set; }
 
     /// <summary>
+    /// The fail-safe window of methods whose attribute sets none (see <see cref="LlmCachedAttribute.FailSafe"/>):
+    /// how long past its expiry an entry is kept, in every level, to answer a call whose method fails
+    /// transiently. Null or zero (the default): off.
+    /// </summary>
+    public TimeSpan? FailSafe { get; set; }
+
+    /// <summary>
+    /// After a stale answer was served, how long it keeps answering in this process without calling
+    /// the failing method again, so a provider that is down is not hammered. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan FailSafeThrottle { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Which failures of a method are answered from an expired entry (within the fail-safe window).
+    /// Null (the default): <see cref="LlmCache.FailSafe.IsTransient"/> — a network failure, a timeout, HTTP
+    /// 429 or 5xx, a cancellation that is not the caller's. The caller's own cancellation is never answered.
+    /// </summary>
+    public Func<Exception, bool>? FailSafeWhen { get; set; }
+
+    /// <summary>
     /// A deployment secret (at least 16 characters; keep it out of source control) that keys the
     /// tenant partition with HMAC-SHA256, so listings of a shared tier (Redis keys, S3 objects) cannot
     /// be matched against guessed tenant ids, and that signs every value written to a tier (HMAC over
@@ -90,6 +110,8 @@ public sealed class LlmCacheOptions
     {
         target.Namespace = Namespace;
         target.DefaultTtl = DefaultTtl;
+        target.FailSafe = FailSafe;
+        target.FailSafeThrottle = FailSafeThrottle;
         target.Enabled = Enabled;
         target.MaximumEntryBytes = MaximumEntryBytes;
         target.MemoryMaxEntries = MemoryMaxEntries;
@@ -108,6 +130,10 @@ public sealed class LlmCacheOptions
         if (DefaultTtl <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(DefaultTtl), DefaultTtl, "The default TTL must be positive.");
+        }
+        if (FailSafe < TimeSpan.Zero || FailSafeThrottle < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FailSafe), "The fail-safe window and its throttle cannot be negative.");
         }
         if (MaximumEntryBytes <= 0)
         {

@@ -27,7 +27,7 @@ public sealed partial class LlmCacheRuntime
             long started = Stopwatch.GetTimestamp();
             if (_store.TryGetLocal(key, effective, out CacheEntry<T>? entry))
             {
-                _recorder.Hit(key, started, CacheSource.Memory);
+                RecordLocalHit(key, started, entry);
                 return entry.CompletedTask; // shared: neither the task nor its value can change
             }
         }
@@ -113,11 +113,68 @@ public sealed partial class LlmCacheRuntime
         long started = Stopwatch.GetTimestamp();
         if (_store.TryGetLocal(key, control, out CacheEntry<T>? entry) && _store.TryCopy(key.Settings, entry.Value, out value))
         {
-            _recorder.Hit(key, started, CacheSource.Memory);
+            RecordLocalHit(key, started, entry);
             return true;
         }
         value = default;
         return false;
+    }
+
+    /// <summary>A hit of the in-process level: a stale answer kept for the fail-safe throttle is reported as such.</summary>
+    private void RecordLocalHit<T>(in CallKey key, long started, CacheEntry<T> entry)
+    {
+        if (entry.IsStale)
+        {
+            _recorder.Stale(key, started, CacheSource.Memory, entry.CreatedUtcTicks, _store.Now, failure: null);
+        }
+        else
+        {
+            _recorder.Hit(key, started, CacheSource.Memory);
+        }
+    }
+
+    /// <summary>
+    /// Answers a call whose method failed with the last good answer, if the method has a fail-safe
+    /// window, the failure is one it covers (never the caller's own cancellation), the call accepts a
+    /// cached answer, and an entry within its window is at hand — in memory, or <paramref name="read"/>
+    /// from a tier. The answer is then kept for the fail-safe throttle. Otherwise nothing is served and
+    /// the caller gets the method's exception.
+    /// </summary>
+    private async ValueTask<(bool Served, T? Value)> FailSafeAsync<T>(CallKey key, CacheEntry<T>? read, Exception failure, CacheControl? control,
+        long started, CancellationToken cancellationToken)
+    {
+        LlmCachedMethod.KeySettings settings = key.Settings;
+        if (settings.FailSafe <= TimeSpan.Zero || control is { NoCache: true } or { Bypass: true } || cancellationToken.IsCancellationRequested)
+        {
+            return default;
+        }
+        try
+        {
+            if (!(Options.FailSafeWhen ?? FailSafe.IsTransient)(failure))
+            {
+                return default;
+            }
+            CacheSource source = CacheSource.Memory;
+            if (!_store.TryGetStaleLocal(key, out CacheEntry<T>? stale) || read is not null && read.CreatedUtcTicks > stale.CreatedUtcTicks)
+            {
+                stale = read;
+                source = CacheSource.Distributed;
+            }
+            if (stale is null || !await _store.IsFailSafeServableAsync(key, stale, control, cancellationToken).ConfigureAwait(false)
+                || !_store.TryCopy(settings, stale.Value, out T copy))
+            {
+                return default;
+            }
+            _store.KeepFailSafe(key, stale, Options.FailSafeThrottle);
+            _recorder.Stale(key, started, source, stale.CreatedUtcTicks, _store.Now, failure);
+            return (true, copy);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The fail-safe is the cache's: its own failure leaves the caller with the method's exception.
+            _recorder.Error(settings, "fail-safe", ex);
+            return default;
+        }
     }
 
     private async ValueTask<T> GetOrCreateCoreAsync<TArgs, T>(CallKey callKey, TArgs args,
@@ -137,7 +194,7 @@ public sealed partial class LlmCacheRuntime
 
         if (control is { NoCache: true })
         {
-            return await RefreshAsync(callKey, key, args, invoke, control, ttl, started, startedTicks, activity, call, cancellationToken)
+            return await RefreshAsync(callKey, key, args, invoke, control, ttl, started, startedTicks, activity, call, null, cancellationToken)
                 .ConfigureAwait(false);
         }
 
@@ -172,6 +229,10 @@ public sealed partial class LlmCacheRuntime
         }
         catch (MethodFailedException failed)
         {
+            if (await FailSafeAsync<T>(callKey, null, failed.InnerException!, control, started, cancellationToken).ConfigureAwait(false) is (true, var stale))
+            {
+                return stale!;
+            }
             ExceptionDispatchInfo.Capture(failed.InnerException!).Throw();
             throw;
         }
@@ -203,8 +264,8 @@ public sealed partial class LlmCacheRuntime
             || !_store.TryCopy(settings, entry.Value, out T copy))
         {
             // Expired by this runtime's clock, older than the caller accepts, removed since it was
-            // written, or not a value that can be handed out: the method answers.
-            return await RefreshAsync(callKey, key, args, invoke, control, ttl, started, startedTicks, activity, call, cancellationToken)
+            // written, or not a value that can be handed out: the method answers (the entry, if the method fails).
+            return await RefreshAsync(callKey, key, args, invoke, control, ttl, started, startedTicks, activity, call, entry, cancellationToken)
                 .ConfigureAwait(false);
         }
         if (entry.Method is null)
@@ -220,12 +281,27 @@ public sealed partial class LlmCacheRuntime
         return copy;
     }
 
-    /// <summary>Runs the method for a call that may not read the cache (or found nothing it may serve) and stores its answer.</summary>
+    /// <summary>
+    /// Runs the method for a call that may not read the cache (or found nothing it may serve) and stores
+    /// its answer; if the method fails, <paramref name="stale"/> (an expired entry read from a tier) may answer instead.
+    /// </summary>
     private async ValueTask<T> RefreshAsync<TArgs, T>(CallKey callKey, string key, TArgs args, Func<TArgs, CancellationToken, ValueTask<T>> invoke,
-        CacheControl? control, TimeSpan ttl, long started, long startedTicks, Activity? activity, CallOutcome<T> call,
+        CacheControl? control, TimeSpan ttl, long started, long startedTicks, Activity? activity, CallOutcome<T> call, CacheEntry<T>? stale,
         CancellationToken cancellationToken)
     {
-        T fresh = await RunMethodAsync(callKey.Settings, invoke, args, call, cancellationToken).ConfigureAwait(false);
+        T fresh;
+        try
+        {
+            fresh = await RunMethodAsync(callKey.Settings, invoke, args, call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            if (await FailSafeAsync(callKey, stale, failure, control, started, cancellationToken).ConfigureAwait(false) is (true, var answer))
+            {
+                return answer!;
+            }
+            throw;
+        }
         bool stored = await _store.StoreAsync(callKey, key, fresh, ttl, control, startedTicks, cancellationToken).ConfigureAwait(false);
         _recorder.Miss(callKey, activity, started, call.MethodTicks, stored, control);
         return fresh;

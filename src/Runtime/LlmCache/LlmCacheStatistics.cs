@@ -5,4 +5,5 @@ namespace LlmCache;
 /// <param name="Misses">Calls that ran the method (concurrent identical misses run it once and count once per caller).</param>
 /// <param name="Errors">Cache operations that failed; each such call still got its answer from the method.</param>
 /// <param name="KeyFailures">Calls whose arguments could not be keyed; each ran the method uncached.</param>
-public readonly record struct LlmCacheStatistics(long Hits, long Misses, long Errors, long KeyFailures);
+/// <param name="FailSafeServed">Hits answered by an expired entry because the method failed, or during the fail-safe throttle after such a call (counted in <paramref name="Hits"/> too).</param>
+public readonly record struct LlmCacheStatistics(long Hits, long Misses, long Errors, long KeyFailures, long FailSafeServed = 0);

@@ -37,4 +37,13 @@ public sealed class LlmCachedAttribute : Attribute
 
     /// <summary>Tags attached to every entry of the method, usable for removal by tag.</summary>
     public string[]? Tags { get; set; }
+
+    /// <summary>
+    /// The fail-safe window, in the same format as <see cref="Ttl"/> (e.g. <c>1d</c>): an expired entry is
+    /// kept this much longer in every level, and when the method then fails with a transient error (a
+    /// network failure, a timeout, HTTP 429 or 5xx; see <see cref="LlmCacheOptions.FailSafeWhen"/>) the
+    /// caller gets that last good answer instead of the exception. When not set,
+    /// <see cref="LlmCacheOptions.FailSafe"/> applies (off by default).
+    /// </summary>
+    public string? FailSafe { get; set; }
 }

@@ -19,10 +19,12 @@ public sealed class LlmCachedMethod
     /// <param name="keyedParameters">Names of the parameters that enter the key, in order.</param>
     /// <param name="ignoredParameters">Names of the parameters that never enter the key.</param>
     /// <param name="tenantParameter">The parameter that partitions the key by tenant, or null.</param>
+    /// <param name="failSafe">The attribute's fail-safe window, or null for the runtime's.</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public LlmCachedMethod(string id, TimeSpan? ttl, string? @namespace, string[]? tags,
-        string[]? keyedParameters = null, string[]? ignoredParameters = null, string? tenantParameter = null)
+        string[]? keyedParameters = null, string[]? ignoredParameters = null, string? tenantParameter = null, TimeSpan? failSafe = null)
     {
+        FailSafe = failSafe;
         Id = id;
         Ttl = ttl;
         Namespace = @namespace;
@@ -48,6 +50,9 @@ public sealed class LlmCachedMethod
 
     /// <summary>The method's identity in keys.</summary>
     public string Id { get; }
+
+    /// <summary>The method's own fail-safe window, if its attribute sets one.</summary>
+    public TimeSpan? FailSafe { get; }
 
     /// <summary>The method's own TTL, if its attribute sets one.</summary>
     public TimeSpan? Ttl { get; }
@@ -83,6 +88,7 @@ public sealed class LlmCachedMethod
             Method = method;
             Generation = runtime.Generation;
             Ttl = method.Ttl ?? runtime.Options.DefaultTtl;
+            FailSafe = method.FailSafe ?? runtime.Options.FailSafe ?? TimeSpan.Zero;
             Prefix = method.Namespace is null
                 ? $"llmcache:{runtime.Options.Namespace}:{method.Id}:"
                 : $"llmcache:{runtime.Options.Namespace}:{method.Id}~{method.Namespace}:";
@@ -98,8 +104,18 @@ public sealed class LlmCachedMethod
             Tag = LlmCacheTelemetry.MethodTag(method);
         }
 
-        public static HybridCacheEntryOptions EntryOptionsFor(TimeSpan ttl) =>
-            new() { Expiration = ttl, LocalCacheExpiration = ttl, Flags = HybridCacheEntryFlags.DisableLocalCache };
+        /// <summary>
+        /// How an entry living <paramref name="ttl"/> is written: the tiers keep it for the fail-safe window
+        /// beyond (the entry's own header says when it stops being fresh).
+        /// </summary>
+        public HybridCacheEntryOptions EntryOptionsFor(TimeSpan ttl)
+        {
+            TimeSpan life = ttl + FailSafe < ttl ? TimeSpan.MaxValue : ttl + FailSafe;
+            return new() { Expiration = life, LocalCacheExpiration = life, Flags = HybridCacheEntryFlags.DisableLocalCache };
+        }
+
+        /// <summary>How long past its expiry an entry may still answer a call whose method failed (zero: never).</summary>
+        public TimeSpan FailSafe { get; }
 
         /// <summary>Options for a read that must not write (no-store calls, result-dependent TTLs).</summary>
         public HybridCacheEntryOptions NoWriteOptions { get; }

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "LlmCache tier {Tier} holds a value whose signature does not match its key (forged, or written without the KeySecret); treated as a miss")]
     public static partial void TierValueForged(ILogger logger, int tier);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "LlmCache answered {MethodId} (key {KeyHash}) with an expired entry {Age} old because the method failed (fail-safe)")]
+    public static partial void FailSafeServed(ILogger logger, string methodId, string keyHash, TimeSpan age, Exception exception);
 }

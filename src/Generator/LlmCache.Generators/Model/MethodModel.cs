@@ -92,7 +92,8 @@ internal sealed record MethodModel(
     EquatableArray<KeyedStateModel> KeyedState,
     bool ReceiverKeysItself,
     EquatableArray<string> ExperimentalIds,
-    bool Exported = false)
+    bool Exported = false,
+    long? FailSafeTicks = null)
 {
     /// <summary>Whether the receiver contributes to the key (its [CacheKey] members, or itself as an <c>ICacheKeyWritable</c>).</summary>
     public bool KeysReceiver => ReceiverKeysItself || KeyedState.Count > 0;

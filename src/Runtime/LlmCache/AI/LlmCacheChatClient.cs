@@ -43,7 +43,7 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         _cacheConversations = options.CacheConversations;
         string[] tags = [.. options.Tags ?? []];
         _response = MiddlewareMethods.For("LlmCache.ChatClient.GetResponseAsync", [_provider, _endpoint, _model], options.Ttl, options.Namespace,
-            tags, s_keyedParameters);
+            tags, s_keyedParameters, options.FailSafe);
         _stream = MiddlewareMethods.For("LlmCache.ChatClient.GetStreamingResponseAsync", [_provider, _endpoint, _model], options.Ttl,
             options.Namespace, tags, s_keyedParameters);
     }
@@ -68,8 +68,10 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         ChatResponse response = await _runtime.GetOrCreateValueTaskAsync(_response, call, s_writeKey, null,
             static async (c, ct) =>
             {
+                ChatResponse answer = await c.Client.InnerClient.GetResponseAsync(c.Messages, c.Options, ct).ConfigureAwait(false);
+                // Set once the model answered: an answer the cache gave in place of a failed call (fail-safe) is a hit too.
                 c.InnerCalled = true;
-                return await c.Client.InnerClient.GetResponseAsync(c.Messages, c.Options, ct).ConfigureAwait(false);
+                return answer;
             },
             control, cancellationToken).ConfigureAwait(false);
         if (!call.InnerCalled)

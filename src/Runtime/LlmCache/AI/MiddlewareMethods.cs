@@ -22,14 +22,16 @@ internal static class MiddlewareMethods
     /// <param name="namespace">The middleware's namespace, or null.</param>
     /// <param name="tags">The entries' tags.</param>
     /// <param name="keyedParameters">Names of the parts of the key, in the order the key writer marks them.</param>
+    /// <param name="failSafe">The entries' fail-safe window, or null for the runtime's default.</param>
     public static LlmCachedMethod For(string shape, ReadOnlySpan<string?> identity, TimeSpan? ttl, string? @namespace, string[] tags,
-        string[] keyedParameters)
+        string[] keyedParameters, TimeSpan? failSafe = null)
     {
         string id = shape + "." + Fingerprint(identity, @namespace);
-        string configuration = id + "|" + (ttl?.Ticks.ToString(CultureInfo.InvariantCulture) ?? "-") + "|" + string.Join('\u001f', tags);
+        string configuration = id + "|" + (ttl?.Ticks.ToString(CultureInfo.InvariantCulture) ?? "-") + "|" + string.Join('\u001f', tags)
+            + "|" + (failSafe?.Ticks.ToString(CultureInfo.InvariantCulture) ?? "-");
         return s_methods.GetOrAdd(configuration,
-            static (_, a) => new LlmCachedMethod(a.id, a.ttl, a.@namespace, a.tags, a.keyedParameters),
-            (id, ttl, @namespace, tags, keyedParameters));
+            static (_, a) => new LlmCachedMethod(a.id, a.ttl, a.@namespace, a.tags, a.keyedParameters, failSafe: a.failSafe),
+            (id, ttl, @namespace, tags, keyedParameters, failSafe));
     }
 
     private static string Fingerprint(ReadOnlySpan<string?> identity, string? @namespace)

@@ -36,4 +36,19 @@ internal sealed class CacheEntry<T>
 
     public long ExpiresUtcTicks { get; }
 
+    /// <summary>
+    /// For an entry that answers in place of a failing method (<see cref="LlmCacheRuntime"/>'s fail-safe
+    /// throttle): the end of the original entry's fail-safe window, which this one never extends. Zero otherwise.
+    /// </summary>
+    public long FailSafeUntilUtcTicks { get; init; }
+
+    /// <summary>Whether this entry is a stale answer kept to answer for a failing method.</summary>
+    public bool IsStale => FailSafeUntilUtcTicks != 0;
+
+    /// <summary>Until when the entry may answer a failed call: the end of its fail-safe window.</summary>
+    public long FailSafeLimit(TimeSpan window) =>
+        FailSafeUntilUtcTicks != 0 ? FailSafeUntilUtcTicks
+        : window.Ticks >= DateTime.MaxValue.Ticks - ExpiresUtcTicks ? DateTime.MaxValue.Ticks
+        : ExpiresUtcTicks + window.Ticks;
+
 }

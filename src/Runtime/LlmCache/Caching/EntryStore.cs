@@ -109,12 +109,60 @@ internal sealed class EntryStore
     /// answer: alive, young enough for the call, and created after every removal that applies to it
     /// (its key, its tags, its tenant — as any process sharing the tiers recorded them).
     /// </summary>
-    public async ValueTask<bool> IsServableAsync<T>(CallKey key, CacheEntry<T> entry, CacheControl? control, CancellationToken cancellationToken)
+    public async ValueTask<bool> IsServableAsync<T>(CallKey key, CacheEntry<T> entry, CacheControl? control, CancellationToken cancellationToken) =>
+        EntryPolicy.IsFresh(entry.CreatedUtcTicks, entry.ExpiresUtcTicks, Now, control)
+        && await IsNotRemovedAsync(key, entry, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Whether an expired entry may answer a call whose method failed: within its fail-safe window,
+    /// finished, young enough for the caller's maximum age, and written after every removal that applies.
+    /// </summary>
+    public async ValueTask<bool> IsFailSafeServableAsync<T>(CallKey key, CacheEntry<T> entry, CacheControl? control, CancellationToken cancellationToken)
     {
-        if (!EntryPolicy.IsFresh(entry.CreatedUtcTicks, entry.ExpiresUtcTicks, Now, control))
+        long now = Now;
+        return entry.FailSafeLimit(key.Settings.FailSafe) > now
+            && !EntryPolicy.IsUnfinished(entry.Value)
+            && (control?.MaxAge is not { } maxAge || now - entry.CreatedUtcTicks <= maxAge.Ticks)
+            && await IsNotRemovedAsync(key, entry, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The in-process entry for <paramref name="key"/>, expired or not, while its fail-safe window lasts (nothing is checked or recorded).</summary>
+    public bool TryGetStaleLocal<T>(in CallKey key, [NotNullWhen(true)] out CacheEntry<T>? entry) => _local.TryGetStale(key, Now, out entry);
+
+    /// <summary>
+    /// Keeps a stale answer in memory for the fail-safe throttle, so the next calls are answered without
+    /// calling the failing method again; it never outlives the original entry's fail-safe window.
+    /// </summary>
+    public void KeepFailSafe<T>(in CallKey key, CacheEntry<T> stale, TimeSpan throttle)
+    {
+        long limit = stale.FailSafeLimit(key.Settings.FailSafe);
+        long now = Now;
+        long until = throttle.Ticks >= limit - now ? limit : now + throttle.Ticks;
+        if (until <= now)
         {
-            return false;
+            return;
         }
+        var kept = new CacheEntry<T>(stale.Value, stale.CreatedUtcTicks, until, stale.Method) { FailSafeUntilUtcTicks = limit };
+        long bytes;
+        try
+        {
+            bytes = _serializers.Measure(kept);
+        }
+        catch (Exception ex)
+        {
+            _recorder.Error(key.Settings, "measure", ex);
+            return;
+        }
+        _local.Set(key, kept, bytes);
+        if (Removals.LastRemoval(key) >= kept.CreatedUtcTicks)
+        {
+            _local.Remove(key, kept);
+        }
+    }
+
+    /// <summary>Whether the entry was written after every removal that applies to it (its key, its tags, its tenant).</summary>
+    private async ValueTask<bool> IsNotRemovedAsync<T>(CallKey key, CacheEntry<T> entry, CancellationToken cancellationToken)
+    {
         long removed;
         if (_hasSecondLevel && (key.HasTenant || key.Settings.Method.Tags.Count > 0))
         {
@@ -247,7 +295,7 @@ internal sealed class EntryStore
         {
             try
             {
-                HybridCacheEntryOptions options = ttl == settings.Ttl ? settings.EntryOptions : LlmCachedMethod.KeySettings.EntryOptionsFor(ttl);
+                HybridCacheEntryOptions options = ttl == settings.Ttl ? settings.EntryOptions : settings.EntryOptionsFor(ttl);
                 // The tiers write in the background (see TieredCache.SetAsync): the caller does not wait for them.
                 await _cache.SetAsync(key ?? callKey.ToKeyString(), entry, options, method.Tags, CancellationToken.None).ConfigureAwait(false);
             }

@@ -25,6 +25,7 @@ internal sealed class LocalCache
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
+    /// <summary>The entry under <paramref name="key"/> if it has not expired; an expired one stays while its fail-safe window lasts.</summary>
     public bool TryGet<T>(in CallKey key, long nowTicks, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry<T>? entry)
     {
         if (_slots.TryGetValue(key, out Slot? slot) && slot.Entry is CacheEntry<T> found)
@@ -35,7 +36,22 @@ internal sealed class LocalCache
                 entry = found;
                 return true;
             }
-            Remove(key);
+            if (found.FailSafeLimit(key.Settings.FailSafe) <= nowTicks)
+            {
+                Remove(key, found);
+            }
+        }
+        entry = null;
+        return false;
+    }
+
+    /// <summary>The entry under <paramref name="key"/>, expired or not, while its fail-safe window lasts.</summary>
+    public bool TryGetStale<T>(in CallKey key, long nowTicks, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry<T>? entry)
+    {
+        if (_slots.TryGetValue(key, out Slot? slot) && slot.Entry is CacheEntry<T> found && found.FailSafeLimit(key.Settings.FailSafe) > nowTicks)
+        {
+            entry = found;
+            return true;
         }
         entry = null;
         return false;

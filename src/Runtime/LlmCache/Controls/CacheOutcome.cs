@@ -19,7 +19,17 @@ public enum CacheSource
 /// <param name="Source">The level that answered.</param>
 /// <param name="Stored">Whether this call stored a fresh entry.</param>
 /// <param name="KeyHash">The last 16 hex digits of the key's hash (never the key's inputs).</param>
-public readonly record struct CacheOutcome(string MethodId, bool Hit, CacheSource Source, bool Stored, string KeyHash);
+public readonly record struct CacheOutcome(string MethodId, bool Hit, CacheSource Source, bool Stored, string KeyHash)
+{
+    /// <summary>
+    /// True when the answer is an expired entry served because the method failed (fail-safe, see
+    /// <see cref="LlmCachedAttribute.FailSafe"/>), or kept from one during the fail-safe throttle.
+    /// </summary>
+    public bool Stale { get; init; }
+
+    /// <summary>How old the answer was when it was served (set for a <see cref="Stale"/> answer).</summary>
+    public TimeSpan? Age { get; init; }
+}
 
 /// <summary>
 /// Collects the outcome of every cached call made inside an <see cref="LlmCacheScope.Observe"/> scope

@@ -43,6 +43,7 @@ internal sealed class CallRecorder
     private long _misses;
     private long _errors;
     private long _keyFailures;
+    private long _failSafeServed;
 
     public CallRecorder(LlmCacheTelemetry telemetry, ILogger logger)
     {
@@ -58,7 +59,8 @@ internal sealed class CallRecorder
         Interlocked.Read(ref _hits),
         Interlocked.Read(ref _misses),
         Interlocked.Read(ref _errors),
-        Interlocked.Read(ref _keyFailures));
+        Interlocked.Read(ref _keyFailures),
+        Interlocked.Read(ref _failSafeServed));
 
     /// <summary>The last 16 hex digits of the key: enough to correlate, nothing of the inputs.</summary>
     public static string KeyHash(in CallKey key)
@@ -100,6 +102,29 @@ internal sealed class CallRecorder
         {
             probe.Record(new CacheOutcome(settings.Method.Id, true, source, false, hash ?? KeyHash(key)));
         }
+    }
+
+    /// <summary>
+    /// A call answered by a stale entry: its method failed (<paramref name="failure"/>), or it came
+    /// within the fail-safe throttle after such a call. Counted as a hit and as fail-safe served.
+    /// </summary>
+    public void Stale(in CallKey key, long started, CacheSource source, long createdTicks, long nowTicks, Exception? failure)
+    {
+        LlmCachedMethod.KeySettings settings = key.Settings;
+        Interlocked.Increment(ref _hits);
+        Interlocked.Increment(ref _failSafeServed);
+        string level = source == CacheSource.Memory ? "memory" : "distributed";
+        Telemetry.Hits.Add(1, settings.Tag, new(TagNames.Level, level));
+        Telemetry.FailSafeServed.Add(1, settings.Tag, new(TagNames.Level, level));
+        Telemetry.LookupDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, settings.Tag, new(TagNames.Hit, true));
+        string hash = KeyHash(key);
+        var age = TimeSpan.FromTicks(Math.Max(0, nowTicks - createdTicks));
+        // Once per entry (its creation time stands for its window): a provider down for an hour logs once per key, not per call.
+        if (failure is not null && Once("failsafe:" + settings.Method.Id + ":" + hash + ":" + createdTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            Log.FailSafeServed(Logger, settings.Method.Id, hash, age, failure);
+        }
+        LlmCacheScope.CurrentProbe?.Record(new CacheOutcome(settings.Method.Id, true, source, false, hash) { Stale = true, Age = age });
     }
 
     /// <summary>A call the method answered: its lookup time (without the method's), span tags, log and probe.</summary>

@@ -25,6 +25,7 @@ internal sealed class LlmCacheTelemetry : IDisposable
         Hits = Meter.CreateCounter<long>("llmcache.hits", "{call}", "Calls answered from the cache, by level.");
         Misses = Meter.CreateCounter<long>("llmcache.misses", "{call}", "Calls that ran the method.");
         Stores = Meter.CreateCounter<long>("llmcache.stores", "{entry}", "Entries written.");
+        FailSafeServed = Meter.CreateCounter<long>("llmcache.failsafe.served", "{call}", "Calls answered by an expired entry because the method failed (or during the fail-safe throttle that follows).");
         SkippedStores = Meter.CreateCounter<long>("llmcache.stores.skipped", "{entry}", "Results not stored, by reason.");
         Errors = Meter.CreateCounter<long>("llmcache.errors", "{error}", "Cache operations that failed; the call was answered by the method.");
         TierDropped = Meter.CreateCounter<long>("llmcache.tier.dropped", "{call}", "Tier calls that failed or were skipped by an open breaker, by tier and operation.");
@@ -40,6 +41,8 @@ internal sealed class LlmCacheTelemetry : IDisposable
     public Counter<long> Misses { get; }
 
     public Counter<long> Stores { get; }
+
+    public Counter<long> FailSafeServed { get; }
 
     public Counter<long> SkippedStores { get; }
 
