@@ -85,6 +85,41 @@ public sealed class DiagnosticTests
         Assert.StartsWith($"FailSafe '{window}'", d.GetMessage(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("SoftTimeout = \"soon\"", "LLMC002", "SoftTimeout 'soon'")]
+    [InlineData("HardTimeout = \"-1s\"", "LLMC002", "HardTimeout '-1s'")]
+    [InlineData("EagerRefresh = 1.5", "LLMC017", "EagerRefresh 1.5 ")]
+    [InlineData("EagerRefresh = -0.2", "LLMC017", "EagerRefresh -0.2 ")]
+    public void InvalidBackgroundSettings_AreReported_AtTheirArgument(string argument, string id, string message)
+    {
+        Diagnostic d = Single(Header + $$"""
+
+            public class S
+            {
+                [LlmCached(Ttl = "1h", FailSafe = "1d",
+                    {{argument}})]
+                public Task<string> AskAsync(string prompt) => Task.FromResult(prompt);
+            }
+            """, id);
+        Assert.Equal(10, Line(d));
+        Assert.StartsWith(message, d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BackgroundSettings_ReachTheMethodDescriptor_AsNamedArguments()
+    {
+        string generated = GeneratorHarness.Generated(GeneratorHarness.Run(Header + """
+            public class S
+            {
+                [LlmCached(Ttl = "1h", FailSafe = "1d", SoftTimeout = "2s", HardTimeout = "1m", EagerRefresh = 0.9)]
+                public Task<string> AskAsync(string prompt) => Task.FromResult(prompt);
+            }
+            """).Result);
+
+        Assert.Contains("null, failSafe: global::System.TimeSpan.FromTicks(864000000000L), softTimeout: global::System.TimeSpan.FromTicks(20000000L), "
+            + "hardTimeout: global::System.TimeSpan.FromTicks(600000000L), eagerRefresh: 0.9);", generated, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AFailSafeWindow_ReachesTheMethodDescriptor_AndLeavesTheIdAlone()
     {
@@ -99,7 +134,7 @@ public sealed class DiagnosticTests
         string withWindow = GeneratorHarness.Generated(GeneratorHarness.Run(Header + Plain.Replace("Ttl = \"1h\"", "Ttl = \"1h\", FailSafe = \"1d\"")).Result);
 
         Assert.DoesNotContain("FromTicks(864000000000L)", plain, StringComparison.Ordinal);
-        Assert.Contains("null, global::System.TimeSpan.FromTicks(864000000000L));", withWindow, StringComparison.Ordinal);
+        Assert.Contains("null, failSafe: global::System.TimeSpan.FromTicks(864000000000L));", withWindow, StringComparison.Ordinal);
         // The window changes how long entries are kept, not what a key means: the method id stays.
         string Id(string source) => System.Text.RegularExpressions.Regex.Match(source, "\"[\\w.]*S\\.AskAsync\\.[0-9a-f]{16}\"").Value;
         Assert.NotEmpty(Id(plain));

@@ -50,7 +50,7 @@ public static class DiagnosticDescriptors
     /// <summary>LLMC002: the Ttl does not parse, or is zero or negative.</summary>
     public static readonly DiagnosticDescriptor InvalidTtl = new DiagnosticDescriptor(
         "LLMC002",
-        "Ttl or FailSafe is not a valid lifetime",
+        "A lifetime (Ttl, FailSafe, SoftTimeout, HardTimeout) is not valid",
         "{1} '{0}' is not a lifetime: use 30s, 15m, 2h, 7d or [d.]hh:mm:ss, greater than zero",
         Category,
         DiagnosticSeverity.Error,
@@ -200,4 +200,14 @@ public static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "LLMC016.md");
+
+    /// <summary>LLMC017: EagerRefresh is not a fraction of an entry's life.</summary>
+    public static readonly DiagnosticDescriptor InvalidEagerRefresh = new DiagnosticDescriptor(
+        "LLMC017",
+        "EagerRefresh is not a fraction of an entry's life",
+        "EagerRefresh {0} is not a fraction of an entry's life: use a value above 0 and below 1, such as 0.9",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "LLMC017.md");
 }

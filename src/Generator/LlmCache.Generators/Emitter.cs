@@ -114,8 +114,7 @@ internal static partial class Emitter
         w.Line("    " + StringArray(method.Tags) + ",");
         w.Line("    " + StringArray(method.Parameters.Where(p => p.Role == ParameterRole.Keyed).Select(p => p.Name).Concat(KeyedStateNames(method))) + ",");
         w.Line("    " + StringArray(method.Parameters.Where(p => p.Role is ParameterRole.Ignored or ParameterRole.CancellationToken or ParameterRole.Control).Select(p => p.Name)) + ",");
-        w.Line("    " + (tenant is null ? "null" : Literal(tenant.Name))
-            + (method.FailSafeTicks is long failSafe ? ", global::System.TimeSpan.FromTicks(" + failSafe.ToString(CultureInfo.InvariantCulture) + "L)" : "") + ");");
+        w.Line("    " + (tenant is null ? "null" : Literal(tenant.Name)) + ResilienceArguments(method) + ");");
         w.Line();
 
         string runtimeMethod = method.ReturnKind switch
@@ -477,6 +476,27 @@ internal static partial class Emitter
         w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind." + kind
             + ", Name = " + Literal(access.MemberName) + ")]");
         w.Line("private static " + shape + access.DeclaringTypeText + " target);");
+    }
+
+    /// <summary>The descriptor's named arguments for the attribute's fail-safe, timeouts and eager refresh; empty when none is set.</summary>
+    private static string ResilienceArguments(MethodModel method)
+    {
+        var text = new StringBuilder();
+        void Span(string name, long? ticks)
+        {
+            if (ticks is long t)
+            {
+                text.Append(", ").Append(name).Append(": global::System.TimeSpan.FromTicks(").Append(t.ToString(CultureInfo.InvariantCulture)).Append("L)");
+            }
+        }
+        Span("failSafe", method.FailSafeTicks);
+        Span("softTimeout", method.SoftTimeoutTicks);
+        Span("hardTimeout", method.HardTimeoutTicks);
+        if (method.EagerRefresh is double fraction)
+        {
+            text.Append(", eagerRefresh: ").Append(fraction.ToString("R", CultureInfo.InvariantCulture));
+        }
+        return text.ToString();
     }
 
     private static void WriteConstraints(SourceWriter w, string[] constraints)

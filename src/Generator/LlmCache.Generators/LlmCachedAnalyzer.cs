@@ -57,7 +57,8 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidTenant,
         DiagnosticDescriptors.UnkeyedInstanceState,
         DiagnosticDescriptors.HiddenState,
-        DiagnosticDescriptors.InvalidCallsTarget);
+        DiagnosticDescriptors.InvalidCallsTarget,
+        DiagnosticDescriptors.InvalidEagerRefresh);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

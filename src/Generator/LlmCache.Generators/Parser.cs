@@ -66,17 +66,28 @@ internal static class Parser
                 Report(DiagnosticDescriptors.InvalidTtl, ArgumentLocation(attribute, "Ttl", cancellationToken) ?? attributeLocation, ttlText, "Ttl");
             }
         }
-        long? failSafeTicks = null;
-        if (arguments.FailSafe is { } failSafeText)
+        long? Lifetime(string? text, string name)
         {
-            if (TtlText.TryParse(failSafeText, out TimeSpan failSafe))
+            if (text is null)
             {
-                failSafeTicks = failSafe.Ticks;
+                return null;
             }
-            else
+            if (TtlText.TryParse(text, out TimeSpan value))
             {
-                Report(DiagnosticDescriptors.InvalidTtl, ArgumentLocation(attribute, "FailSafe", cancellationToken) ?? attributeLocation, failSafeText, "FailSafe");
+                return value.Ticks;
             }
+            Report(DiagnosticDescriptors.InvalidTtl, ArgumentLocation(attribute, name, cancellationToken) ?? attributeLocation, text, name);
+            return null;
+        }
+        long? failSafeTicks = Lifetime(arguments.FailSafe, "FailSafe");
+        long? softTimeoutTicks = Lifetime(arguments.SoftTimeout, "SoftTimeout");
+        long? hardTimeoutTicks = Lifetime(arguments.HardTimeout, "HardTimeout");
+        double? eagerRefresh = arguments.EagerRefresh is 0 ? null : arguments.EagerRefresh;
+        if (eagerRefresh is not (> 0 and < 1) and not null)
+        {
+            Report(DiagnosticDescriptors.InvalidEagerRefresh, ArgumentLocation(attribute, "EagerRefresh", cancellationToken) ?? attributeLocation,
+                eagerRefresh.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            eagerRefresh = null;
         }
         if (ns is not null && !TtlText.IsValidNamespace(ns))
         {
@@ -260,16 +271,23 @@ internal static class Parser
             keysItself,
             experimental.ToEquatableArray(),
             Exported: !external && IsEffectivelyPublic(method),
-            FailSafeTicks: failSafeTicks);
+            FailSafeTicks: failSafeTicks,
+            SoftTimeoutTicks: softTimeoutTicks,
+            HardTimeoutTicks: hardTimeoutTicks,
+            EagerRefresh: eagerRefresh);
         return model;
     }
 
     /// <summary>The arguments of one [LlmCached] attribute, read once for the parser and the analyzer.</summary>
     internal sealed class CachedArguments
     {
-        public CachedArguments(string? ttl, string? ns, string? tenant, string[] ignored, string[] tags, string? failSafe = null)
+        public CachedArguments(string? ttl, string? ns, string? tenant, string[] ignored, string[] tags, string? failSafe = null,
+            string? softTimeout = null, string? hardTimeout = null, double eagerRefresh = 0)
         {
             FailSafe = failSafe;
+            SoftTimeout = softTimeout;
+            HardTimeout = hardTimeout;
+            EagerRefresh = eagerRefresh;
             Ttl = ttl;
             Namespace = ns;
             Tenant = tenant;
@@ -280,6 +298,12 @@ internal static class Parser
         public string? Ttl { get; }
 
         public string? FailSafe { get; }
+
+        public string? SoftTimeout { get; }
+
+        public string? HardTimeout { get; }
+
+        public double EagerRefresh { get; }
 
         public string? Namespace { get; }
 
@@ -295,6 +319,9 @@ internal static class Parser
     {
         string? ttl = null;
         string? failSafe = null;
+        string? softTimeout = null;
+        string? hardTimeout = null;
+        double eagerRefresh = 0;
         string? ns = null;
         string? tenant = null;
         string[] ignored = Array.Empty<string>();
@@ -305,6 +332,9 @@ internal static class Parser
             {
                 case "Ttl": ttl = argument.Value.Value as string; break;
                 case "FailSafe": failSafe = argument.Value.Value as string; break;
+                case "SoftTimeout": softTimeout = argument.Value.Value as string; break;
+                case "HardTimeout": hardTimeout = argument.Value.Value as string; break;
+                case "EagerRefresh" when argument.Value.Value is double fraction: eagerRefresh = fraction; break;
                 case "Namespace": ns = argument.Value.Value as string; break;
                 case "Tenant": tenant = argument.Value.Value as string; break;
                 case "IgnoreParams" when !argument.Value.IsNull:
@@ -315,7 +345,7 @@ internal static class Parser
                     break;
             }
         }
-        return new CachedArguments(ttl, ns, tenant, ignored, tags, failSafe);
+        return new CachedArguments(ttl, ns, tenant, ignored, tags, failSafe, softTimeout, hardTimeout, eagerRefresh);
     }
 
     /// <summary>What a parameter is to the cache, in this order: a token, a control, ignored, the tenant, else keyed.</summary>

@@ -57,4 +57,13 @@ public sealed class LlmCacheCallsAttribute : Attribute
 
     /// <summary>The fail-safe window, as <see cref="LlmCachedAttribute.FailSafe"/>.</summary>
     public string? FailSafe { get; set; }
+
+    /// <summary>The soft timeout, as <see cref="LlmCachedAttribute.SoftTimeout"/>.</summary>
+    public string? SoftTimeout { get; set; }
+
+    /// <summary>The hard timeout of background calls, as <see cref="LlmCachedAttribute.HardTimeout"/>.</summary>
+    public string? HardTimeout { get; set; }
+
+    /// <summary>The eager refresh point, as <see cref="LlmCachedAttribute.EagerRefresh"/>.</summary>
+    public double EagerRefresh { get; set; }
 }

@@ -89,6 +89,25 @@ public sealed class LlmCacheOptions
     public Func<Exception, bool>? FailSafeWhen { get; set; }
 
     /// <summary>
+    /// The soft timeout of methods whose attribute sets none (see <see cref="LlmCachedAttribute.SoftTimeout"/>):
+    /// with an expired entry at hand (a <see cref="FailSafe"/> window keeps it), a slower call is answered
+    /// by that entry while the method finishes in the background. Null (the default): off.
+    /// </summary>
+    public TimeSpan? SoftTimeout { get; set; }
+
+    /// <summary>How long a method finishing in the background may run before it is cancelled. Default: 2 minutes.</summary>
+    public TimeSpan HardTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The eager refresh point of methods whose attribute sets none (see <see cref="LlmCachedAttribute.EagerRefresh"/>):
+    /// a fraction of an entry's life above 0 and below 1. Null (the default): off.
+    /// </summary>
+    public double? EagerRefresh { get; set; }
+
+    /// <summary>How many background calls (soft timeouts finishing, eager refreshes) may run at once; an eager refresh beyond it is skipped. Default: 16.</summary>
+    public int MaxBackgroundRefreshes { get; set; } = 16;
+
+    /// <summary>
     /// A deployment secret (at least 16 characters; keep it out of source control) that keys the
     /// tenant partition with HMAC-SHA256, so listings of a shared tier (Redis keys, S3 objects) cannot
     /// be matched against guessed tenant ids, and that signs every value written to a tier (HMAC over
@@ -112,6 +131,9 @@ public sealed class LlmCacheOptions
         target.DefaultTtl = DefaultTtl;
         target.FailSafe = FailSafe;
         target.FailSafeThrottle = FailSafeThrottle;
+        target.SoftTimeout = SoftTimeout;
+        target.HardTimeout = HardTimeout;
+        target.EagerRefresh = EagerRefresh;
         target.Enabled = Enabled;
         target.MaximumEntryBytes = MaximumEntryBytes;
         target.MemoryMaxEntries = MemoryMaxEntries;
@@ -134,6 +156,18 @@ public sealed class LlmCacheOptions
         if (FailSafe < TimeSpan.Zero || FailSafeThrottle < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(FailSafe), "The fail-safe window and its throttle cannot be negative.");
+        }
+        if (SoftTimeout <= TimeSpan.Zero || HardTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SoftTimeout), "The soft and hard timeouts must be positive.");
+        }
+        if (EagerRefresh is <= 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EagerRefresh), EagerRefresh, "The eager refresh point is a fraction of an entry's life, above 0 and below 1.");
+        }
+        if (MaxBackgroundRefreshes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBackgroundRefreshes), MaxBackgroundRefreshes, "At least one background refresh must be allowed.");
         }
         if (MaximumEntryBytes <= 0)
         {

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
@@ -28,15 +29,26 @@ public sealed partial class LlmCacheRuntime
             if (_store.TryGetLocal(key, effective, out CacheEntry<T>? entry))
             {
                 RecordLocalHit(key, started, entry);
+                if (key.Settings.EagerRefresh > 0)
+                {
+                    RefreshEarly(key, entry, (State: state, Factory: factory), static (s, ct) => new ValueTask<T>(s.Factory(s.State, ct)),
+                        SameKey(key, method, state, writeKey, writeTenant, effective)!, effective);
+                }
                 return entry.CompletedTask; // shared: neither the task nor its value can change
             }
         }
-        else if (TryHit(key, effective, out T? hit))
+        else if (TryHit(key, effective, out T? hit, out CacheEntry<T>? hitEntry))
         {
+            if (key.Settings.EagerRefresh > 0)
+            {
+                RefreshEarly(key, hitEntry, (State: state, Factory: factory), static (s, ct) => new ValueTask<T>(s.Factory(s.State, ct)),
+                    SameKey(key, method, state, writeKey, writeTenant, effective)!, effective);
+            }
             return Task.FromResult(hit!);
         }
         return GetOrCreateCoreAsync(key, (State: state, Factory: factory),
-            static (s, ct) => new ValueTask<T>(s.Factory(s.State, ct)), effective, cancellationToken).AsTask();
+            static (s, ct) => new ValueTask<T>(s.Factory(s.State, ct)), effective, SameKey(key, method, state, writeKey, writeTenant, effective),
+            cancellationToken).AsTask();
     }
 
     /// <summary>Serves a <c>ValueTask&lt;T&gt;</c> method through the cache (generated code only).</summary>
@@ -50,11 +62,17 @@ public sealed partial class LlmCacheRuntime
         {
             return factory(state, cancellationToken);
         }
-        if (TryHit(key, effective, out T? hit))
+        if (TryHit(key, effective, out T? hit, out CacheEntry<T>? hitEntry))
         {
+            if (key.Settings.EagerRefresh > 0)
+            {
+                RefreshEarly(key, hitEntry, (State: state, Factory: factory), static (s, ct) => s.Factory(s.State, ct),
+                    SameKey(key, method, state, writeKey, writeTenant, effective)!, effective);
+            }
             return new ValueTask<T>(hit!);
         }
-        return GetOrCreateCoreAsync(key, (State: state, Factory: factory), static (s, ct) => s.Factory(s.State, ct), effective, cancellationToken);
+        return GetOrCreateCoreAsync(key, (State: state, Factory: factory), static (s, ct) => s.Factory(s.State, ct), effective,
+            SameKey(key, method, state, writeKey, writeTenant, effective), cancellationToken);
     }
 
     /// <summary>
@@ -108,16 +126,91 @@ public sealed partial class LlmCacheRuntime
     }
 
     /// <summary>The hot path: the in-process level, no key string, no await. A hit is handed out as a copy.</summary>
-    private bool TryHit<T>(in CallKey key, CacheControl? control, out T? value)
+    private bool TryHit<T>(in CallKey key, CacheControl? control, out T? value, [NotNullWhen(true)] out CacheEntry<T>? entry)
     {
         long started = Stopwatch.GetTimestamp();
-        if (_store.TryGetLocal(key, control, out CacheEntry<T>? entry) && _store.TryCopy(key.Settings, entry.Value, out value))
+        if (_store.TryGetLocal(key, control, out entry) && _store.TryCopy(key.Settings, entry.Value, out value))
         {
             RecordLocalHit(key, started, entry);
             return true;
         }
         value = default;
+        entry = null;
         return false;
+    }
+
+    /// <summary>
+    /// For a method whose calls may finish in the background: whether a call's arguments still write
+    /// <paramref name="key"/>. A caller handed an answer may go on changing its arguments (appending the
+    /// answer to its messages); a background call that read them then answered another question, and
+    /// its answer is not stored under this key. Null for other methods (nothing runs in the background).
+    /// </summary>
+    private Func<CallKey, bool>? SameKey<TState>(in CallKey key, LlmCachedMethod method, TState state, KeyBuilder<TState> writeKey,
+        KeyBuilder<TState>? writeTenant, CacheControl? control)
+    {
+        if (!key.Settings.RefreshesInBackground)
+        {
+            return null;
+        }
+        return k => _keys.TryBuild(method, in state, writeKey, writeTenant, control, out CallKey again) && again.Equals(k);
+    }
+
+    /// <summary>
+    /// A hit in the last part of its entry's life (<see cref="LlmCachedMethod.KeySettings.EagerRefresh"/>)
+    /// starts one background call of the method (per key, within the runtime's bound) whose answer
+    /// replaces the entry before it expires. The caller has its answer already and never waits.
+    /// </summary>
+    private void RefreshEarly<TArgs, T>(CallKey key, CacheEntry<T> entry, TArgs args, Func<TArgs, CancellationToken, ValueTask<T>> invoke,
+        Func<CallKey, bool> sameKey, CacheControl? control)
+    {
+        LlmCachedMethod.KeySettings settings = key.Settings;
+        long life = entry.ExpiresUtcTicks - entry.CreatedUtcTicks;
+        if (entry.IsStale || control is { NoStore: true } || _store.Now < entry.CreatedUtcTicks + (long)(life * settings.EagerRefresh)
+            || _refreshes.IsRunning(key))
+        {
+            return;
+        }
+        TimeSpan ttl = control?.Ttl ?? settings.Ttl;
+        _refreshes.TryRun(key, () =>
+        {
+            long startedTicks = _store.Now;
+            var hard = new CancellationTokenSource(settings.HardTimeout, _time);
+            // On the thread pool: the caller who made the hit is not kept a moment longer.
+            Task<T> running = Task.Run(() => invoke(args, hard.Token).AsTask(), hard.Token);
+            return CompleteInBackgroundAsync(key, running, hard, sameKey, ttl, control, startedTicks);
+        }, bounded: true);
+    }
+
+    /// <summary>
+    /// Waits for a method call that goes on without its caller (past a soft timeout, or an eager
+    /// refresh) and stores its answer if the arguments still mean the same key. Never throws: a failure
+    /// is counted and logged, and the entry stays as it was.
+    /// </summary>
+    private async Task CompleteInBackgroundAsync<T>(CallKey key, Task<T> running, CancellationTokenSource hard, Func<CallKey, bool>? sameKey,
+        TimeSpan ttl, CacheControl? control, long startedTicks)
+    {
+        LlmCachedMethod.KeySettings settings = key.Settings;
+        string outcome;
+        try
+        {
+            T value = await running.ConfigureAwait(false);
+            outcome = sameKey is not null && !sameKey(key) ? "discarded"
+                : await _store.StoreAsync(key, null, value, ttl, control, startedTicks, CancellationToken.None).ConfigureAwait(false) ? "stored"
+                : "not-stored";
+        }
+        catch (Exception ex)
+        {
+            outcome = "failed";
+            if (_recorder.Once("refresh-failed:" + settings.Method.Id))
+            {
+                Log.RefreshFailed(_recorder.Logger, settings.Method.Id, ex);
+            }
+        }
+        finally
+        {
+            hard.Dispose();
+        }
+        _recorder.Refreshed(settings, outcome);
     }
 
     /// <summary>A hit of the in-process level: a stale answer kept for the fail-safe throttle is reported as such.</summary>
@@ -131,6 +224,36 @@ public sealed partial class LlmCacheRuntime
         {
             _recorder.Hit(key, started, CacheSource.Memory);
         }
+    }
+
+    /// <summary>
+    /// The newest entry at hand that may answer in place of the method (an expired one within its
+    /// fail-safe window, see <see cref="EntryStore.IsFailSafeServableAsync"/>): the in-process one, or
+    /// <paramref name="read"/> from a tier. Null when there is none.
+    /// </summary>
+    private async ValueTask<(CacheEntry<T>? Entry, CacheSource Source)> FindStaleAsync<T>(CallKey key, CacheEntry<T>? read, CacheControl? control,
+        CancellationToken cancellationToken)
+    {
+        if (key.Settings.FailSafe <= TimeSpan.Zero)
+        {
+            return default;
+        }
+        CacheSource source = CacheSource.Memory;
+        if (!_store.TryGetStaleLocal(key, out CacheEntry<T>? stale) || read is not null && read.CreatedUtcTicks > stale.CreatedUtcTicks)
+        {
+            stale = read;
+            source = CacheSource.Distributed;
+        }
+        return stale is not null && await _store.IsFailSafeServableAsync(key, stale, control, cancellationToken).ConfigureAwait(false)
+            ? (stale, source)
+            : default;
+    }
+
+    /// <summary>Records a stale entry answering past a soft timeout, and returns the caller's copy of it.</summary>
+    private T ServedStale<T>(CallKey key, CacheEntry<T> stale, T copy, CacheSource source, long started)
+    {
+        _recorder.Stale(key, started, source, stale.CreatedUtcTicks, _store.Now, failure: null, "soft-timeout");
+        return copy;
     }
 
     /// <summary>
@@ -154,13 +277,7 @@ public sealed partial class LlmCacheRuntime
             {
                 return default;
             }
-            CacheSource source = CacheSource.Memory;
-            if (!_store.TryGetStaleLocal(key, out CacheEntry<T>? stale) || read is not null && read.CreatedUtcTicks > stale.CreatedUtcTicks)
-            {
-                stale = read;
-                source = CacheSource.Distributed;
-            }
-            if (stale is null || !await _store.IsFailSafeServableAsync(key, stale, control, cancellationToken).ConfigureAwait(false)
+            if (await FindStaleAsync(key, read, control, cancellationToken).ConfigureAwait(false) is not ({ } stale, var source)
                 || !_store.TryCopy(settings, stale.Value, out T copy))
             {
                 return default;
@@ -178,7 +295,8 @@ public sealed partial class LlmCacheRuntime
     }
 
     private async ValueTask<T> GetOrCreateCoreAsync<TArgs, T>(CallKey callKey, TArgs args,
-        Func<TArgs, CancellationToken, ValueTask<T>> invoke, CacheControl? control, CancellationToken cancellationToken)
+        Func<TArgs, CancellationToken, ValueTask<T>> invoke, CacheControl? control, Func<CallKey, bool>? sameKey,
+        CancellationToken cancellationToken)
     {
         LlmCachedMethod.KeySettings settings = callKey.Settings;
         var call = new CallOutcome<T>();
@@ -192,10 +310,13 @@ public sealed partial class LlmCacheRuntime
         long startedTicks = _store.Now;
         using Activity? activity = LlmCacheTelemetry.ActivitySource.StartActivity("llmcache.get");
 
-        if (control is { NoCache: true })
+        if (control is { NoCache: true }
+            || settings.SoftTimeout is not null && _store.TryGetStaleLocal<T>(callKey, out _))
         {
-            return await RefreshAsync(callKey, key, args, invoke, control, ttl, started, startedTicks, activity, call, null, cancellationToken)
-                .ConfigureAwait(false);
+            // A fresh read; or an expired entry in memory and a soft timeout: the method may keep its
+            // caller waiting only that long (RefreshAsync), which a shared HybridCache call cannot do.
+            return await RefreshAsync(callKey, key, args, invoke, control, ttl, started, startedTicks, activity, call, null, sameKey,
+                cancellationToken).ConfigureAwait(false);
         }
 
         CacheEntry<T>? entry;
@@ -265,8 +386,8 @@ public sealed partial class LlmCacheRuntime
         {
             // Expired by this runtime's clock, older than the caller accepts, removed since it was
             // written, or not a value that can be handed out: the method answers (the entry, if the method fails).
-            return await RefreshAsync(callKey, key, args, invoke, control, ttl, started, startedTicks, activity, call, entry, cancellationToken)
-                .ConfigureAwait(false);
+            return await RefreshAsync(callKey, key, args, invoke, control, ttl, started, startedTicks, activity, call, entry, sameKey,
+                cancellationToken).ConfigureAwait(false);
         }
         if (entry.Method is null)
         {
@@ -287,12 +408,58 @@ public sealed partial class LlmCacheRuntime
     /// </summary>
     private async ValueTask<T> RefreshAsync<TArgs, T>(CallKey callKey, string key, TArgs args, Func<TArgs, CancellationToken, ValueTask<T>> invoke,
         CacheControl? control, TimeSpan ttl, long started, long startedTicks, Activity? activity, CallOutcome<T> call, CacheEntry<T>? stale,
-        CancellationToken cancellationToken)
+        Func<CallKey, bool>? sameKey, CancellationToken cancellationToken)
     {
+        LlmCachedMethod.KeySettings settings = callKey.Settings;
+        if (settings.SoftTimeout is { } softTimeout && control is not { NoCache: true }
+            && await FindStaleAsync(callKey, stale, control, cancellationToken).ConfigureAwait(false) is ({ } standby, var source)
+            && _store.TryCopy(settings, standby.Value, out T standbyCopy))
+        {
+            if (_refreshes.IsRunning(callKey))
+            {
+                // The method is already being called for this key (past another caller's soft timeout): its answer will land.
+                return ServedStale(callKey, standby, standbyCopy, source, started);
+            }
+            var hard = new CancellationTokenSource(settings.HardTimeout, _time);
+            // Until the soft timeout the caller waits, and its cancellation stops the method; after it, the call is the runtime's.
+            CancellationTokenRegistration callerStops = cancellationToken.Register(static h => ((CancellationTokenSource)h!).Cancel(), hard);
+            Task<T> running = RunMethodAsync(settings, invoke, args, call, hard.Token).AsTask();
+            Task waited = await Task.WhenAny(running, Task.Delay(softTimeout, _time, cancellationToken)).ConfigureAwait(false);
+            if (!running.IsCompleted && !cancellationToken.IsCancellationRequested && waited != running)
+            {
+                callerStops.Dispose();
+                if (_refreshes.TryRun(callKey, () => CompleteInBackgroundAsync(callKey, running, hard, sameKey, ttl, control, startedTicks), bounded: false))
+                {
+                    return ServedStale(callKey, standby, standbyCopy, source, started);
+                }
+            }
+            callerStops.Dispose();
+            T answered;
+            try
+            {
+                answered = await running.ConfigureAwait(false);
+            }
+            catch (Exception failure)
+            {
+                if (await FailSafeAsync(callKey, stale, failure, control, started, cancellationToken).ConfigureAwait(false) is (true, var answer))
+                {
+                    return answer!;
+                }
+                throw;
+            }
+            finally
+            {
+                hard.Dispose();
+            }
+            bool kept = await _store.StoreAsync(callKey, key, answered, ttl, control, startedTicks, cancellationToken).ConfigureAwait(false);
+            _recorder.Miss(callKey, activity, started, call.MethodTicks, kept, control);
+            return answered;
+        }
+
         T fresh;
         try
         {
-            fresh = await RunMethodAsync(callKey.Settings, invoke, args, call, cancellationToken).ConfigureAwait(false);
+            fresh = await RunMethodAsync(settings, invoke, args, call, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception failure)
         {

@@ -32,6 +32,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     private readonly CallRecorder _recorder;
     private readonly CallKeys _keys;
     private readonly EntryStore _store;
+    private readonly BackgroundRefreshes _refreshes;
     private volatile bool _enabled;
     private int _generation;
     private IDisposable? _reloadSubscription;
@@ -91,6 +92,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             .AddSerializerFactory(_serializers);
         _services = services.BuildServiceProvider();
         _cache = _services.GetRequiredService<HybridCache>();
+        _refreshes = new BackgroundRefreshes(Options.MaxBackgroundRefreshes);
         _store = new EntryStore(this, _cache, _serializers, _local, _recorder, _time,
             new RemovalLog(_time, () => Options.Namespace, _tiered), hasSecondLevel: _tiered is not null);
     }
@@ -337,6 +339,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _refreshes.FlushAsync(FlushLimit).GetAwaiter().GetResult();
         _tiered?.FlushAsync(FlushLimit).GetAwaiter().GetResult();
         _tiered?.Dispose();
         Unsubscribe();
@@ -359,10 +362,21 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     private static readonly TimeSpan FlushLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Waits (at most 5 seconds) for second-level writes still in flight. Callers never wait for tier
-    /// writes; call this before a short-lived process exits (disposing the runtime does it too).
+    /// Waits (at most 5 seconds each) for background refreshes still running (a call past its soft
+    /// timeout, an eager refresh), then for second-level writes still in flight. Callers never wait for
+    /// either; call this before a short-lived process exits (disposing the runtime does it too).
     /// </summary>
-    public Task FlushAsync() => _tiered?.FlushAsync(FlushLimit) ?? Task.CompletedTask;
+    public async Task FlushAsync()
+    {
+        await _refreshes.FlushAsync(FlushLimit).ConfigureAwait(false);
+        if (_tiered is not null)
+        {
+            await _tiered.FlushAsync(FlushLimit).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Method calls running in the background now: calls that outlived their soft timeout, and eager refreshes.</summary>
+    public int PendingRefreshes => _refreshes.Pending;
 
     /// <summary>Whether a second level (a chain of tiers) is configured.</summary>
     internal bool HasSecondLevel => _tiered is not null;

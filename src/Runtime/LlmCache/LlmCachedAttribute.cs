@@ -46,4 +46,26 @@ public sealed class LlmCachedAttribute : Attribute
     /// <see cref="LlmCacheOptions.FailSafe"/> applies (off by default).
     /// </summary>
     public string? FailSafe { get; set; }
+
+    /// <summary>
+    /// With an expired entry at hand (kept by <see cref="FailSafe"/>), a call whose method takes longer
+    /// than this (same format as <see cref="Ttl"/>, e.g. <c>2s</c>) is answered with that entry; the method
+    /// goes on in the background, bounded by <see cref="HardTimeout"/>, and its answer refreshes the entry.
+    /// When not set, <see cref="LlmCacheOptions.SoftTimeout"/> applies (off by default).
+    /// </summary>
+    public string? SoftTimeout { get; set; }
+
+    /// <summary>
+    /// How long a method finishing in the background (after a <see cref="SoftTimeout"/>, or an
+    /// <see cref="EagerRefresh"/>) may run before it is cancelled. When not set,
+    /// <see cref="LlmCacheOptions.HardTimeout"/> applies.
+    /// </summary>
+    public string? HardTimeout { get; set; }
+
+    /// <summary>
+    /// A fraction of an entry's life (above 0, below 1; e.g. <c>0.9</c>) after which a hit also starts
+    /// one background call of the method that refreshes the entry, so a popular answer never expires
+    /// under its callers. 0 (the default): <see cref="LlmCacheOptions.EagerRefresh"/> applies.
+    /// </summary>
+    public double EagerRefresh { get; set; }
 }

@@ -20,11 +20,18 @@ public sealed class LlmCachedMethod
     /// <param name="ignoredParameters">Names of the parameters that never enter the key.</param>
     /// <param name="tenantParameter">The parameter that partitions the key by tenant, or null.</param>
     /// <param name="failSafe">The attribute's fail-safe window, or null for the runtime's.</param>
+    /// <param name="softTimeout">The attribute's soft timeout, or null for the runtime's.</param>
+    /// <param name="hardTimeout">The attribute's hard timeout of background calls, or null for the runtime's.</param>
+    /// <param name="eagerRefresh">The attribute's eager refresh point (a fraction of the entry's life), or null for the runtime's.</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public LlmCachedMethod(string id, TimeSpan? ttl, string? @namespace, string[]? tags,
-        string[]? keyedParameters = null, string[]? ignoredParameters = null, string? tenantParameter = null, TimeSpan? failSafe = null)
+        string[]? keyedParameters = null, string[]? ignoredParameters = null, string? tenantParameter = null, TimeSpan? failSafe = null,
+        TimeSpan? softTimeout = null, TimeSpan? hardTimeout = null, double? eagerRefresh = null)
     {
         FailSafe = failSafe;
+        SoftTimeout = softTimeout;
+        HardTimeout = hardTimeout;
+        EagerRefresh = eagerRefresh;
         Id = id;
         Ttl = ttl;
         Namespace = @namespace;
@@ -53,6 +60,15 @@ public sealed class LlmCachedMethod
 
     /// <summary>The method's own fail-safe window, if its attribute sets one.</summary>
     public TimeSpan? FailSafe { get; }
+
+    /// <summary>The method's own soft timeout, if its attribute sets one.</summary>
+    public TimeSpan? SoftTimeout { get; }
+
+    /// <summary>The method's own hard timeout of background calls, if its attribute sets one.</summary>
+    public TimeSpan? HardTimeout { get; }
+
+    /// <summary>The method's own eager refresh point, if its attribute sets one.</summary>
+    public double? EagerRefresh { get; }
 
     /// <summary>The method's own TTL, if its attribute sets one.</summary>
     public TimeSpan? Ttl { get; }
@@ -89,6 +105,9 @@ public sealed class LlmCachedMethod
             Generation = runtime.Generation;
             Ttl = method.Ttl ?? runtime.Options.DefaultTtl;
             FailSafe = method.FailSafe ?? runtime.Options.FailSafe ?? TimeSpan.Zero;
+            SoftTimeout = method.SoftTimeout ?? runtime.Options.SoftTimeout;
+            HardTimeout = method.HardTimeout ?? runtime.Options.HardTimeout;
+            EagerRefresh = method.EagerRefresh ?? runtime.Options.EagerRefresh ?? 0;
             Prefix = method.Namespace is null
                 ? $"llmcache:{runtime.Options.Namespace}:{method.Id}:"
                 : $"llmcache:{runtime.Options.Namespace}:{method.Id}~{method.Namespace}:";
@@ -116,6 +135,18 @@ public sealed class LlmCachedMethod
 
         /// <summary>How long past its expiry an entry may still answer a call whose method failed (zero: never).</summary>
         public TimeSpan FailSafe { get; }
+
+        /// <summary>How long a call with a stale entry at hand waits for its method before the entry answers; null: as long as the method takes.</summary>
+        public TimeSpan? SoftTimeout { get; }
+
+        /// <summary>How long a method finishing in the background may run.</summary>
+        public TimeSpan HardTimeout { get; }
+
+        /// <summary>The fraction of an entry's life after which a hit starts a background refresh; 0: never.</summary>
+        public double EagerRefresh { get; }
+
+        /// <summary>Whether calls of this method may leave work running in the background (a soft timeout or an eager refresh).</summary>
+        public bool RefreshesInBackground => SoftTimeout is not null || EagerRefresh > 0;
 
         /// <summary>Options for a read that must not write (no-store calls, result-dependent TTLs).</summary>
         public HybridCacheEntryOptions NoWriteOptions { get; }

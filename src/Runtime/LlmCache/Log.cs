@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "LlmCache answered {MethodId} (key {KeyHash}) with an expired entry {Age} old because the method failed (fail-safe)")]
     public static partial void FailSafeServed(ILogger logger, string methodId, string keyHash, TimeSpan age, Exception exception);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "LlmCache could not refresh {MethodId} in the background; the entry stays as it was")]
+    public static partial void RefreshFailed(ILogger logger, string methodId, Exception exception);
 }

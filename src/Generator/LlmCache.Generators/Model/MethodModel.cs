@@ -93,7 +93,10 @@ internal sealed record MethodModel(
     bool ReceiverKeysItself,
     EquatableArray<string> ExperimentalIds,
     bool Exported = false,
-    long? FailSafeTicks = null)
+    long? FailSafeTicks = null,
+    long? SoftTimeoutTicks = null,
+    long? HardTimeoutTicks = null,
+    double? EagerRefresh = null)
 {
     /// <summary>Whether the receiver contributes to the key (its [CacheKey] members, or itself as an <c>ICacheKeyWritable</c>).</summary>
     public bool KeysReceiver => ReceiverKeysItself || KeyedState.Count > 0;

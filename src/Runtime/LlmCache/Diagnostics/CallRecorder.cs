@@ -16,6 +16,7 @@ internal static class TagNames
     public const string State = "llmcache.state";
     public const string KeyHash = "llmcache.key_hash";
     public const string Control = "llmcache.control";
+    public const string Outcome = "llmcache.outcome";
     public const string CacheHit = "cache.hit";
 }
 
@@ -108,14 +109,14 @@ internal sealed class CallRecorder
     /// A call answered by a stale entry: its method failed (<paramref name="failure"/>), or it came
     /// within the fail-safe throttle after such a call. Counted as a hit and as fail-safe served.
     /// </summary>
-    public void Stale(in CallKey key, long started, CacheSource source, long createdTicks, long nowTicks, Exception? failure)
+    public void Stale(in CallKey key, long started, CacheSource source, long createdTicks, long nowTicks, Exception? failure, string reason = "failure")
     {
         LlmCachedMethod.KeySettings settings = key.Settings;
         Interlocked.Increment(ref _hits);
         Interlocked.Increment(ref _failSafeServed);
         string level = source == CacheSource.Memory ? "memory" : "distributed";
         Telemetry.Hits.Add(1, settings.Tag, new(TagNames.Level, level));
-        Telemetry.FailSafeServed.Add(1, settings.Tag, new(TagNames.Level, level));
+        Telemetry.FailSafeServed.Add(1, settings.Tag, new(TagNames.Level, level), new(TagNames.Reason, failure is null && reason == "failure" ? "throttle" : reason));
         Telemetry.LookupDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, settings.Tag, new(TagNames.Hit, true));
         string hash = KeyHash(key);
         var age = TimeSpan.FromTicks(Math.Max(0, nowTicks - createdTicks));
@@ -126,6 +127,10 @@ internal sealed class CallRecorder
         }
         LlmCacheScope.CurrentProbe?.Record(new CacheOutcome(settings.Method.Id, true, source, false, hash) { Stale = true, Age = age });
     }
+
+    /// <summary>A method call finished in the background: <paramref name="outcome"/> is stored, not-stored, discarded or failed.</summary>
+    public void Refreshed(LlmCachedMethod.KeySettings settings, string outcome) =>
+        Telemetry.Refreshes.Add(1, settings.Tag, new(TagNames.Outcome, outcome));
 
     /// <summary>A call the method answered: its lookup time (without the method's), span tags, log and probe.</summary>
     public void Miss(in CallKey key, Activity? activity, long started, long methodTicks, bool stored, CacheControl? control)

@@ -25,6 +25,7 @@ internal sealed class LlmCacheTelemetry : IDisposable
         Hits = Meter.CreateCounter<long>("llmcache.hits", "{call}", "Calls answered from the cache, by level.");
         Misses = Meter.CreateCounter<long>("llmcache.misses", "{call}", "Calls that ran the method.");
         Stores = Meter.CreateCounter<long>("llmcache.stores", "{entry}", "Entries written.");
+        Refreshes = Meter.CreateCounter<long>("llmcache.refreshes", "{call}", "Method calls finished in the background (past a soft timeout, or an eager refresh), by outcome.");
         FailSafeServed = Meter.CreateCounter<long>("llmcache.failsafe.served", "{call}", "Calls answered by an expired entry because the method failed (or during the fail-safe throttle that follows).");
         SkippedStores = Meter.CreateCounter<long>("llmcache.stores.skipped", "{entry}", "Results not stored, by reason.");
         Errors = Meter.CreateCounter<long>("llmcache.errors", "{error}", "Cache operations that failed; the call was answered by the method.");
@@ -43,6 +44,8 @@ internal sealed class LlmCacheTelemetry : IDisposable
     public Counter<long> Stores { get; }
 
     public Counter<long> FailSafeServed { get; }
+
+    public Counter<long> Refreshes { get; }
 
     public Counter<long> SkippedStores { get; }
 
