@@ -516,21 +516,64 @@ public sealed partial class LlmCacheRuntime
         _recorder.MethodStarting(settings);
         long methodStarted = Stopwatch.GetTimestamp();
         List<T>? items = cacheable ? new List<T>() : null;
-        await foreach (T item in factory(state, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+        Exception? failedAtStart = null;
+        IAsyncEnumerator<T> produced = factory(state, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
         {
-            // Copied before the caller sees it: what the caller does to its item never reaches the cache.
-            if (items is not null)
+            bool first = true;
+            while (true)
             {
-                if (_store.TryCopy(settings, item, out T copy))
+                bool moved;
+                try
                 {
-                    items.Add(copy);
+                    moved = await produced.MoveNextAsync().ConfigureAwait(false);
                 }
-                else
+                catch (Exception failure) when (first && cacheable && settings.FailSafe > TimeSpan.Zero)
                 {
-                    items = null; // a stream with an item that cannot be kept is passed through, not stored
+                    // Nothing reached the caller yet: a stale replay can still stand in for the whole stream (below).
+                    failedAtStart = failure;
+                    break;
                 }
+                if (!moved)
+                {
+                    break;
+                }
+                first = false;
+                T item = produced.Current;
+                // Copied before the caller sees it: what the caller does to its item never reaches the cache.
+                if (items is not null)
+                {
+                    if (_store.TryCopy(settings, item, out T copy))
+                    {
+                        items.Add(copy);
+                    }
+                    else
+                    {
+                        items = null; // a stream with an item that cannot be kept is passed through, not stored
+                    }
+                }
+                yield return item;
             }
-            yield return item;
+        }
+        finally
+        {
+            await produced.DisposeAsync().ConfigureAwait(false);
+        }
+        if (failedAtStart is not null)
+        {
+            CacheEntry<T[]>? read = HasSecondLevel
+                ? await _store.ReadAsync<T[]>(settings, key ??= callKey.ToKeyString(), cancellationToken).ConfigureAwait(false)
+                : null;
+            if (await FailSafeAsync(callKey, read, failedAtStart, control, started, cancellationToken).ConfigureAwait(false) is not (true, { } stale))
+            {
+                ExceptionDispatchInfo.Capture(failedAtStart).Throw();
+                yield break;
+            }
+            foreach (T item in stale)
+            {
+                yield return item;
+            }
+            yield break;
         }
         // Reached only when the stream completed: an abandoned or failed stream stores nothing, and a
         // stream that ended quietly because its caller cancelled is not stored either (EntryPolicy).

@@ -27,6 +27,27 @@ public sealed class FlakyModel(LlmCacheRuntime runtime)
         return Failure is { } failure ? Task.FromException<string>(failure) : Task.FromResult($"{question}#{call}");
     }
 
+    /// <summary>Fails before its first item while <see cref="Failure"/> is set, or after it while <see cref="FailMidway"/> is.</summary>
+    [LlmCached(Ttl = "1m", FailSafe = "1h")]
+    public async IAsyncEnumerable<string> StreamAsync(string question)
+    {
+        int call = Interlocked.Increment(ref Calls);
+        await Task.Yield();
+        if (Failure is { } failure)
+        {
+            throw failure;
+        }
+        yield return $"{question}#{call}.a";
+        if (FailMidway)
+        {
+            throw new HttpRequestException("connection reset");
+        }
+        yield return $"{question}#{call}.b";
+    }
+
+    [NotKeyed]
+    public bool FailMidway;
+
     [LlmCached(Ttl = "1m")]
     public Task<string> NoFailSafeAsync(string question)
     {
@@ -269,6 +290,49 @@ public sealed class FailSafeTests
         clock.Advance(TimeSpan.FromMinutes(1));
         var third = new FlakyModel(new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } }, clock));
         Assert.Equal("q#1", await third.AskAsync("q"));
+    }
+
+    private static async Task<List<string>> All(IAsyncEnumerable<string> stream)
+    {
+        var items = new List<string>();
+        await foreach (string item in stream)
+        {
+            items.Add(item);
+        }
+        return items;
+    }
+
+    [Fact]
+    public async Task AStreamFailingBeforeItsFirstItem_IsReplayedFromTheLastGoodOne()
+    {
+        (FlakyModel model, FakeTimeProvider clock) = Model();
+        Assert.Equal(["q#1.a", "q#1.b"], await All(model.StreamAsync("q")));
+        clock.Advance(PastExpiry);
+        model.Failure = new HttpRequestException("down");
+
+        using CacheProbe probe = LlmCacheScope.Observe();
+        Assert.Equal(["q#1.a", "q#1.b"], await All(model.StreamAsync("q")));
+        Assert.True(probe.Last!.Value.Stale);
+        Assert.Equal(2, model.Calls);
+    }
+
+    [Fact]
+    public async Task AStreamFailingAfterItsFirstItem_ReachesTheCaller_ForItCannotBeTakenBack()
+    {
+        (FlakyModel model, FakeTimeProvider clock) = Model();
+        await All(model.StreamAsync("q"));
+        clock.Advance(PastExpiry);
+        model.FailMidway = true;
+
+        var seen = new List<string>();
+        await Assert.ThrowsAsync<HttpRequestException>(async () =>
+        {
+            await foreach (string item in model.StreamAsync("q"))
+            {
+                seen.Add(item);
+            }
+        });
+        Assert.Equal(["q#2.a"], seen);
     }
 
     [Fact]
