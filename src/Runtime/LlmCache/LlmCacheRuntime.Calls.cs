@@ -20,6 +20,7 @@ public sealed partial class LlmCacheRuntime
         CacheControl? effective = Effective(control);
         if (!_keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key))
         {
+            ThrowIfReplaying(method, effective);
             return factory(state, cancellationToken);
         }
         if (ValueCopier<T>.IsImmutable)
@@ -48,6 +49,7 @@ public sealed partial class LlmCacheRuntime
         CacheControl? effective = Effective(control);
         if (!_keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key))
         {
+            ThrowIfReplaying(method, effective);
             return factory(state, cancellationToken);
         }
         if (TryHit(key, effective, out T? hit))
@@ -68,9 +70,12 @@ public sealed partial class LlmCacheRuntime
         CancellationToken cancellationToken)
     {
         CacheControl? effective = Effective(control);
-        return _keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key)
-            ? StreamCoreAsync(key, state, factory, effective, cancellationToken)
-            : factory(state, cancellationToken);
+        if (!_keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key))
+        {
+            ThrowIfReplaying(method, effective);
+            return factory(state, cancellationToken);
+        }
+        return StreamCoreAsync(key, state, factory, effective, cancellationToken);
     }
 
     /// <summary>Computes the key a call with these arguments has (generated typed key API only).</summary>
@@ -100,11 +105,11 @@ public sealed partial class LlmCacheRuntime
         CancellationToken cancellationToken) =>
         RemoveAsync(ComputeKey(method, in state, writeKey, writeTenant), cancellationToken);
 
-    private static CacheControl? Effective(CacheControl? control)
+    private CacheControl? Effective(CacheControl? control)
     {
         // A control argument is the caller's input: a bad one is the caller's error, before anything runs.
         control?.Validate();
-        return CacheControl.Combine(LlmCacheScope.CurrentControl, control);
+        return ForMode(CacheControl.Combine(LlmCacheScope.CurrentControl, control));
     }
 
     /// <summary>The hot path: the in-process level, no key string, no await. A hit is handed out as a copy.</summary>
@@ -123,6 +128,10 @@ public sealed partial class LlmCacheRuntime
     private async ValueTask<T> GetOrCreateCoreAsync<TArgs, T>(CallKey callKey, TArgs args,
         Func<TArgs, CancellationToken, ValueTask<T>> invoke, CacheControl? control, CancellationToken cancellationToken)
     {
+        if (Replaying)
+        {
+            return await ReplayAsync<T>(callKey, cancellationToken).ConfigureAwait(false);
+        }
         LlmCachedMethod.KeySettings settings = callKey.Settings;
         var call = new CallOutcome<T>();
         if (!_store.CanCache<T>(settings))
@@ -148,23 +157,28 @@ public sealed partial class LlmCacheRuntime
             // level; it never writes (the store below decides what is kept, and where).
             entry = await _cache.GetOrCreateAsync(
                 key,
-                (Runtime: this, Settings: settings, Args: args, Invoke: invoke, Call: call, Ttl: ttl),
+                (Runtime: this, Key: callKey, KeyString: key, Args: args, Invoke: invoke, Call: call, Ttl: ttl),
                 static async (s, ct) =>
                 {
+                    // Snapshot tiers are not part of HybridCache's second level: read after it, before the method.
+                    if (await s.Runtime._store.Snapshots.ReadAsync<T>(s.Key, s.KeyString, ct).ConfigureAwait(false) is { } recorded)
+                    {
+                        return recorded;
+                    }
                     // Stamped with the time the method started, not ended: a caller who joins this call
                     // after an eviction must see an entry older than the eviction, and run its own.
                     long ranFrom = s.Runtime._store.Now;
                     T value;
                     try
                     {
-                        value = await s.Runtime.RunMethodAsync(s.Settings, s.Invoke, s.Args, s.Call, ct).ConfigureAwait(false);
+                        value = await s.Runtime.RunMethodAsync(s.Key.Settings, s.Invoke, s.Args, s.Call, ct).ConfigureAwait(false);
                     }
                     catch (Exception ex)
                     {
                         // Marked so the caller can tell the method's own failure from the cache's.
                         throw new MethodFailedException(ex);
                     }
-                    return s.Runtime._store.NewEntry(value, s.Ttl, s.Settings.Method, ranFrom);
+                    return s.Runtime._store.NewEntry(value, s.Ttl, s.Key.Settings.Method, ranFrom);
                 },
                 settings.NoWriteOptions,
                 null,
@@ -268,6 +282,10 @@ public sealed partial class LlmCacheRuntime
                 }
                 yield break;
             }
+        }
+        if (Replaying)
+        {
+            throw cacheable ? ReplayMiss(callKey) : NotReplayable<T[]>(settings.Method);
         }
 
         _recorder.MethodStarting(settings);

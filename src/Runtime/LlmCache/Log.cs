@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "LlmCache tier {Tier} holds a value whose signature does not match its key (forged, or written without the KeySecret); treated as a miss")]
     public static partial void TierValueForged(ILogger logger, int tier);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "LlmCache replay had no recorded answer for a call of {MethodId}; the call failed instead of reaching the method")]
+    public static partial void ReplayMiss(ILogger logger, string methodId);
 }

@@ -62,6 +62,7 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         (options, CacheControl? control) = ChatOptionsCacheControl.Take(options);
         if (PassesThrough(options))
         {
+            _runtime.ThrowIfReplaying(_response, ConversationReason);
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
         var call = new Call(this, Materialize(messages), options);
@@ -88,6 +89,7 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         (options, CacheControl? control) = ChatOptionsCacheControl.Take(options);
         if (PassesThrough(options))
         {
+            _runtime.ThrowIfReplaying(_stream, ConversationReason);
             return base.GetStreamingResponseAsync(messages, options, cancellationToken);
         }
         var call = new Call(this, Materialize(messages), options);
@@ -114,6 +116,9 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
             yield return update;
         }
     }
+
+    private const string ConversationReason =
+        "the request continues a conversation the provider keeps (ChatOptions.ConversationId) and LlmCacheChatClientOptions.CacheConversations is off";
 
     /// <summary>A request continuing a conversation the provider keeps reaches the model unless the user opted in.</summary>
     private bool PassesThrough(ChatOptions? options) => options?.ConversationId is not null && !_cacheConversations;
