@@ -150,7 +150,7 @@ internal sealed class CallKeys
             HMACSHA256.HashData(_secret, digest, digest);
         }
         var key = new CallKey(settings, Digest256.From(digest), tenant, hasTenant);
-        return paths is null ? key : key with { Request = paths.Complete(_runtime.Snapshots.RecordsArguments) };
+        return paths is null ? key : key with { Request = paths.Complete(_runtime.Snapshots.RecordsArguments, _secretCoversArguments ? _secret : null) };
     }
 
     /// <summary>The partition a tenant value writes to (what <see cref="LlmCacheRuntime.ForgetTenantAsync"/> removes).</summary>

@@ -8,8 +8,8 @@ namespace LlmCache;
 
 /// <summary>
 /// Renders a run of canonical key bytes (<see cref="KeyTag"/>) as JSON a reviewer can read: text,
-/// numbers, booleans, JSON values, lists and string-keyed maps. Anything else (objects without named
-/// parts, byte runs, delegates …) becomes a short placeholder. It only reads what the key writer
+/// numbers, booleans, JSON values, lists, string-keyed maps, and objects whose parts have no names as
+/// the list of their values. Anything else (byte runs, delegates, dates …) becomes a placeholder. It only reads what the key writer
 /// wrote for a snapshot's arguments; a key never depends on it.
 /// </summary>
 internal static class CanonicalText
@@ -160,6 +160,20 @@ internal static class CanonicalText
                 value = map;
                 return true;
             }
+            case KeyTag.Tuple:
+                Advance(ref at, 4);
+                return TryReadItems(b, ref at, depth, KeyTag.EndObject, out value);
+            case KeyTag.Object:
+            case KeyTag.Custom:
+            case KeyTag.Exception:
+            case KeyTag.Model:
+            case KeyTag.ChatMessage:
+            case KeyTag.ChatOptions:
+            case KeyTag.Content:
+            case KeyTag.Tool:
+                // An object whose parts have no names here (a generated record writer, an object inside
+                // a dictionary): its values in the order they were written.
+                return TryReadItems(b, ref at, depth, KeyTag.EndObject, out value);
             default:
                 return false;
         }

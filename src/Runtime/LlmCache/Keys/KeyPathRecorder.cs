@@ -114,9 +114,11 @@ internal sealed class KeyPathRecorder
     /// <summary>
     /// The digest of every part (the first 64 bits of the SHA-256 of its canonical bytes, in hex),
     /// sorted by path; a part inside a parameter that is null is left out, as absent and null are the
-    /// same to a reader. With <paramref name="renderArguments"/>, the arguments as readable JSON.
+    /// same to a reader. With <paramref name="renderArguments"/>, the arguments as readable JSON. With
+    /// <paramref name="secret"/>, digests are HMAC-SHA256 keyed by it, as the key itself is
+    /// (<see cref="LlmCacheOptions.KeySecretCoversArguments"/>): a guessed prompt cannot be confirmed from a snapshot either.
     /// </summary>
-    public RecordedRequest Complete(bool renderArguments)
+    public RecordedRequest Complete(bool renderArguments, byte[]? secret)
     {
         ReadOnlySpan<byte> all = _bytes.WrittenSpan;
         var digests = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -128,7 +130,14 @@ internal sealed class KeyPathRecorder
             {
                 continue;
             }
-            SHA256.HashData(bytes, hash);
+            if (secret is null)
+            {
+                SHA256.HashData(bytes, hash);
+            }
+            else
+            {
+                HMACSHA256.HashData(secret, bytes, hash);
+            }
             digests[part.Path] = Convert.ToHexString(hash[..8]).ToLowerInvariant();
         }
         return new RecordedRequest([.. digests], renderArguments ? RenderArguments(all) : null);
