@@ -157,7 +157,7 @@ public sealed partial class LlmCacheRuntime
             // level; it never writes (the store below decides what is kept, and where).
             entry = await _cache.GetOrCreateAsync(
                 key,
-                (Runtime: this, Key: callKey, KeyString: key, Args: args, Invoke: invoke, Call: call, Ttl: ttl),
+                (Runtime: this, Settings: settings, Args: args, Invoke: invoke, Call: call, Ttl: ttl, Key: callKey, KeyString: key),
                 static async (s, ct) =>
                 {
                     // Snapshot tiers are not part of HybridCache's second level: read after it, before the method.
@@ -171,14 +171,14 @@ public sealed partial class LlmCacheRuntime
                     T value;
                     try
                     {
-                        value = await s.Runtime.RunMethodAsync(s.Key.Settings, s.Invoke, s.Args, s.Call, ct).ConfigureAwait(false);
+                        value = await s.Runtime.RunMethodAsync(s.Settings, s.Invoke, s.Args, s.Call, ct).ConfigureAwait(false);
                     }
                     catch (Exception ex)
                     {
                         // Marked so the caller can tell the method's own failure from the cache's.
                         throw new MethodFailedException(ex);
                     }
-                    return s.Runtime._store.NewEntry(value, s.Ttl, s.Key.Settings.Method, ranFrom);
+                    return s.Runtime._store.NewEntry(value, s.Ttl, s.Settings.Method, ranFrom);
                 },
                 settings.NoWriteOptions,
                 null,

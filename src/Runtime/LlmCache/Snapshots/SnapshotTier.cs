@@ -24,6 +24,11 @@ namespace LlmCache;
 /// in a run keeps several samples and serves them in turn (<see cref="SnapshotTierOptions.MaxSamples"/>).
 /// One instance is one recording session: its first write of a key replaces the file's samples.
 /// </para>
+/// <para>
+/// A runtime with a snapshot tier records the digests of every call's request as its key is written
+/// (microseconds per call, and the arguments' bytes held meanwhile): it is meant for tests and
+/// development, not for a production hot path.
+/// </para>
 /// </summary>
 public sealed class SnapshotTier : ICacheTier
 {
