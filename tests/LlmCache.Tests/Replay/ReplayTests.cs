@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmCache.Tests.Replay;
 
@@ -228,6 +229,23 @@ public sealed class ReplayTests : SnapshotFolderTest
         LlmCacheMissException miss = await Assert.ThrowsAsync<LlmCacheMissException>(() => agent.SummarizeAsync("never seen").AsTask());
         Assert.Contains("No snapshot tier is configured", miss.Message);
         Assert.Equal(1, agent.Calls);
+    }
+
+    [Fact]
+    public async Task DependencyInjection_CarriesTheModeAndTheSnapshotTier()
+    {
+        string folder = NewFolder();
+        await Record(folder, agent => agent.SummarizeAsync("registered").AsTask());
+        var services = new ServiceCollection();
+        services.AddLlmCache(o => o.Mode = LlmCacheMode.Replay).AddSnapshotTier(o => o.Directory = folder, readOnly: true);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        LlmCacheRuntime runtime = provider.GetRequiredService<LlmCacheRuntime>();
+        var agent = new ReplayAgent(runtime, new ScriptedChatClient());
+
+        Assert.Equal(LlmCacheMode.Replay, runtime.Options.Mode);
+        Assert.Equal("summary of registered", await agent.SummarizeAsync("registered"));
+        await Assert.ThrowsAsync<LlmCacheMissException>(() => agent.SummarizeAsync("not registered").AsTask());
+        Assert.Equal(0, agent.Calls);
     }
 
     [Fact]
