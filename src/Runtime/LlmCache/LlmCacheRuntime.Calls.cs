@@ -20,8 +20,7 @@ public sealed partial class LlmCacheRuntime
         CacheControl? effective = Effective(control);
         if (!_keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key))
         {
-            ThrowIfReplaying(method, effective);
-            return factory(state, cancellationToken);
+            return RefuseUncached(method, effective) is { } refused ? Task.FromException<T>(refused) : factory(state, cancellationToken);
         }
         if (ValueCopier<T>.IsImmutable)
         {
@@ -49,8 +48,7 @@ public sealed partial class LlmCacheRuntime
         CacheControl? effective = Effective(control);
         if (!_keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key))
         {
-            ThrowIfReplaying(method, effective);
-            return factory(state, cancellationToken);
+            return RefuseUncached(method, effective) is { } refused ? ValueTask.FromException<T>(refused) : factory(state, cancellationToken);
         }
         if (TryHit(key, effective, out T? hit))
         {
@@ -72,8 +70,7 @@ public sealed partial class LlmCacheRuntime
         CacheControl? effective = Effective(control);
         if (!_keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key))
         {
-            ThrowIfReplaying(method, effective);
-            return factory(state, cancellationToken);
+            return RefuseUncached(method, effective) is { } refused ? Refused<T>(refused) : factory(state, cancellationToken);
         }
         return StreamCoreAsync(key, state, factory, effective, cancellationToken);
     }

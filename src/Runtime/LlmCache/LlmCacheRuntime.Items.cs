@@ -71,8 +71,7 @@ public sealed partial class LlmCacheRuntime
             {
                 return true;
             }
-            _runtime.ThrowIfReplaying(_method, Control);
-            return false;
+            return _runtime.RefuseUncached(_method, Control) is { } refused ? throw refused : false;
         }
 
         /// <summary>

@@ -23,22 +23,20 @@ public sealed partial class LlmCacheRuntime
         _ => control,
     };
 
-    /// <summary>In Replay, throws for a call that would run uncached; otherwise does nothing.</summary>
-    internal void ThrowIfReplaying(LlmCachedMethod method, CacheControl? control)
-    {
-        if (Replaying)
-        {
-            throw Snapshots.Uncached(method, WhyUncached(method, control));
-        }
-    }
+    /// <summary>In Replay, the exception of a call that would run uncached; null otherwise (the call runs).</summary>
+    internal LlmCacheMissException? RefuseUncached(LlmCachedMethod method, CacheControl? control) =>
+        Replaying ? Snapshots.Uncached(method, WhyUncached(method, control)) : null;
 
-    /// <summary>In Replay, throws for a call that would run uncached for <paramref name="reason"/> (a middleware's own pass-through).</summary>
-    internal void ThrowIfReplaying(LlmCachedMethod method, string reason)
+    /// <summary>In Replay, the exception of a call that would run uncached for <paramref name="reason"/> (a middleware's own pass-through); null otherwise.</summary>
+    internal LlmCacheMissException? RefuseUncached(LlmCachedMethod method, string reason) =>
+        Replaying ? Snapshots.Uncached(method, reason) : null;
+
+    /// <summary>A stream that fails with <paramref name="exception"/> when enumerated, as a stream of the method would.</summary>
+    internal static async IAsyncEnumerable<T> Refused<T>(Exception exception)
     {
-        if (Replaying)
-        {
-            throw Snapshots.Uncached(method, reason);
-        }
+        await Task.CompletedTask.ConfigureAwait(false);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
+        yield break;
     }
 
     private string WhyUncached(LlmCachedMethod method, CacheControl? control)

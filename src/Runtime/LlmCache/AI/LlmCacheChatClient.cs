@@ -62,7 +62,10 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         (options, CacheControl? control) = ChatOptionsCacheControl.Take(options);
         if (PassesThrough(options))
         {
-            _runtime.ThrowIfReplaying(_response, ConversationReason);
+            if (_runtime.RefuseUncached(_response, ConversationReason) is { } refused)
+            {
+                throw refused;
+            }
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
         var call = new Call(this, Materialize(messages), options);
@@ -89,8 +92,9 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         (options, CacheControl? control) = ChatOptionsCacheControl.Take(options);
         if (PassesThrough(options))
         {
-            _runtime.ThrowIfReplaying(_stream, ConversationReason);
-            return base.GetStreamingResponseAsync(messages, options, cancellationToken);
+            return _runtime.RefuseUncached(_stream, ConversationReason) is { } refused
+                ? LlmCacheRuntime.Refused<ChatResponseUpdate>(refused)
+                : base.GetStreamingResponseAsync(messages, options, cancellationToken);
         }
         var call = new Call(this, Materialize(messages), options);
         IAsyncEnumerable<ChatResponseUpdate> stream = _runtime.GetOrCreateStream(_stream, call, s_writeKey, null,
