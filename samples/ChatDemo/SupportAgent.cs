@@ -9,7 +9,9 @@ namespace ChatDemo;
 /// keyed arguments (the model, the messages, the options). An agent that held clients for different
 /// models would mark it [CacheKey] on a keyable description instead (LLMC014).
 /// </remarks>
-internal sealed class SupportAgent([NotKeyed] IChatClient llm, LlmCacheRuntime cache)
+// Public so that ChatDemo.Tests, another project, calls it through the cache (a public [LlmCached]
+// method is exported to the projects that reference this one).
+public sealed class SupportAgent([NotKeyed] IChatClient llm, LlmCacheRuntime cache)
 {
     public const string SystemPrompt = """
         You are the support assistant of Acme Cloud. Answer in at most three sentences, be precise,

@@ -6,6 +6,74 @@ namespace LlmCache;
 /// <summary>Options of an <see cref="LlmCacheRuntime"/>; bound from the configuration section <c>LlmCache</c> when registered through DI.</summary>
 public sealed class LlmCacheOptions
 {
+    /// <summary>The environment variable that sets the default <see cref="Mode"/>: <c>readwrite</c>, <c>replay</c> or <c>record</c>.</summary>
+    public const string ModeVariable = "LLMCACHE_MODE";
+
+    private LlmCacheMode _mode;
+
+    // An invalid LLMCACHE_MODE is kept until Validate so that the runtime refuses to start with it
+    // (a test run that silently fell back to ReadWrite would call the model).
+    private string? _modeError;
+
+    /// <summary>Creates options with their defaults; <see cref="Mode"/> comes from <see cref="ModeVariable"/> when it is set.</summary>
+    public LlmCacheOptions()
+    {
+        try
+        {
+            _mode = ModeFromEnvironment() ?? LlmCacheMode.ReadWrite;
+        }
+        catch (ArgumentException ex)
+        {
+            _modeError = ex.Message;
+        }
+    }
+
+    /// <summary>
+    /// How the runtime uses its entries (see <see cref="LlmCacheMode"/>): <see cref="LlmCacheMode.ReadWrite"/>
+    /// unless the environment variable <c>LLMCACHE_MODE</c> says <c>replay</c> or <c>record</c>. A value
+    /// set here wins over the variable. Can be changed at run time (<see cref="LlmCacheRuntime.Reconfigure"/>).
+    /// </summary>
+    public LlmCacheMode Mode
+    {
+        get => _mode;
+        set
+        {
+            _mode = value;
+            _modeError = null;
+        }
+    }
+
+    /// <summary>
+    /// The mode the environment variable <c>LLMCACHE_MODE</c> asks for (<c>readwrite</c>, <c>replay</c> or
+    /// <c>record</c>, any case, surrounding blanks ignored), or null when it is unset or empty.
+    /// </summary>
+    /// <exception cref="ArgumentException">The variable holds anything else.</exception>
+    public static LlmCacheMode? ModeFromEnvironment() => ParseMode(Environment.GetEnvironmentVariable(ModeVariable));
+
+    /// <summary>Reads a mode as <c>LLMCACHE_MODE</c> writes it; null for null or blank.</summary>
+    internal static LlmCacheMode? ParseMode(string? value)
+    {
+        string text = value?.Trim() ?? string.Empty;
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        if (text.Equals("readwrite", StringComparison.OrdinalIgnoreCase))
+        {
+            return LlmCacheMode.ReadWrite;
+        }
+        if (text.Equals("replay", StringComparison.OrdinalIgnoreCase))
+        {
+            return LlmCacheMode.Replay;
+        }
+        if (text.Equals("record", StringComparison.OrdinalIgnoreCase))
+        {
+            return LlmCacheMode.Record;
+        }
+        throw new ArgumentException(
+            $"{ModeVariable}='{value}' is not a mode of LlmCache: use readwrite, replay or record (any case), or leave it unset.", nameof(value));
+    }
+
     /// <summary>
     /// The global namespace (generation) of every key, e.g. <c>v1</c>. Changing it orphans every
     /// entry written before, across all methods. Letters, digits, <c>.</c>, <c>_</c> and <c>-</c> only.
@@ -128,6 +196,8 @@ public sealed class LlmCacheOptions
     internal LlmCacheOptions CopyReloadable(LlmCacheOptions target)
     {
         target.Namespace = Namespace;
+        target._mode = _mode;
+        target._modeError = _modeError;
         target.DefaultTtl = DefaultTtl;
         target.FailSafe = FailSafe;
         target.FailSafeThrottle = FailSafeThrottle;
@@ -145,6 +215,14 @@ public sealed class LlmCacheOptions
 
     internal void Validate()
     {
+        if (_modeError is not null)
+        {
+            throw new ArgumentException(_modeError, nameof(Mode));
+        }
+        if (!Enum.IsDefined(_mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Mode), _mode, "Unknown LlmCache mode.");
+        }
         if (!LlmCacheRuntime.IsValidNamespace(Namespace))
         {
             throw new ArgumentException($"The LlmCache namespace '{Namespace}' is invalid: use 1-64 letters, digits, '.', '_' or '-'.", nameof(Namespace));

@@ -21,7 +21,7 @@ public sealed partial class LlmCacheRuntime
         CacheControl? effective = Effective(control);
         if (!_keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key))
         {
-            return factory(state, cancellationToken);
+            return RefuseUncached(method, effective) is { } refused ? Task.FromException<T>(refused) : factory(state, cancellationToken);
         }
         if (ValueCopier<T>.IsImmutable)
         {
@@ -60,7 +60,7 @@ public sealed partial class LlmCacheRuntime
         CacheControl? effective = Effective(control);
         if (!_keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key))
         {
-            return factory(state, cancellationToken);
+            return RefuseUncached(method, effective) is { } refused ? ValueTask.FromException<T>(refused) : factory(state, cancellationToken);
         }
         if (TryHit(key, effective, out T? hit, out CacheEntry<T>? hitEntry))
         {
@@ -86,9 +86,11 @@ public sealed partial class LlmCacheRuntime
         CancellationToken cancellationToken)
     {
         CacheControl? effective = Effective(control);
-        return _keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key)
-            ? StreamCoreAsync(key, state, factory, effective, cancellationToken)
-            : factory(state, cancellationToken);
+        if (!_keys.TryBuild(method, in state, writeKey, writeTenant, effective, out CallKey key))
+        {
+            return RefuseUncached(method, effective) is { } refused ? Refused<T>(refused) : factory(state, cancellationToken);
+        }
+        return StreamCoreAsync(key, state, factory, effective, cancellationToken);
     }
 
     /// <summary>Computes the key a call with these arguments has (generated typed key API only).</summary>
@@ -118,11 +120,11 @@ public sealed partial class LlmCacheRuntime
         CancellationToken cancellationToken) =>
         RemoveAsync(ComputeKey(method, in state, writeKey, writeTenant), cancellationToken);
 
-    private static CacheControl? Effective(CacheControl? control)
+    private CacheControl? Effective(CacheControl? control)
     {
         // A control argument is the caller's input: a bad one is the caller's error, before anything runs.
         control?.Validate();
-        return CacheControl.Combine(LlmCacheScope.CurrentControl, control);
+        return ForMode(CacheControl.Combine(LlmCacheScope.CurrentControl, control));
     }
 
     /// <summary>The hot path: the in-process level, no key string, no await. A hit is handed out as a copy.</summary>
@@ -165,7 +167,8 @@ public sealed partial class LlmCacheRuntime
     {
         LlmCachedMethod.KeySettings settings = key.Settings;
         long life = entry.ExpiresUtcTicks - entry.CreatedUtcTicks;
-        if (entry.IsStale || control is { NoStore: true } || _store.Now < entry.CreatedUtcTicks + (long)(life * settings.EagerRefresh)
+        // Replay never calls the method, not even in the background.
+        if (Replaying || entry.IsStale || control is { NoStore: true } || _store.Now < entry.CreatedUtcTicks + (long)(life * settings.EagerRefresh)
             || _refreshes.IsRunning(key))
         {
             return;
@@ -298,6 +301,10 @@ public sealed partial class LlmCacheRuntime
         Func<TArgs, CancellationToken, ValueTask<T>> invoke, CacheControl? control, Func<CallKey, bool>? sameKey,
         CancellationToken cancellationToken)
     {
+        if (Replaying)
+        {
+            return await ReplayAsync<T>(callKey, cancellationToken).ConfigureAwait(false);
+        }
         LlmCachedMethod.KeySettings settings = callKey.Settings;
         var call = new CallOutcome<T>();
         if (!_store.CanCache<T>(settings))
@@ -326,9 +333,14 @@ public sealed partial class LlmCacheRuntime
             // level; it never writes (the store below decides what is kept, and where).
             entry = await _cache.GetOrCreateAsync(
                 key,
-                (Runtime: this, Settings: settings, Args: args, Invoke: invoke, Call: call, Ttl: ttl),
+                (Runtime: this, Settings: settings, Args: args, Invoke: invoke, Call: call, Ttl: ttl, Key: callKey, KeyString: key),
                 static async (s, ct) =>
                 {
+                    // Snapshot tiers are not part of HybridCache's second level: read after it, before the method.
+                    if (await s.Runtime._store.Snapshots.ReadAsync<T>(s.Key, s.KeyString, ct).ConfigureAwait(false) is { } recorded)
+                    {
+                        return recorded;
+                    }
                     // Stamped with the time the method started, not ended: a caller who joins this call
                     // after an eviction must see an entry older than the eviction, and run its own.
                     long ranFrom = s.Runtime._store.Now;
@@ -512,6 +524,10 @@ public sealed partial class LlmCacheRuntime
                 yield break;
             }
         }
+        if (Replaying)
+        {
+            throw cacheable ? ReplayMiss(callKey) : NotReplayable<T[]>(settings.Method);
+        }
 
         _recorder.MethodStarting(settings);
         long methodStarted = Stopwatch.GetTimestamp();
@@ -562,7 +578,7 @@ public sealed partial class LlmCacheRuntime
         if (failedAtStart is not null)
         {
             CacheEntry<T[]>? read = HasSecondLevel
-                ? await _store.ReadAsync<T[]>(settings, key ??= callKey.ToKeyString(), cancellationToken).ConfigureAwait(false)
+                ? await _store.ReadAsync<T[]>(callKey, key ??= callKey.ToKeyString(), cancellationToken).ConfigureAwait(false)
                 : null;
             if (await FailSafeAsync(callKey, read, failedAtStart, control, started, cancellationToken).ConfigureAwait(false) is not (true, { } stale))
             {

@@ -55,14 +55,23 @@ public sealed partial class LlmCacheRuntime
         /// is switched off, the call bypasses the cache, the item cannot be keyed (counted, logged once)
         /// or its values cannot be stored.
         /// </summary>
+        /// <exception cref="LlmCacheMissException">In Replay, instead of false.</exception>
         public bool TryKey<TState>(in TState state, KeyBuilder<TState> writeKey, out CallKey key)
         {
             if (!_cacheable)
             {
+                if (_runtime.Replaying)
+                {
+                    throw _runtime.NotReplayable<T>(_method);
+                }
                 key = default;
                 return false;
             }
-            return _runtime._keys.TryBuild(_method, in state, writeKey, writeTenant: null, Control, out key);
+            if (_runtime._keys.TryBuild(_method, in state, writeKey, writeTenant: null, Control, out key))
+            {
+                return true;
+            }
+            return _runtime.RefuseUncached(_method, Control) is { } refused ? throw refused : false;
         }
 
         /// <summary>
@@ -92,7 +101,8 @@ public sealed partial class LlmCacheRuntime
 
         /// <summary>
         /// Reads every key (<see cref="ReadAsync"/>), a few second-level reads at a time, and returns what
-        /// was found in the order of <paramref name="keys"/>.
+        /// was found in the order of <paramref name="keys"/>. In Replay, an item not found throws
+        /// <see cref="LlmCacheMissException"/>: the batch would otherwise reach the model for it.
         /// </summary>
         public async ValueTask<ItemRead<T>[]> ReadAllAsync(IReadOnlyList<CallKey> keys, CancellationToken cancellationToken)
         {
@@ -115,6 +125,16 @@ public sealed partial class LlmCacheRuntime
             if (pending is { Count: > 0 })
             {
                 await CollectAsync(pending, found).ConfigureAwait(false);
+            }
+            if (_runtime.Replaying)
+            {
+                for (int i = 0; i < found.Length; i++)
+                {
+                    if (!found[i].Hit)
+                    {
+                        throw _runtime.ReplayMiss(keys[i]);
+                    }
+                }
             }
             return found;
         }

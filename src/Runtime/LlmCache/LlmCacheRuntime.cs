@@ -69,14 +69,34 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
             services.AddSingleton(loggerFactory);
             services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         }
-        if (Options.Tiers.Count > 0)
+        // Snapshot tiers take entries, not HybridCache's payloads: they are served through SnapshotLevel,
+        // every other tier through the chain HybridCache reads as its second level.
+        var snapshotTiers = new List<SnapshotTier>();
+        var byteTiers = new List<Microsoft.Extensions.Caching.Distributed.IDistributedCache>();
+        foreach (Microsoft.Extensions.Caching.Distributed.IDistributedCache tier in Options.Tiers)
         {
-            _tiered = new TieredCache(Options.Tiers, Options.TierResilience, _logger, () => Options.DefaultTtl,
+            switch (tier)
+            {
+                case SnapshotTier snapshot:
+                    snapshotTiers.Add(snapshot);
+                    break;
+                case ReadOnlyTier { Inner: SnapshotTier snapshot }:
+                    snapshotTiers.Add(snapshot); // the wrapper made it read-only
+                    break;
+                default:
+                    byteTiers.Add(tier);
+                    break;
+            }
+        }
+        Snapshots = new SnapshotLevel(snapshotTiers, _recorder, ValueSerializerOptions);
+        if (byteTiers.Count > 0)
+        {
+            _tiered = new TieredCache(byteTiers, Options.TierResilience, _logger, () => Options.DefaultTtl,
                 dropped: (tier, operation) => _telemetry.TierDropped.Add(1, new(TagNames.Tier, tier), new(TagNames.Operation, operation)),
                 breakerChanged: (tier, state) => _telemetry.BreakerChanges.Add(1, new(TagNames.Tier, tier), new(TagNames.State, state)),
                 maximumEntryBytes: () => Options.MaximumEntryBytes,
                 signingKey: Options.KeySecret is { } secret ? SigningKey(secret) : null);
-            _buses = Options.Tiers.OfType<ICacheInvalidationBus>().ToArray();
+            _buses = byteTiers.OfType<ICacheInvalidationBus>().ToArray();
             foreach (ICacheInvalidationBus bus in _buses)
             {
                 bus.KeyInvalidated += OnRemoteKeyRemoved;
@@ -94,7 +114,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         _cache = _services.GetRequiredService<HybridCache>();
         _refreshes = new BackgroundRefreshes(Options.MaxBackgroundRefreshes);
         _store = new EntryStore(this, _cache, _serializers, _local, _recorder, _time,
-            new RemovalLog(_time, () => Options.Namespace, _tiered), hasSecondLevel: _tiered is not null);
+            new RemovalLog(_time, () => Options.Namespace, _tiered), hasSecondLevel: _tiered is not null, Snapshots);
     }
 
     // The key that signs tier values: derived from the secret, so it differs from the one that keys tenants.
@@ -223,10 +243,10 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         {
             _local.Remove(callKey);
         }
-        bool complete = true;
+        bool complete = _store.Snapshots.Remove(key);
         if (_tiered is not null)
         {
-            complete = await _tiered.RemoveEverywhereAsync(key, cancellationToken).ConfigureAwait(false);
+            complete &= await _tiered.RemoveEverywhereAsync(key, cancellationToken).ConfigureAwait(false);
             _ = RemoveAgainAsync(key);
         }
         foreach (ICacheInvalidationBus bus in _buses)
@@ -378,8 +398,11 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// <summary>Method calls running in the background now: calls that outlived their soft timeout, and eager refreshes.</summary>
     public int PendingRefreshes => _refreshes.Pending;
 
-    /// <summary>Whether a second level (a chain of tiers) is configured.</summary>
-    internal bool HasSecondLevel => _tiered is not null;
+    /// <summary>Whether a second level (a chain of tiers, or a snapshot tier) is configured.</summary>
+    internal bool HasSecondLevel => _tiered is not null || Snapshots.RecordsRequests;
+
+    /// <summary>The snapshot tiers of <see cref="LlmCacheOptions.Tiers"/>, served through their own seam.</summary>
+    internal SnapshotLevel Snapshots { get; }
 
     /// <summary>Entries held by the in-process level (for tests and diagnostics).</summary>
     internal int LocalEntryCount => _local.Count;

@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "LlmCache could not refresh {MethodId} in the background; the entry stays as it was")]
     public static partial void RefreshFailed(ILogger logger, string methodId, Exception exception);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "LlmCache replay had no recorded answer for a call of {MethodId}; the call failed instead of reaching the method")]
+    public static partial void ReplayMiss(ILogger logger, string methodId);
 }

@@ -177,4 +177,22 @@ public sealed class BackgroundRefreshTests
         string again = await model.EagerAsync(["a", "b"]);
         Assert.StartsWith("a,b#", again, StringComparison.Ordinal); // never "a,b,answer#2"
     }
+
+    [Fact]
+    public async Task InReplay_AHitLateInItsLife_StartsNoRefresh()
+    {
+        var tier = new Correctness.DictionaryTier();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var recording = new SlowModel(new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier }, Mode = LlmCacheMode.ReadWrite }, clock));
+        Assert.Equal("a,b#1", await recording.EagerAsync(["a", "b"]));
+        await recording.Runtime.FlushAsync();
+
+        var replaying = new SlowModel(new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier }, Mode = LlmCacheMode.Replay }, clock));
+        clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal("a,b#1", await replaying.EagerAsync(["a", "b"]));
+        Assert.Equal("a,b#1", await replaying.EagerAsync(["a", "b"])); // from memory now, still late in its life
+        await replaying.Runtime.FlushAsync();
+        Assert.Equal(0, replaying.Calls);
+        Assert.Equal(0, replaying.Runtime.PendingRefreshes);
+    }
 }

@@ -62,6 +62,10 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         (options, CacheControl? control) = ChatOptionsCacheControl.Take(options);
         if (PassesThrough(options))
         {
+            if (_runtime.RefuseUncached(_response, ConversationReason) is { } refused)
+            {
+                throw refused;
+            }
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
         var call = new Call(this, Materialize(messages), options);
@@ -90,7 +94,9 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
         (options, CacheControl? control) = ChatOptionsCacheControl.Take(options);
         if (PassesThrough(options))
         {
-            return base.GetStreamingResponseAsync(messages, options, cancellationToken);
+            return _runtime.RefuseUncached(_stream, ConversationReason) is { } refused
+                ? LlmCacheRuntime.Refused<ChatResponseUpdate>(refused)
+                : base.GetStreamingResponseAsync(messages, options, cancellationToken);
         }
         var call = new Call(this, Materialize(messages), options);
         IAsyncEnumerable<ChatResponseUpdate> stream = _runtime.GetOrCreateStream(_stream, call, s_writeKey, null,
@@ -116,6 +122,9 @@ public sealed class LlmCacheChatClient : DelegatingChatClient
             yield return update;
         }
     }
+
+    private const string ConversationReason =
+        "the request continues a conversation the provider keeps (ChatOptions.ConversationId) and LlmCacheChatClientOptions.CacheConversations is off";
 
     /// <summary>A request continuing a conversation the provider keeps reaches the model unless the user opted in.</summary>
     private bool PassesThrough(ChatOptions? options) => options?.ConversationId is not null && !_cacheConversations;

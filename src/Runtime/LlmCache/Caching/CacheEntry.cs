@@ -19,6 +19,12 @@ internal sealed class CacheEntry<T>
     /// <summary>The method that produced a fresh entry, for telemetry while it is stored; never serialized.</summary>
     public LlmCachedMethod? Method { get; }
 
+    /// <summary>
+    /// One of several answers a snapshot recorded for this call: never kept in memory, so that the next
+    /// call reads the next one (<see cref="SnapshotTier"/> serves them in turn).
+    /// </summary>
+    public bool Sampled { get; init; }
+
     /// <summary>Set by the serializer when the entry exceeds the size limit: the runtime then removes what HybridCache kept.</summary>
     public bool TooLarge { get; set; }
 

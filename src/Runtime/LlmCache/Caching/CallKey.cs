@@ -52,6 +52,23 @@ internal readonly record struct Digest256(ulong A, ulong B, ulong C, ulong D)
 /// </summary>
 internal readonly record struct CallKey(LlmCachedMethod.KeySettings Settings, Digest256 Digest, ulong Tenant, bool HasTenant)
 {
+    /// <summary>
+    /// What a runtime with a snapshot tier records of the call (digests per parameter, readable
+    /// arguments), travelling with the key to where the entry is stored or found missing; null
+    /// otherwise. Not part of the key's identity: equality and hash ignore it.
+    /// </summary>
+    public RecordedRequest? Request { get; init; }
+
+    /// <summary>The identity alone: the key without what was recorded of its request (for what outlives the call).</summary>
+    public CallKey Identity => Request is null ? this : this with { Request = null };
+
+    /// <inheritdoc />
+    public bool Equals(CallKey other) =>
+        ReferenceEquals(Settings, other.Settings) && Digest == other.Digest && Tenant == other.Tenant && HasTenant == other.HasTenant;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Settings, Digest, Tenant, HasTenant);
+
     /// <summary>The key the second level sees: <c>llmcache:{ns}:{method}:[t-{tenant}:]{sha256}</c>.</summary>
     public string ToKeyString()
     {

@@ -72,7 +72,7 @@ internal sealed class CallKeys
         }
         try
         {
-            key = Build(settings, in state, writeKey, writeTenant, marks: null, out bool passThrough);
+            key = Build(settings, in state, writeKey, writeTenant, marks: null, out bool passThrough, _runtime.Snapshots.RecordsRequests);
             return !passThrough;
         }
         catch (Exception ex)
@@ -82,9 +82,12 @@ internal sealed class CallKeys
         }
     }
 
-    /// <summary>Builds a call's key; <paramref name="marks"/>, when given, receives where each parameter starts.</summary>
+    /// <summary>
+    /// Builds a call's key; <paramref name="marks"/>, when given, receives where each parameter starts;
+    /// with <paramref name="recordRequest"/> the key carries what a snapshot records of the request (<see cref="CallKey.Request"/>).
+    /// </summary>
     public CallKey Build<TState>(LlmCachedMethod.KeySettings settings, in TState state, KeyBuilder<TState> writeKey,
-        KeyBuilder<TState>? writeTenant, long[]? marks, out bool passThrough)
+        KeyBuilder<TState>? writeTenant, long[]? marks, out bool passThrough, bool recordRequest = false)
     {
         Span<byte> digest = stackalloc byte[32];
         ulong tenant = 0;
@@ -118,17 +121,23 @@ internal sealed class CallKeys
         bool hasTenant = writeTenant is not null || scopedTenant is not null;
         KeyWriter writer = KeyWriter.Rent(string.Empty);
         writer.PassThrough = false;
+        KeyPathRecorder? paths = recordRequest ? new KeyPathRecorder(settings.Method.KeyedParameters) : null;
         try
         {
             if (marks is not null)
             {
                 writer.RecordMarks(marks);
             }
+            if (paths is not null)
+            {
+                writer.RecordPaths(paths);
+            }
             writeKey(writer, in state);
             if (marks is not null)
             {
                 marks[^1] = writer.BytesWritten;
             }
+            paths?.Finish(writer.BytesWritten);
             passThrough = writer.PassThrough;
             writer.CompleteHash(digest);
         }
@@ -140,7 +149,8 @@ internal sealed class CallKeys
         {
             HMACSHA256.HashData(_secret, digest, digest);
         }
-        return new CallKey(settings, Digest256.From(digest), tenant, hasTenant);
+        var key = new CallKey(settings, Digest256.From(digest), tenant, hasTenant);
+        return paths is null ? key : key with { Request = paths.Complete(_runtime.Snapshots.RecordsArguments, _secretCoversArguments ? _secret : null) };
     }
 
     /// <summary>The partition a tenant value writes to (what <see cref="LlmCacheRuntime.ForgetTenantAsync"/> removes).</summary>

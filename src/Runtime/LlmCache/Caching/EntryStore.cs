@@ -22,8 +22,9 @@ internal sealed class EntryStore
     private readonly ConcurrentDictionary<Type, string> _uncacheable = new();
 
     public EntryStore(LlmCacheRuntime runtime, HybridCache cache, EntrySerializerFactory serializers, LocalCache local,
-        CallRecorder recorder, TimeProvider time, RemovalLog removals, bool hasSecondLevel)
+        CallRecorder recorder, TimeProvider time, RemovalLog removals, bool hasSecondLevel, SnapshotLevel snapshots)
     {
+        Snapshots = snapshots;
         _runtime = runtime;
         _cache = cache;
         _serializers = serializers;
@@ -33,6 +34,9 @@ internal sealed class EntryStore
         Removals = removals;
         _hasSecondLevel = hasSecondLevel;
     }
+
+    /// <summary>The snapshot tiers: read after the second level, written after it.</summary>
+    public SnapshotLevel Snapshots { get; }
 
     /// <summary>When keys, tags and tenants were last removed.</summary>
     public RemovalLog Removals { get; }
@@ -81,8 +85,12 @@ internal sealed class EntryStore
         return true;
     }
 
-    /// <summary>Reads the second level without writing anything; a failure is a counted miss.</summary>
-    public async ValueTask<CacheEntry<T>?> ReadAsync<T>(LlmCachedMethod.KeySettings settings, string key, CancellationToken cancellationToken)
+    /// <summary>Reads the second level, then the snapshot tiers, without writing anything; a failure is a counted miss.</summary>
+    public async ValueTask<CacheEntry<T>?> ReadAsync<T>(CallKey key, string keyString, CancellationToken cancellationToken) =>
+        await ReadSecondLevelAsync<T>(key.Settings, keyString, cancellationToken).ConfigureAwait(false)
+        ?? await Snapshots.ReadAsync<T>(key, keyString, cancellationToken).ConfigureAwait(false);
+
+    private async ValueTask<CacheEntry<T>?> ReadSecondLevelAsync<T>(LlmCachedMethod.KeySettings settings, string key, CancellationToken cancellationToken)
     {
         try
         {
@@ -192,7 +200,7 @@ internal sealed class EntryStore
     public async ValueTask<CacheEntry<T>?> ReadServableAsync<T>(CallKey key, string keyString, CacheControl? control,
         CancellationToken cancellationToken)
     {
-        CacheEntry<T>? entry = await ReadAsync<T>(key.Settings, keyString, cancellationToken).ConfigureAwait(false);
+        CacheEntry<T>? entry = await ReadAsync<T>(key, keyString, cancellationToken).ConfigureAwait(false);
         if (entry is null || EntryPolicy.IsUnfinished(entry.Value)
             || !await IsServableAsync(key, entry, control, cancellationToken).ConfigureAwait(false))
         {
@@ -202,9 +210,13 @@ internal sealed class EntryStore
         return entry;
     }
 
-    /// <summary>Keeps an entry read from the second level in memory (unless it is too large to keep).</summary>
+    /// <summary>Keeps an entry read from the second level in memory (unless it is too large to keep, or one of several recorded samples).</summary>
     public void KeepLocal<T>(in CallKey key, CacheEntry<T> entry)
     {
+        if (entry.Sampled)
+        {
+            return;
+        }
         long bytes;
         try
         {
@@ -217,7 +229,7 @@ internal sealed class EntryStore
         }
         if (bytes <= Options.MaximumEntryBytes)
         {
-            _local.Set(key, entry, bytes);
+            _local.Set(key.Identity, entry, bytes);
             if (Removals.LastRemoval(key) >= entry.CreatedUtcTicks)
             {
                 // Removed between the caller's check and this write: the removal wins.
@@ -282,7 +294,7 @@ internal sealed class EntryStore
             Log.EntryTooLarge(_recorder.Logger, method.Id, bytes, Options.MaximumEntryBytes);
             return _recorder.Skipped(settings, SkipReasons.TooLarge);
         }
-        _local.Set(callKey, entry, bytes);
+        _local.Set(callKey.Identity, entry, bytes);
         if (Removals.LastRemoval(callKey) >= callStartedTicks)
         {
             // Evicted after the check above but before the write (a removal records itself, then drops the
@@ -303,6 +315,11 @@ internal sealed class EntryStore
             {
                 _recorder.Error(settings, "set", ex);
             }
+        }
+        // Awaited, unlike the byte tiers: a recording run must find every file written when its calls return.
+        if (Snapshots.RecordsRequests)
+        {
+            Snapshots.Write(callKey, key ?? callKey.ToKeyString(), entry.Value);
         }
         return true;
     }

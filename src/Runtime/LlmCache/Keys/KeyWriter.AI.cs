@@ -12,6 +12,7 @@ public sealed partial class KeyWriter
     /// </summary>
     public void WriteChatMessage(ChatMessage? message)
     {
+        _paths?.Item(_depth, BytesWritten);
         if (message is null)
         {
             WriteNull();
@@ -23,17 +24,23 @@ public sealed partial class KeyWriter
             return;
         }
         Enter();
+        _paths?.Open(list: false, _depth);
         WriteTag(KeyTag.ChatMessage);
+        Field("role");
         WriteString(message.Role.Value);
+        Field("author_name");
         WriteString(message.AuthorName);
         IList<AIContent> contents = message.Contents;
+        Field("contents");
         BeginSequence(contents.Count);
         for (int i = 0; i < contents.Count; i++)
         {
             WriteAIContent(contents[i]);
         }
         EndSequence();
+        Field("additional_properties");
         WriteAdditionalProperties(message.AdditionalProperties);
+        _paths?.Close(_depth, BytesWritten);
         WriteTag(KeyTag.EndObject);
         _depth--;
     }
@@ -74,17 +81,20 @@ public sealed partial class KeyWriter
     /// </summary>
     public void WriteAIContent(AIContent? content)
     {
+        _paths?.Item(_depth, BytesWritten);
         if (content is null)
         {
             WriteNull();
             return;
         }
         Enter();
+        _paths?.Open(list: false, _depth);
         WriteTag(KeyTag.Content);
         Type type = content.GetType();
         if (type == typeof(TextContent))
         {
             WriteByte(1);
+            Field("text");
             WriteString(((TextContent)content).Text);
             WriteContentCommon(content);
         }
@@ -92,7 +102,9 @@ public sealed partial class KeyWriter
         {
             var reasoning = (TextReasoningContent)content;
             WriteByte(2);
+            Field("text");
             WriteString(reasoning.Text);
+            Field("protected_data");
             WriteString(reasoning.ProtectedData);
             WriteContentCommon(content);
         }
@@ -100,8 +112,11 @@ public sealed partial class KeyWriter
         {
             var data = (DataContent)content;
             WriteByte(3);
+            Field("media_type");
             WriteString(data.MediaType);
+            Field("name");
             WriteString(data.Name);
+            Field("data");
             WriteBytes(data.Data.Span);
             WriteContentCommon(content);
         }
@@ -109,7 +124,9 @@ public sealed partial class KeyWriter
         {
             var uri = (UriContent)content;
             WriteByte(4);
+            Field("media_type");
             WriteString(uri.MediaType);
+            Field("uri");
             WriteUri(uri.Uri);
             WriteContentCommon(content);
         }
@@ -117,8 +134,11 @@ public sealed partial class KeyWriter
         {
             var call = (FunctionCallContent)content;
             WriteByte(5);
+            Field("call_id");
             WriteString(call.CallId);
+            Field("name");
             WriteString(call.Name);
+            Field("arguments");
             if (call.Arguments is null)
             {
                 WriteNull();
@@ -127,7 +147,9 @@ public sealed partial class KeyWriter
             {
                 WriteMap(call.Arguments, static (w, k) => w.WriteString(k), static (w, v) => w.WriteObject(v));
             }
+            Field("informational_only");
             WriteBoolean(call.InformationalOnly);
+            Field("exception");
             WriteObject(call.Exception);
             WriteContentCommon(content);
         }
@@ -135,8 +157,11 @@ public sealed partial class KeyWriter
         {
             var result = (FunctionResultContent)content;
             WriteByte(6);
+            Field("call_id");
             WriteString(result.CallId);
+            Field("result");
             WriteObject(result.Result);
+            Field("exception");
             WriteObject(result.Exception);
             WriteContentCommon(content);
         }
@@ -150,6 +175,7 @@ public sealed partial class KeyWriter
             WriteByte(0);
             WriteWalkedMembers(content, shape, shape.Members);
         }
+        _paths?.Close(_depth, BytesWritten);
         WriteTag(KeyTag.EndObject);
         _depth--;
     }
@@ -174,6 +200,7 @@ public sealed partial class KeyWriter
     /// <summary>What every content carries besides its kind's fields: annotations and additional properties.</summary>
     private void WriteContentCommon(AIContent content)
     {
+        Field("annotations");
         if (content.Annotations is { Count: > 0 } annotations)
         {
             WriteObject(annotations);
@@ -182,6 +209,7 @@ public sealed partial class KeyWriter
         {
             WriteNull();
         }
+        Field("additional_properties");
         WriteAdditionalProperties(content.AdditionalProperties);
     }
 
@@ -220,18 +248,31 @@ public sealed partial class KeyWriter
             return;
         }
         Enter();
+        _paths?.Open(list: false, _depth);
         WriteTag(KeyTag.ChatOptions);
+        Field("model_id");
         WriteString(options.ModelId);
+        Field("instructions");
         WriteString(options.Instructions);
+        Field("conversation_id");
         WriteString(options.ConversationId);
+        Field("temperature");
         WriteNullable(options.Temperature);
+        Field("top_p");
         WriteNullable(options.TopP);
+        Field("top_k");
         WriteNullable(options.TopK);
+        Field("max_output_tokens");
         WriteNullable(options.MaxOutputTokens);
+        Field("frequency_penalty");
         WriteNullable(options.FrequencyPenalty);
+        Field("presence_penalty");
         WriteNullable(options.PresencePenalty);
+        Field("seed");
         WriteNullable(options.Seed);
+        Field("allow_multiple_tool_calls");
         WriteNullable(options.AllowMultipleToolCalls);
+        Field("stop_sequences");
         if (options.StopSequences is { } stops)
         {
             BeginSequence(stops.Count);
@@ -245,9 +286,13 @@ public sealed partial class KeyWriter
         {
             WriteNull();
         }
+        Field("response_format");
         WriteResponseFormat(options.ResponseFormat);
+        Field("reasoning");
         WriteReasoning(options.Reasoning);
+        Field("tool_mode");
         WriteToolMode(options.ToolMode);
+        Field("tools");
         if (options.Tools is { } tools)
         {
             BeginSequence(tools.Count);
@@ -261,9 +306,13 @@ public sealed partial class KeyWriter
         {
             WriteNull();
         }
+        Field("additional_properties");
         WriteAdditionalProperties(options.AdditionalProperties);
+        Field("allow_background_responses");
         WriteNullable(options.AllowBackgroundResponses);
+        Field("continuation_token");
         WriteContinuationToken(options.ContinuationToken);
+        Field("raw_representation_factory");
         if (options.RawRepresentationFactory is { } factory)
         {
             WriteDelegate(factory);
@@ -272,6 +321,7 @@ public sealed partial class KeyWriter
         {
             WriteNull();
         }
+        _paths?.Close(_depth, BytesWritten);
         WriteTag(KeyTag.EndObject);
         _depth--;
     }
@@ -287,21 +337,27 @@ public sealed partial class KeyWriter
     /// </summary>
     public void WriteAITool(AITool? tool)
     {
+        _paths?.Item(_depth, BytesWritten);
         if (tool is null)
         {
             WriteNull();
             return;
         }
         Enter();
+        _paths?.Open(list: false, _depth);
         WriteTag(KeyTag.Tool);
         ObjectShape shape = ShapeOf(tool.GetType());
         if (tool is AIFunctionDeclaration function)
         {
             WriteByte(1);
             WriteChars(KeyTag.Type, shape.TypeName.AsSpan());
+            Field("name");
             WriteString(function.Name);
+            Field("description");
             WriteString(function.Description);
+            Field("parameters");
             WriteJson(function.JsonSchema);
+            Field("return_schema");
             if (function.ReturnJsonSchema is { } returns)
             {
                 WriteJson(returns);
@@ -310,7 +366,9 @@ public sealed partial class KeyWriter
             {
                 WriteNull();
             }
+            Field("additional_properties");
             WriteAdditionalProperties(function.AdditionalProperties);
+            _paths?.EndField(_depth, BytesWritten);
             ObjectMember[] extras = shape.DeclarationExtras;
             if (extras.Length == 0)
             {
@@ -330,9 +388,13 @@ public sealed partial class KeyWriter
             WriteByte(0);
             WriteWalkedMembers(tool, shape, shape.Members);
         }
+        _paths?.Close(_depth, BytesWritten);
         WriteTag(KeyTag.EndObject);
         _depth--;
     }
+
+    /// <summary>Tells a recorder that field <paramref name="name"/> of the object being written starts here.</summary>
+    private void Field(string name) => _paths?.Field(name, _depth, BytesWritten);
 
     private void WriteResponseFormat(ChatResponseFormat? format)
     {

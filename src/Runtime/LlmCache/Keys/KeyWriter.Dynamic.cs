@@ -68,6 +68,7 @@ public sealed partial class KeyWriter
     /// </remarks>
     public void WriteObject(object? value)
     {
+        _paths?.Item(_depth, BytesWritten);
         switch (value)
         {
             case null: WriteNull(); return;
@@ -110,7 +111,8 @@ public sealed partial class KeyWriter
             case AIContent content: WriteAIContent(content); return;
             case ChatOptions options: WriteChatOptions(options); return;
             case AITool tool: WriteAITool(tool); return;
-            case ChatRole role: WriteChars(KeyTag.Type, "Microsoft.Extensions.AI.ChatRole".AsSpan()); WriteString(role.Value); return;
+            // The role's text as WriteString writes it, without announcing a second value to a recorder.
+            case ChatRole role: WriteChars(KeyTag.Type, "Microsoft.Extensions.AI.ChatRole".AsSpan()); WriteChars(KeyTag.String, role.Value.AsSpan()); return;
             case ChatResponseFormat format: WriteResponseFormat(format); return;
             case ChatToolMode mode: WriteToolMode(mode); return;
             case ReasoningOptions reasoning: WriteReasoning(reasoning); return;
@@ -147,12 +149,14 @@ public sealed partial class KeyWriter
             throw new CacheKeyException(refusal);
         }
         Enter();
+        _paths?.Open(list: false, _depth);
         WriteTag(KeyTag.Object);
         WriteWalkedMembers(value, shape, shape.Members);
         if (shape.IsCollection)
         {
             WriteContents(value);
         }
+        _paths?.Close(_depth, BytesWritten);
         WriteTag(KeyTag.EndObject);
         _depth--;
     }
@@ -223,7 +227,9 @@ public sealed partial class KeyWriter
                 throw new CacheKeyException($"Reading {shape.TypeName}.{member.Name} for the key failed; the call is not cached.", ex.InnerException ?? ex);
             }
             WriteString(member.Name);
+            _paths?.Field(member.Name, _depth, BytesWritten);
             WriteObject(memberValue);
+            _paths?.EndField(_depth, BytesWritten);
         }
     }
 

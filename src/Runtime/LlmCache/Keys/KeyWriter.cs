@@ -37,6 +37,7 @@ public sealed partial class KeyWriter : IDisposable
     private long _bytesWritten;
     private string _prefix = string.Empty;
     private long[]? _marks;
+    private KeyPathRecorder? _paths;
 
     private KeyWriter() { }
 
@@ -62,9 +63,13 @@ public sealed partial class KeyWriter : IDisposable
         {
             marks[index] = BytesWritten;
         }
+        _paths?.Parameter(index, BytesWritten);
     }
 
     internal void RecordMarks(long[] marks) => _marks = marks;
+
+    /// <summary>Has <paramref name="recorder"/> follow this key: its bytes and where its named parts lie.</summary>
+    internal void RecordPaths(KeyPathRecorder recorder) => _paths = recorder;
 
     /// <summary>Number of canonical bytes written so far (for key explanations and tests).</summary>
     public long BytesWritten => _bytesWritten + _position;
@@ -93,6 +98,7 @@ public sealed partial class KeyWriter : IDisposable
     {
         if (!_incremental)
         {
+            _paths?.Append(_buffer.AsSpan(0, _position));
             SHA256.HashData(_buffer.AsSpan(0, _position), destination);
             _bytesWritten += _position;
             _position = 0;
@@ -119,6 +125,7 @@ public sealed partial class KeyWriter : IDisposable
         PassThrough = false;
         _prefix = string.Empty;
         _marks = null;
+        _paths = null;
         t_cached = this;
     }
 
@@ -272,6 +279,7 @@ public sealed partial class KeyWriter : IDisposable
     /// <summary>Writes a string (or the null marker): tag, length in UTF-16 code units, then its UTF-8 bytes.</summary>
     public void WriteString(string? value)
     {
+        _paths?.Item(_depth, BytesWritten);
         if (value is null)
         {
             WriteTag(KeyTag.Null);
@@ -334,6 +342,7 @@ public sealed partial class KeyWriter : IDisposable
     public void BeginSequence(int count)
     {
         Enter();
+        _paths?.Open(list: true, _depth);
         WriteTagged32(KeyTag.Sequence, unchecked((uint)count));
     }
 
@@ -341,12 +350,14 @@ public sealed partial class KeyWriter : IDisposable
     public void BeginSequence()
     {
         Enter();
+        _paths?.Open(list: true, _depth);
         WriteTag(KeyTag.OpenSequence);
     }
 
     /// <summary>Closes a collection started by either <c>BeginSequence</c> overload.</summary>
     public void EndSequence()
     {
+        _paths?.Close(_depth, BytesWritten);
         WriteTag(KeyTag.EndSequence);
         _depth--;
     }
@@ -499,6 +510,7 @@ public sealed partial class KeyWriter : IDisposable
         }
         // Runs longer than the buffer go straight into the incremental hash: no copy.
         Flush();
+        _paths?.Append(bytes);
         _hash.AppendData(bytes);
         _bytesWritten += bytes.Length;
     }
@@ -524,6 +536,7 @@ public sealed partial class KeyWriter : IDisposable
         {
             return;
         }
+        _paths?.Append(_buffer.AsSpan(0, _position));
         _hash.AppendData(_buffer, 0, _position);
         _bytesWritten += _position;
         _position = 0;
