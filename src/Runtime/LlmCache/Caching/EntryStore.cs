@@ -150,22 +150,7 @@ internal sealed class EntryStore
         {
             return;
         }
-        var kept = new CacheEntry<T>(stale.Value, stale.CreatedUtcTicks, until, stale.Method) { FailSafeUntilUtcTicks = limit };
-        long bytes;
-        try
-        {
-            bytes = _serializers.Measure(kept);
-        }
-        catch (Exception ex)
-        {
-            _recorder.Error(key.Settings, "measure", ex);
-            return;
-        }
-        _local.Set(key, kept, bytes);
-        if (Removals.LastRemoval(key) >= kept.CreatedUtcTicks)
-        {
-            _local.Remove(key, kept);
-        }
+        KeepLocal(key, new CacheEntry<T>(stale.Value, stale.CreatedUtcTicks, until, stale.Method) { FailSafeUntilUtcTicks = limit });
     }
 
     /// <summary>Whether the entry was written after every removal that applies to it (its key, its tags, its tenant).</summary>
