@@ -24,10 +24,6 @@ if (options is null)
     return 2;
 }
 
-// Prices used to estimate what the cache saved (USD per million tokens; gpt-4o-mini list prices).
-const double InputPricePerMillion = 0.15;
-const double OutputPricePerMillion = 0.60;
-
 string? apiKey = NonEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
 bool real = apiKey is not null;
 string model = real ? NonEmpty(Environment.GetEnvironmentVariable("OPENAI_MODEL")) ?? "gpt-4o-mini" : "simulated-support-1";
@@ -58,7 +54,12 @@ var llm = new CountingChatClient(provider);
 
 var services = new ServiceCollection();
 services.AddSingleton<IChatClient>(llm);
-LlmCacheBuilder cacheBuilder = services.AddLlmCache(o => o.Namespace = options.Namespace);
+LlmCacheBuilder cacheBuilder = services.AddLlmCache(o =>
+{
+    o.Namespace = options.Namespace;
+    // The simulated model is priced like gpt-4o-mini; real models are in the library's price table.
+    o.Prices["simulated-support-1"] = o.Prices["gpt-4o-mini"];
+});
 // Tiers in the order a read walks them: disk, then Redis, then S3.
 if (options.Cache.Contains("disk"))
 {
@@ -100,7 +101,6 @@ using IChatClient pipeline = new ChatClientBuilder(llm)
 int[] drawn = Workload.Draw(options.Requests, options.Seed);
 var hitLatencies = new List<double>();
 var missLatencies = new List<double>();
-long savedInput = 0, savedOutput = 0;
 int errors = 0;
 var chatOptions = new ChatOptions { ModelId = model, Temperature = 0f };
 
@@ -134,8 +134,6 @@ for (int r = 0; r < drawn.Length; r++)
         if (hit)
         {
             hitLatencies.Add(ms);
-            savedInput += response.Usage?.InputTokenCount ?? 0;
-            savedOutput += response.Usage?.OutputTokenCount ?? 0;
         }
         else
         {
@@ -151,7 +149,11 @@ for (int r = 0; r < drawn.Length; r++)
 total.Stop();
 
 int llmCalls = llm.Calls;
-double usdSaved = savedInput * InputPricePerMillion / 1e6 + savedOutput * OutputPricePerMillion / 1e6;
+// What the hits saved, as the library counts it: the usage each cached answer reports, at its model's price.
+LlmCacheStatistics statistics = runtime.Statistics;
+long savedInput = statistics.InputTokensSaved, savedOutput = statistics.OutputTokensSaved;
+double usdSaved = (double)statistics.CostSaved;
+ModelPrice price = runtime.Options.Prices.TryGetValue(model, out ModelPrice? listed) ? listed : new ModelPrice();
 int hits = hitLatencies.Count, misses = missLatencies.Count;
 
 Console.WriteLine();
@@ -162,7 +164,7 @@ Console.WriteLine($"  LLM calls     {llmCalls}");
 Console.WriteLine($"  errors        {errors}");
 Console.WriteLine($"  hit latency   p50 {Percentile(hitLatencies, 0.50):F3} ms   p95 {Percentile(hitLatencies, 0.95):F3} ms");
 Console.WriteLine($"  miss latency  p50 {Percentile(missLatencies, 0.50):F1} ms   p95 {Percentile(missLatencies, 0.95):F1} ms");
-Console.WriteLine($"  tokens saved  {savedInput} input + {savedOutput} output ≈ ${usdSaved.ToString("F4", CultureInfo.InvariantCulture)} at ${InputPricePerMillion}/M input, ${OutputPricePerMillion}/M output");
+Console.WriteLine($"  tokens saved  {savedInput} input + {savedOutput} output ≈ ${usdSaved.ToString("F4", CultureInfo.InvariantCulture)} at ${price.InputPerMillion}/M input, ${price.OutputPerMillion}/M output ({runtime.Options.PriceCurrency}, from LlmCache's price table)");
 Console.WriteLine($"  elapsed       {total.ElapsedMilliseconds} ms");
 foreach ((string method, (long methodHits, long methodMisses)) in rates.Snapshot())
 {

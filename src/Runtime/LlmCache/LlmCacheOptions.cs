@@ -137,6 +137,19 @@ public sealed class LlmCacheOptions
     public Func<ResultTtlContext, TimeSpan?>? ResultTtl { get; set; }
 
     /// <summary>
+    /// What each model charges, by model id or id prefix (matched case-insensitively, longest first):
+    /// the runtime reads the usage a cached answer reports and counts what each hit saved, in tokens
+    /// (<c>llmcache.tokens.saved</c>) and in <see cref="PriceCurrency"/> (<c>llmcache.cost.saved</c>, and
+    /// <see cref="CacheOutcome.CostSaved"/>). Defaults to <see cref="ModelPrices.Defaults"/>; bind it from
+    /// configuration (<c>"Prices": { "my-model": { "InputPerMillion": 1.0, "OutputPerMillion": 4.0 } }</c>)
+    /// or change it in code. A model with no price still counts its tokens.
+    /// </summary>
+    public IDictionary<string, ModelPrice> Prices { get; set; } = ModelPrices.Defaults();
+
+    /// <summary>The currency of <see cref="Prices"/>, named on the cost metric. Default: <c>USD</c>.</summary>
+    public string PriceCurrency { get; set; } = "USD";
+
+    /// <summary>
     /// The fail-safe window of methods whose attribute sets none (see <see cref="LlmCachedAttribute.FailSafe"/>):
     /// how long past its expiry an entry is kept, in every level, to answer a call whose method fails
     /// transiently. Null or zero (the default): off.
@@ -200,6 +213,8 @@ public sealed class LlmCacheOptions
         target._modeError = _modeError;
         target.DefaultTtl = DefaultTtl;
         target.FailSafe = FailSafe;
+        target.Prices = new Dictionary<string, ModelPrice>(Prices, StringComparer.OrdinalIgnoreCase);
+        target.PriceCurrency = PriceCurrency;
         target.FailSafeThrottle = FailSafeThrottle;
         target.SoftTimeout = SoftTimeout;
         target.HardTimeout = HardTimeout;

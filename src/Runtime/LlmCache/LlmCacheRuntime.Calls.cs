@@ -221,11 +221,11 @@ public sealed partial class LlmCacheRuntime
     {
         if (entry.IsStale)
         {
-            _recorder.Stale(key, started, CacheSource.Memory, entry.CreatedUtcTicks, _store.Now, failure: null);
+            _recorder.Stale(key, started, CacheSource.Memory, entry.CreatedUtcTicks, _store.Now, UsageReader<T>.Of(entry.Value), failure: null);
         }
         else
         {
-            _recorder.Hit(key, started, CacheSource.Memory);
+            _recorder.Hit(key, started, CacheSource.Memory, UsageReader<T>.Of(entry.Value));
         }
     }
 
@@ -255,7 +255,7 @@ public sealed partial class LlmCacheRuntime
     /// <summary>Records a stale entry answering past a soft timeout, and returns the caller's copy of it.</summary>
     private T ServedStale<T>(CallKey key, CacheEntry<T> stale, T copy, CacheSource source, long started)
     {
-        _recorder.Stale(key, started, source, stale.CreatedUtcTicks, _store.Now, failure: null, "soft-timeout");
+        _recorder.Stale(key, started, source, stale.CreatedUtcTicks, _store.Now, UsageReader<T>.Of(stale.Value), failure: null, "soft-timeout");
         return copy;
     }
 
@@ -286,7 +286,7 @@ public sealed partial class LlmCacheRuntime
                 return default;
             }
             _store.KeepFailSafe(key, stale, Options.FailSafeThrottle);
-            _recorder.Stale(key, started, source, stale.CreatedUtcTicks, _store.Now, failure);
+            _recorder.Stale(key, started, source, stale.CreatedUtcTicks, _store.Now, UsageReader<T>.Of(stale.Value), failure);
             return (true, copy);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -405,11 +405,11 @@ public sealed partial class LlmCacheRuntime
         {
             // Read from a tier: a fresh object nobody else holds. Kept in memory; the caller has a copy.
             _store.KeepLocal(callKey, entry);
-            _recorder.Hit(callKey, started, CacheSource.Distributed, activity);
+            _recorder.Hit(callKey, started, CacheSource.Distributed, UsageReader<T>.Of(entry.Value), activity);
         }
         else
         {
-            _recorder.Hit(callKey, started, CacheSource.Memory, activity);
+            _recorder.Hit(callKey, started, CacheSource.Memory, UsageReader<T>.Of(entry.Value), activity);
         }
         return copy;
     }
@@ -516,7 +516,7 @@ public sealed partial class LlmCacheRuntime
             }
             if (replay is not null)
             {
-                _recorder.Hit(callKey, started, source);
+                _recorder.Hit(callKey, started, source, UsageReader<T[]>.Of(replay));
                 foreach (T item in replay)
                 {
                     yield return item;

@@ -91,7 +91,7 @@ public sealed partial class LlmCacheRuntime
             {
                 if (store.TryCopy(key.Settings, local.Value, out T copy))
                 {
-                    _runtime._recorder.Hit(key, started, CacheSource.Memory);
+                    _runtime._recorder.Hit(key, started, CacheSource.Memory, default); // an item's share of a batch's usage is not known
                     return new ValueTask<ItemRead<T>>(new ItemRead<T>(true, copy));
                 }
                 return default;
@@ -165,7 +165,7 @@ public sealed partial class LlmCacheRuntime
                 {
                     return default;
                 }
-                _runtime._recorder.Hit(key, started, CacheSource.Distributed);
+                _runtime._recorder.Hit(key, started, CacheSource.Distributed, default);
                 return new ItemRead<T>(true, copy);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -75,7 +75,7 @@ public sealed partial class LlmCacheRuntime
         {
             throw ReplayMiss(callKey);
         }
-        _recorder.Hit(callKey, started, CacheSource.Distributed);
+        _recorder.Hit(callKey, started, CacheSource.Distributed, UsageReader<T>.Of(entry.Value));
         return copy;
     }
 }

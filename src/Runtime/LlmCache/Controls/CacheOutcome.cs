@@ -29,6 +29,18 @@ public readonly record struct CacheOutcome(string MethodId, bool Hit, CacheSourc
 
     /// <summary>How old the answer was when it was served (set for a <see cref="Stale"/> answer).</summary>
     public TimeSpan? Age { get; init; }
+
+    /// <summary>For a hit: the input tokens the answer reports, which the provider was not asked to process again.</summary>
+    public long InputTokensSaved { get; init; }
+
+    /// <summary>For a hit: the output tokens the answer reports, which the provider was not asked to generate again.</summary>
+    public long OutputTokensSaved { get; init; }
+
+    /// <summary>
+    /// For a hit: what those tokens cost at the answering model's price (<see cref="LlmCacheOptions.Prices"/>),
+    /// in <see cref="LlmCacheOptions.PriceCurrency"/>; null when the model has no price.
+    /// </summary>
+    public decimal? CostSaved { get; init; }
 }
 
 /// <summary>

@@ -17,6 +17,9 @@ internal static class TagNames
     public const string KeyHash = "llmcache.key_hash";
     public const string Control = "llmcache.control";
     public const string Outcome = "llmcache.outcome";
+    public const string Model = "llmcache.model";
+    public const string Direction = "llmcache.direction";
+    public const string Currency = "llmcache.currency";
     public const string CacheHit = "cache.hit";
 }
 
@@ -45,6 +48,32 @@ internal sealed class CallRecorder
     private long _errors;
     private long _keyFailures;
     private long _failSafeServed;
+    private long _inputTokensSaved;
+    private long _outputTokensSaved;
+    private long _costSavedNanos; // billionths of the currency: added without a lock
+    private volatile PriceCache? _priceCache;
+
+    /// <summary>The prices found per model id for one price table (a prefix match is a scan: made once per model).</summary>
+    private sealed record PriceCache(IDictionary<string, ModelPrice> Table, System.Collections.Concurrent.ConcurrentDictionary<string, ModelPrice?> Found);
+
+    private ModelPrice? PriceOf(IDictionary<string, ModelPrice> table, string? model)
+    {
+        if (model is null)
+        {
+            return null;
+        }
+        PriceCache? cache = _priceCache;
+        if (cache is null || !ReferenceEquals(cache.Table, table))
+        {
+            // A reconfiguration brings a new table; in-place edits of the table are seen by exact ids at once.
+            _priceCache = cache = new PriceCache(table, new(StringComparer.OrdinalIgnoreCase));
+        }
+        if (table.TryGetValue(model, out ModelPrice? exact))
+        {
+            return exact;
+        }
+        return cache.Found.Count < 1024 ? cache.Found.GetOrAdd(model, static (m, t) => ModelPrices.Find(t, m), table) : ModelPrices.Find(table, model);
+    }
 
     public CallRecorder(LlmCacheTelemetry telemetry, ILogger logger)
     {
@@ -61,7 +90,12 @@ internal sealed class CallRecorder
         Interlocked.Read(ref _misses),
         Interlocked.Read(ref _errors),
         Interlocked.Read(ref _keyFailures),
-        Interlocked.Read(ref _failSafeServed));
+        Interlocked.Read(ref _failSafeServed),
+        Interlocked.Read(ref _inputTokensSaved),
+        Interlocked.Read(ref _outputTokensSaved),
+        CostSavedSoFar());
+
+    private decimal CostSavedSoFar() => Interlocked.Read(ref _costSavedNanos) / 1_000_000_000m;
 
     /// <summary>The last 16 hex digits of the key: enough to correlate, nothing of the inputs.</summary>
     public static string KeyHash(in CallKey key)
@@ -72,10 +106,11 @@ internal sealed class CallRecorder
     }
 
     /// <summary>A call answered from the cache, from <paramref name="source"/>.</summary>
-    public void Hit(in CallKey key, long started, CacheSource source, Activity? current = null)
+    public void Hit(in CallKey key, long started, CacheSource source, in TokenUsage usage, Activity? current = null)
     {
         LlmCachedMethod.KeySettings settings = key.Settings;
         Interlocked.Increment(ref _hits);
+        decimal? cost = usage.IsEmpty ? null : Saved(settings, usage);
         string level = source == CacheSource.Memory ? "memory" : "distributed";
         Telemetry.Hits.Add(1, settings.Tag, new(TagNames.Level, level));
         if (Telemetry.LookupDuration.Enabled)
@@ -101,18 +136,44 @@ internal sealed class CallRecorder
         }
         if (LlmCacheScope.CurrentProbe is { } probe)
         {
-            probe.Record(new CacheOutcome(settings.Method.Id, true, source, false, hash ?? KeyHash(key)));
+            probe.Record(new CacheOutcome(settings.Method.Id, true, source, false, hash ?? KeyHash(key))
+            {
+                InputTokensSaved = usage.Input,
+                OutputTokensSaved = usage.Output,
+                CostSaved = cost,
+            });
         }
+    }
+
+    /// <summary>Counts what a hit saved: its tokens, and their cost at the model's price (null when the model has none).</summary>
+    private decimal? Saved(LlmCachedMethod.KeySettings settings, in TokenUsage usage)
+    {
+        LlmCacheOptions options = settings.Runtime.Options;
+        var model = new KeyValuePair<string, object?>(TagNames.Model, usage.Model ?? "unknown");
+        Telemetry.TokensSaved.Add(usage.Input, settings.Tag, model, new(TagNames.Direction, "input"));
+        Telemetry.TokensSaved.Add(usage.Output, settings.Tag, model, new(TagNames.Direction, "output"));
+        Interlocked.Add(ref _inputTokensSaved, usage.Input);
+        Interlocked.Add(ref _outputTokensSaved, usage.Output);
+        if (PriceOf(options.Prices, usage.Model) is not { } price)
+        {
+            return null;
+        }
+        decimal cost = price.CostOf(usage);
+        Telemetry.CostSaved.Add((double)cost, settings.Tag, model, new(TagNames.Currency, options.PriceCurrency));
+        Interlocked.Add(ref _costSavedNanos, (long)(cost * 1_000_000_000m));
+        return cost;
     }
 
     /// <summary>
     /// A call answered by a stale entry: its method failed (<paramref name="failure"/>), or it came
     /// within the fail-safe throttle after such a call. Counted as a hit and as fail-safe served.
     /// </summary>
-    public void Stale(in CallKey key, long started, CacheSource source, long createdTicks, long nowTicks, Exception? failure, string reason = "failure")
+    public void Stale(in CallKey key, long started, CacheSource source, long createdTicks, long nowTicks, in TokenUsage usage, Exception? failure,
+        string reason = "failure")
     {
         LlmCachedMethod.KeySettings settings = key.Settings;
         Interlocked.Increment(ref _hits);
+        decimal? cost = usage.IsEmpty ? null : Saved(settings, usage);
         Interlocked.Increment(ref _failSafeServed);
         string level = source == CacheSource.Memory ? "memory" : "distributed";
         Telemetry.Hits.Add(1, settings.Tag, new(TagNames.Level, level));
@@ -125,7 +186,14 @@ internal sealed class CallRecorder
         {
             Log.FailSafeServed(Logger, settings.Method.Id, hash, age, failure);
         }
-        LlmCacheScope.CurrentProbe?.Record(new CacheOutcome(settings.Method.Id, true, source, false, hash) { Stale = true, Age = age });
+        LlmCacheScope.CurrentProbe?.Record(new CacheOutcome(settings.Method.Id, true, source, false, hash)
+        {
+            Stale = true,
+            Age = age,
+            InputTokensSaved = usage.Input,
+            OutputTokensSaved = usage.Output,
+            CostSaved = cost,
+        });
     }
 
     /// <summary>A method call finished in the background: <paramref name="outcome"/> is stored, not-stored, discarded or failed.</summary>

@@ -25,6 +25,8 @@ internal sealed class LlmCacheTelemetry : IDisposable
         Hits = Meter.CreateCounter<long>("llmcache.hits", "{call}", "Calls answered from the cache, by level.");
         Misses = Meter.CreateCounter<long>("llmcache.misses", "{call}", "Calls that ran the method.");
         Stores = Meter.CreateCounter<long>("llmcache.stores", "{entry}", "Entries written.");
+        TokensSaved = Meter.CreateCounter<long>("llmcache.tokens.saved", "{token}", "Tokens hits did not spend, by direction (input, output) and model.");
+        CostSaved = Meter.CreateCounter<double>("llmcache.cost.saved", "{currency}", "What hits did not spend at the price table's prices, by model and currency.");
         Refreshes = Meter.CreateCounter<long>("llmcache.refreshes", "{call}", "Method calls finished in the background (past a soft timeout, or an eager refresh), by outcome.");
         FailSafeServed = Meter.CreateCounter<long>("llmcache.failsafe.served", "{call}", "Calls answered by an expired entry because the method failed (or during the fail-safe throttle that follows).");
         SkippedStores = Meter.CreateCounter<long>("llmcache.stores.skipped", "{entry}", "Results not stored, by reason.");
@@ -46,6 +48,10 @@ internal sealed class LlmCacheTelemetry : IDisposable
     public Counter<long> FailSafeServed { get; }
 
     public Counter<long> Refreshes { get; }
+
+    public Counter<long> TokensSaved { get; }
+
+    public Counter<double> CostSaved { get; }
 
     public Counter<long> SkippedStores { get; }
 
