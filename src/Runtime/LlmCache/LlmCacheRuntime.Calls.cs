@@ -446,6 +446,11 @@ public sealed partial class LlmCacheRuntime
                 }
             }
             callerStops.Dispose();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Its registration may have been removed above before it ran (the delay's ran first): stop the method here.
+                hard.Cancel();
+            }
             T answered;
             try
             {
