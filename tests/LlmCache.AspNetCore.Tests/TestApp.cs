@@ -38,12 +38,13 @@ public sealed class TestApp : IAsyncDisposable
     public Answers Answers => Services.GetRequiredService<Answers>();
 
     /// <summary>Starts the application.</summary>
-    /// <param name="tier">An in-test tier; null for a disk tier in a temporary folder.</param>
+    /// <param name="tier">An in-test tier; null for a disk tier in a temporary folder (unless <paramref name="tiers"/> adds tiers).</param>
     /// <param name="endpoints">Options of <c>MapLlmCache</c>.</param>
     /// <param name="health">Options of the health checks.</param>
     /// <param name="resilience">Changes to the tier pipeline.</param>
+    /// <param name="tiers">Adds package tiers (Redis …) instead of the default disk tier.</param>
     public static async Task<TestApp> StartAsync(FlakyTier? tier = null, Action<LlmCacheEndpointOptions>? endpoints = null,
-        Action<LlmCacheHealthCheckOptions>? health = null, Action<TierResilienceOptions>? resilience = null)
+        Action<LlmCacheHealthCheckOptions>? health = null, Action<TierResilienceOptions>? resilience = null, Action<LlmCacheBuilder>? tiers = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -58,7 +59,11 @@ public sealed class TestApp : IAsyncDisposable
                 o.Tiers.Add(tier);
             }
         });
-        if (tier is null)
+        if (tiers is not null)
+        {
+            tiers(cache);
+        }
+        else if (tier is null)
         {
             directory = Path.Combine(Path.GetTempPath(), "llmcache-aspnet-" + Guid.NewGuid().ToString("N"));
             cache.AddDiskTier(o => o.Directory = directory);
