@@ -395,6 +395,13 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The tiers of the chain HybridCache reads as its second level (<see cref="LlmCacheOptions.Tiers"/>
+    /// except snapshot tiers), fastest first, each with its name, circuit breaker state and a probe;
+    /// empty when the runtime caches in memory only. Health checks and operator endpoints use it.
+    /// </summary>
+    public IReadOnlyList<LlmCacheTierInfo> Tiers => _tiered?.Infos ?? [];
+
     /// <summary>Method calls running in the background now: calls that outlived their soft timeout, and eager refreshes.</summary>
     public int PendingRefreshes => _refreshes.Pending;
 

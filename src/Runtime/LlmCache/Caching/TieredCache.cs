@@ -57,10 +57,24 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
         _retryInterval = resilience.BreakDuration;
         _tiers = tiers.Select((cache, index) =>
         {
-            ResiliencePipeline read = Pipeline(cache, index, resilience, logger, breakerChanged);
-            return new Tier(cache, index, read, WritePipeline(read, resilience));
+            var breaker = new CircuitBreakerStateProvider();
+            ResiliencePipeline read = Pipeline(cache, index, resilience, logger, breakerChanged, breaker);
+            return new Tier(cache, index, read, WritePipeline(read, resilience), breaker);
         }).ToArray();
+        Infos = Array.ConvertAll(_tiers, tier => new LlmCacheTierInfo(tier.Name, tier.Index, tier.Cache, () => StateOf(tier.Breaker),
+            () => resilience.Timeout));
     }
+
+    /// <summary>The tiers as operators see them (name, breaker state, probe), in chain order.</summary>
+    public IReadOnlyList<LlmCacheTierInfo> Infos { get; }
+
+    private static LlmCacheBreakerState StateOf(CircuitBreakerStateProvider breaker) => breaker.CircuitState switch
+    {
+        CircuitState.Open => LlmCacheBreakerState.Open,
+        CircuitState.HalfOpen => LlmCacheBreakerState.HalfOpen,
+        CircuitState.Isolated => LlmCacheBreakerState.Isolated,
+        _ => LlmCacheBreakerState.Closed,
+    };
 
     public int Count => _tiers.Length;
 
@@ -409,7 +423,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
     }
 
     private static ResiliencePipeline Pipeline(IDistributedCache cache, int index, TierResilienceOptions options, ILogger logger,
-        Action<string, string>? breakerChanged)
+        Action<string, string>? breakerChanged, CircuitBreakerStateProvider stateProvider)
     {
         string name = TierName(cache, index);
         return new ResiliencePipelineBuilder()
@@ -419,6 +433,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
                 MinimumThroughput = Math.Max(2, options.MinimumThroughput),
                 SamplingDuration = options.SamplingDuration,
                 BreakDuration = options.BreakDuration,
+                StateProvider = stateProvider,
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(static ex => ex is not OperationCanceledException || ex is TimeoutRejectedException),
                 OnOpened = args =>
                 {
@@ -460,7 +475,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
 
     private static string TierName(IDistributedCache cache, int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + cache.GetType().Name;
 
-    private sealed record Tier(IDistributedCache Cache, int Index, ResiliencePipeline Read, ResiliencePipeline Write)
+    private sealed record Tier(IDistributedCache Cache, int Index, ResiliencePipeline Read, ResiliencePipeline Write, CircuitBreakerStateProvider Breaker)
     {
         public string Name { get; } = TierName(Cache, Index);
     }

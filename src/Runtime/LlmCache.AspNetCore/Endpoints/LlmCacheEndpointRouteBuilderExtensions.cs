@@ -1,0 +1,100 @@
+using System.Globalization;
+using LlmCache;
+using LlmCache.AspNetCore;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps LlmCache's operator endpoints (LiteLLM's <c>/cache/ping</c>, <c>/cache/delete</c> and <c>/cache/flushall</c>).</summary>
+public static class LlmCacheEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps, under <paramref name="prefix"/>, the endpoints that operate the
+    /// <see cref="LlmCacheRuntime"/> registered in the services (else <see cref="LlmCacheRuntime.Default"/>):
+    /// <list type="bullet">
+    /// <item><c>GET ping</c>: every tier probed (reachable, latency, breaker state), as JSON.</item>
+    /// <item><c>DELETE keys/{key}</c>, <c>DELETE tags/{tag}</c>, <c>DELETE tenants/{tenant}</c>: removals,
+    /// answered 202 with <c>{ "complete": bool }</c> (false while a tier has not confirmed; retried in the background).</item>
+    /// <item><c>POST namespace</c> with <c>{ "namespace": "v2" }</c>: orphans every entry at once.</item>
+    /// </list>
+    /// The endpoints require authorization (<see cref="LlmCacheEndpointOptions.Policy"/>, else the
+    /// default policy) unless <see cref="LlmCacheEndpointOptions.AllowAnonymous"/> is set.
+    /// </summary>
+    /// <param name="endpoints">The application's endpoint builder.</param>
+    /// <param name="prefix">Where the endpoints live, e.g. <c>/llmcache</c>.</param>
+    /// <param name="configure">Sets the authorization policy, or opts out of authorization.</param>
+    /// <returns>The group of endpoints, for more conventions (rate limiting, CORS, a host filter …).</returns>
+    public static RouteGroupBuilder MapLlmCache(this IEndpointRouteBuilder endpoints, string prefix = "/llmcache",
+        Action<LlmCacheEndpointOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        var options = new LlmCacheEndpointOptions();
+        configure?.Invoke(options);
+
+        RouteGroupBuilder group = endpoints.MapGroup(prefix);
+        if (options.AllowAnonymous)
+        {
+            group.AllowAnonymous();
+        }
+        else if (options.Policy is { } policy)
+        {
+            group.RequireAuthorization(policy);
+        }
+        else
+        {
+            group.RequireAuthorization();
+        }
+
+        group.MapGet("ping", PingAsync);
+        group.MapDelete("keys/{key?}", static async (HttpContext context, string? key) => string.IsNullOrWhiteSpace(key)
+            ? Invalid("key", "A key is required: DELETE keys/{key}.")
+            : Removed(await Runtime(context).RemoveAsync(key, context.RequestAborted).ConfigureAwait(false)));
+        group.MapDelete("tags/{tag?}", static async (HttpContext context, string? tag) => string.IsNullOrWhiteSpace(tag)
+            ? Invalid("tag", "A tag is required: DELETE tags/{tag}.")
+            : Removed(await Runtime(context).RemoveByTagAsync(tag, context.RequestAborted).ConfigureAwait(false)));
+        group.MapDelete("tenants/{tenant?}", static async (HttpContext context, string? tenant) => string.IsNullOrWhiteSpace(tenant)
+            ? Invalid("tenant", "A tenant is required: DELETE tenants/{tenant}.")
+            : Removed(await Runtime(context).ForgetTenantAsync(tenant, context.RequestAborted).ConfigureAwait(false)));
+        group.MapPost("namespace", static (HttpContext context, LlmCacheNamespaceRequest? request) =>
+        {
+            string? value = request?.Namespace;
+            if (!LlmCacheRuntime.IsValidNamespace(value))
+            {
+                return Invalid("namespace", "The namespace must be 1-64 letters, digits, '.', '_' or '-'.");
+            }
+            Runtime(context).Reconfigure(o => o.Namespace = value!);
+            return Results.Ok(new LlmCacheNamespaceRequest(value));
+        });
+        return group;
+    }
+
+    private static LlmCacheRuntime Runtime(HttpContext context) =>
+        (LlmCacheRuntime?)context.RequestServices.GetService(typeof(LlmCacheRuntime)) ?? LlmCacheRuntime.Default;
+
+    private static async Task<IResult> PingAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<LlmCacheTierInfo> tiers = Runtime(context).Tiers;
+        var pings = new Task<LlmCacheTierPing>[tiers.Count];
+        for (int i = 0; i < pings.Length; i++)
+        {
+            pings[i] = tiers[i].PingAsync(cancellationToken);
+        }
+        await Task.WhenAll(pings).ConfigureAwait(false);
+        var answer = new LlmCacheTierPingResponse[pings.Length];
+        for (int i = 0; i < pings.Length; i++)
+        {
+            LlmCacheTierPing ping = pings[i].Result;
+            answer[i] = new LlmCacheTierPingResponse(tiers[i].Name, tiers[i].Kind, ping.Reachable, Math.Round(ping.Latency.TotalMilliseconds, 1),
+                tiers[i].BreakerState.ToString().ToLowerInvariant(),
+                ping.Error is { } error ? error.GetType().Name + ": " + error.Message : null);
+        }
+        return Results.Ok(new LlmCachePingResponse(answer));
+    }
+
+    private static IResult Removed(bool complete) => Results.Accepted(uri: null, new LlmCacheRemovalResponse(complete));
+
+    private static IResult Invalid(string field, string message) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message);
+}
