@@ -52,6 +52,35 @@ public sealed class EndpointTests
     }
 
     [Fact]
+    public async Task Stats_ReportTotalsAndEachMethod_AsTheRuntimeCountsThem()
+    {
+        await using TestApp app = await TestApp.StartAsync();
+        await app.Answers.AskAsync("acme", "q1");
+        await app.Answers.AskAsync("acme", "q1");
+        await app.Answers.AskAsync("acme", "q1");
+        await app.Answers.AskAsync("acme", "q2");
+
+        using HttpResponseMessage response = await app.Client.SendAsync(app.Request(HttpMethod.Get, "/llmcache/stats"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        JsonElement root = body.RootElement;
+        Assert.Equal(2, root.GetProperty("totals").GetProperty("hits").GetInt64());
+        Assert.Equal(2, root.GetProperty("totals").GetProperty("misses").GetInt64());
+        Assert.Equal(0.5, root.GetProperty("hitRate").GetDouble());
+        Assert.Equal("USD", root.GetProperty("currency").GetString());
+        JsonElement method = Assert.Single(root.GetProperty("methods").EnumerateArray());
+        Assert.StartsWith("LlmCache.AspNetCore.Tests.Answers.AskAsync.", method.GetProperty("methodId").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, method.GetProperty("memoryHits").GetInt64());
+        Assert.Equal(0, method.GetProperty("distributedHits").GetInt64());
+        Assert.Equal(2, method.GetProperty("misses").GetInt64());
+        Assert.Equal(0.5, method.GetProperty("hitRate").GetDouble());
+        Assert.Equal("0:SqliteCacheTier", Assert.Single(root.GetProperty("tiers").EnumerateArray()).GetProperty("name").GetString());
+
+        using HttpResponseMessage anonymous = await app.Client.GetAsync("/llmcache/stats");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
     public async Task Ping_ReportsATierThatDoesNotAnswer()
     {
         var tier = new FlakyTier { Fails = true };

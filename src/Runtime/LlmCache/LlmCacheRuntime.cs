@@ -402,6 +402,15 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     /// </summary>
     public IReadOnlyList<LlmCacheTierInfo> Tiers => _tiered?.Infos ?? [];
 
+    /// <summary>
+    /// What each cached method (and middleware shape) has done in this runtime since it was created:
+    /// hits by level, misses, stale answers, tokens and cost saved, stores skipped by reason. A snapshot,
+    /// in no particular order; methods not called yet are absent.
+    /// </summary>
+    public IReadOnlyList<MethodStatistics> MethodStatistics => [.. _recorder.Methods.Select(m => m.Snapshot())];
+
+    internal MethodCounters CountersOf(LlmCachedMethod method) => _recorder.CountersOf(method);
+
     /// <summary>Method calls running in the background now: calls that outlived their soft timeout, and eager refreshes.</summary>
     public int PendingRefreshes => _refreshes.Pending;
 

@@ -102,6 +102,7 @@ public sealed class LlmCachedMethod
         {
             Runtime = runtime;
             Method = method;
+            Counters = runtime.CountersOf(method);
             Generation = runtime.Generation;
             Ttl = method.Ttl ?? runtime.Options.DefaultTtl;
             FailSafe = method.FailSafe ?? runtime.Options.FailSafe ?? TimeSpan.Zero;
@@ -156,6 +157,9 @@ public sealed class LlmCachedMethod
 
         /// <summary>The method's telemetry tag.</summary>
         public KeyValuePair<string, object?> Tag { get; }
+
+        /// <summary>The method's counters in this runtime (kept across reconfigurations).</summary>
+        public MethodCounters Counters { get; }
 
         public LlmCacheRuntime Runtime { get; }
 

@@ -154,4 +154,28 @@ public sealed class CostAccountingTests
         Assert.Equal(1000, probe.Last!.Value.InputTokensSaved);
         Assert.Equal((300 * 3.00m + 700 * 0.30m + 100 * 15.00m) / 1_000_000m, probe.Last!.Value.CostSaved);
     }
+
+    [Fact]
+    public async Task MethodStatistics_CountEachMethodApart_WithWhatItSaved_AndItsSkippedStores()
+    {
+        using var runtime = new LlmCacheRuntime();
+        var model = new PricedModel(runtime);
+        await model.AskAsync("gpt-4o", "q");
+        await model.AskAsync("gpt-4o", "q");
+        await model.SdkAsync("q");
+        using (LlmCacheScope.With(new CacheControl { NoStore = true }))
+        {
+            await model.SdkAsync("other");
+        }
+
+        MethodStatistics ask = Assert.Single(runtime.MethodStatistics, m => m.MethodId.Contains(".AskAsync.", StringComparison.Ordinal));
+        MethodStatistics sdk = Assert.Single(runtime.MethodStatistics, m => m.MethodId.Contains(".SdkAsync.", StringComparison.Ordinal));
+        Assert.Equal((1, 0, 1), (ask.MemoryHits, ask.DistributedHits, ask.Misses));
+        Assert.Equal(0.5, ask.HitRate);
+        Assert.Equal((1000, 500), (ask.InputTokensSaved, ask.OutputTokensSaved));
+        Assert.Equal((800 * 2.50m + 200 * 1.25m + 500 * 10.00m) / 1_000_000m, ask.CostSaved);
+        Assert.Equal((0, 2), (sdk.Hits, sdk.Misses));
+        Assert.Equal(1, sdk.SkippedStores["no-store"]);
+        Assert.Equal(ask.CostSaved, runtime.Statistics.CostSaved);
+    }
 }

@@ -23,3 +23,19 @@ public sealed record LlmCacheRemovalResponse(bool Complete);
 /// <summary>The body of <c>POST namespace</c> and its answer.</summary>
 /// <param name="Namespace">The new namespace (1-64 letters, digits, '.', '_' or '-'): every entry written under another one is orphaned.</param>
 public sealed record LlmCacheNamespaceRequest(string? Namespace);
+
+/// <summary>The answer of <c>GET stats</c>: the runtime's totals, each method's figures, and its tiers.</summary>
+/// <param name="Totals">What the runtime has done since it was created (<see cref="LlmCacheRuntime.Statistics"/>).</param>
+/// <param name="HitRate">Hits among all calls, 0 before the first.</param>
+/// <param name="Currency">The currency of the cost figures (<see cref="LlmCacheOptions.PriceCurrency"/>).</param>
+/// <param name="Methods">Each method's figures, most cost saved first, then most hits.</param>
+/// <param name="Tiers">Each tier's name and breaker state (probe them with <c>GET ping</c>).</param>
+/// <param name="PendingRefreshes">Method calls running in the background now.</param>
+public sealed record LlmCacheStatsResponse(LlmCacheStatistics Totals, double HitRate, string Currency, IReadOnlyList<MethodStatistics> Methods,
+    IReadOnlyList<LlmCacheTierStateResponse> Tiers, int PendingRefreshes);
+
+/// <summary>One tier as <c>GET stats</c> reports it.</summary>
+/// <param name="Name">The tier's name.</param>
+/// <param name="Breaker">Its circuit breaker's state: <c>closed</c>, <c>open</c>, <c>halfopen</c> or <c>isolated</c>.</param>
+public sealed record LlmCacheTierStateResponse(string Name, string Breaker);
+

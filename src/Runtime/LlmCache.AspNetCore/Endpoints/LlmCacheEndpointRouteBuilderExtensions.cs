@@ -14,6 +14,7 @@ public static class LlmCacheEndpointRouteBuilderExtensions
     /// <see cref="LlmCacheRuntime"/> registered in the services (else <see cref="LlmCacheRuntime.Default"/>):
     /// <list type="bullet">
     /// <item><c>GET ping</c>: every tier probed (reachable, latency, breaker state), as JSON.</item>
+    /// <item><c>GET stats</c>: totals, hit rate, each method's hits by level, misses, stale answers, tokens and cost saved, stores skipped by reason, and tier states, as JSON.</item>
     /// <item><c>DELETE keys/{key}</c>, <c>DELETE tags/{tag}</c>, <c>DELETE tenants/{tenant}</c>: removals,
     /// answered 202 with <c>{ "complete": bool }</c> (false while a tier has not confirmed; retried in the background).</item>
     /// <item><c>POST namespace</c> with <c>{ "namespace": "v2" }</c>: orphans every entry at once.</item>
@@ -48,6 +49,16 @@ public static class LlmCacheEndpointRouteBuilderExtensions
         }
 
         group.MapGet("ping", PingAsync);
+        group.MapGet("stats", static (HttpContext context) =>
+        {
+            LlmCacheRuntime runtime = Runtime(context);
+            LlmCacheStatistics totals = runtime.Statistics;
+            long calls = totals.Hits + totals.Misses;
+            MethodStatistics[] methods = [.. runtime.MethodStatistics.OrderByDescending(m => m.CostSaved).ThenByDescending(m => m.Hits).ThenBy(m => m.MethodId, StringComparer.Ordinal)];
+            LlmCacheTierStateResponse[] tiers = [.. runtime.Tiers.Select(t => new LlmCacheTierStateResponse(t.Name, t.BreakerState.ToString().ToLowerInvariant()))];
+            return Results.Ok(new LlmCacheStatsResponse(totals, calls == 0 ? 0 : (double)totals.Hits / calls, runtime.Options.PriceCurrency, methods, tiers,
+                runtime.PendingRefreshes));
+        });
         group.MapDelete("keys/{key?}", static async (HttpContext context, string? key) => string.IsNullOrWhiteSpace(key)
             ? Invalid("key", "A key is required: DELETE keys/{key}.")
             : Removed(await Runtime(context).RemoveAsync(key, context.RequestAborted).ConfigureAwait(false)));

@@ -48,6 +48,13 @@ internal sealed class CallRecorder
     private long _errors;
     private long _keyFailures;
     private long _failSafeServed;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MethodCounters> _byMethod = new(StringComparer.Ordinal);
+
+    /// <summary>The counters of <paramref name="method"/> (by id, so two descriptors of one method share them).</summary>
+    public MethodCounters CountersOf(LlmCachedMethod method) => _byMethod.GetOrAdd(method.Id, static id => new MethodCounters(id));
+
+    /// <summary>Every method's counters.</summary>
+    public ICollection<MethodCounters> Methods => _byMethod.Values;
     private long _inputTokensSaved;
     private long _outputTokensSaved;
     private long _costSavedNanos; // billionths of the currency: added without a lock
@@ -110,6 +117,7 @@ internal sealed class CallRecorder
     {
         LlmCachedMethod.KeySettings settings = key.Settings;
         Interlocked.Increment(ref _hits);
+        settings.Counters.Hit(source);
         decimal? cost = usage.IsEmpty ? null : Saved(settings, usage);
         string level = source == CacheSource.Memory ? "memory" : "distributed";
         Telemetry.Hits.Add(1, settings.Tag, new(TagNames.Level, level));
@@ -153,6 +161,8 @@ internal sealed class CallRecorder
         Telemetry.TokensSaved.Add(usage.Input, settings.Tag, model, new(TagNames.Direction, "input"));
         Telemetry.TokensSaved.Add(usage.Output, settings.Tag, model, new(TagNames.Direction, "output"));
         Interlocked.Add(ref _inputTokensSaved, usage.Input);
+        Interlocked.Add(ref settings.Counters.InputTokensSaved, usage.Input);
+        Interlocked.Add(ref settings.Counters.OutputTokensSaved, usage.Output);
         Interlocked.Add(ref _outputTokensSaved, usage.Output);
         if (PriceOf(options.Prices, usage.Model) is not { } price)
         {
@@ -160,7 +170,9 @@ internal sealed class CallRecorder
         }
         decimal cost = price.CostOf(usage);
         Telemetry.CostSaved.Add((double)cost, settings.Tag, model, new(TagNames.Currency, options.PriceCurrency));
-        Interlocked.Add(ref _costSavedNanos, (long)(cost * 1_000_000_000m));
+        long nanos = (long)(cost * 1_000_000_000m);
+        Interlocked.Add(ref _costSavedNanos, nanos);
+        Interlocked.Add(ref settings.Counters.CostSavedNanos, nanos);
         return cost;
     }
 
@@ -175,6 +187,8 @@ internal sealed class CallRecorder
         Interlocked.Increment(ref _hits);
         decimal? cost = usage.IsEmpty ? null : Saved(settings, usage);
         Interlocked.Increment(ref _failSafeServed);
+        Interlocked.Increment(ref settings.Counters.FailSafeServed);
+        settings.Counters.Hit(source);
         string level = source == CacheSource.Memory ? "memory" : "distributed";
         Telemetry.Hits.Add(1, settings.Tag, new(TagNames.Level, level));
         Telemetry.FailSafeServed.Add(1, settings.Tag, new(TagNames.Level, level), new(TagNames.Reason, failure is null && reason == "failure" ? "throttle" : reason));
@@ -225,6 +239,7 @@ internal sealed class CallRecorder
     public void MethodStarting(LlmCachedMethod.KeySettings settings)
     {
         Interlocked.Increment(ref _misses);
+        Interlocked.Increment(ref settings.Counters.Misses);
         Telemetry.Misses.Add(1, settings.Tag);
     }
 
@@ -258,6 +273,7 @@ internal sealed class CallRecorder
     public bool Skipped(LlmCachedMethod.KeySettings settings, string reason)
     {
         Telemetry.SkippedStores.Add(1, settings.Tag, new(TagNames.Reason, reason));
+        settings.Counters.SkippedStores.AddOrUpdate(reason, 1, static (_, n) => n + 1);
         return false;
     }
 
