@@ -679,7 +679,10 @@ public sealed class TierConfigurationTests : IDisposable
 
     private async Task<(int Calls, int Tiers)> RunOnceAsync(Dictionary<string, string?> settings)
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        // A generous tier timeout: under a loaded CI machine a fresh SQLite connection can take longer
+        // than the default 500 ms, which would turn the read this test is about into a miss.
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(settings).AddInMemoryCollection(new Dictionary<string, string?> { ["LlmCache:TierResilience:Timeout"] = "00:00:30" }).Build();
         var services = new ServiceCollection();
         services.AddLlmCache(configuration.GetSection("LlmCache")).AddDiskTier(configuration.GetSection("LlmCache:Disk"));
         await using ServiceProvider provider = services.BuildServiceProvider();
@@ -711,7 +714,7 @@ public sealed class TierConfigurationTests : IDisposable
         Assert.Equal((1, 1), await RunOnceAsync(settings));
         Assert.Equal((1, 1), await RunOnceAsync(settings)); // nothing was written by the first run
         using (var writer = new SqliteCacheTier(new DiskTierOptions { Directory = _dir }))
-        await using (var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { writer } }))
+        await using (var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { writer }, TierResilience = { Timeout = TimeSpan.FromSeconds(30) } }))
         {
             await new Answers(runtime).AskAsync("cfg");
         }
