@@ -112,6 +112,9 @@ public sealed class LlmCacheOptions
     /// <summary>The timeout and circuit breaker around every tier call.</summary>
     public TierResilienceOptions TierResilience { get; set; } = new();
 
+    /// <summary>The semantic cache of <see cref="LlmCachedAttribute.Semantic"/> methods: mode, embedding generator, threshold, guards, index.</summary>
+    public SemanticCacheOptions Semantic { get; set; } = new();
+
     /// <summary>When false, every call goes straight to the method. Can be changed at run time on the runtime itself.</summary>
     public bool Enabled { get; set; } = true;
 
@@ -225,11 +228,16 @@ public sealed class LlmCacheOptions
         target.MemoryMaxBytes = MemoryMaxBytes;
         target.DisabledMethods = new List<string>(DisabledMethods);
         target.DisabledTags = new List<string>(DisabledTags);
+        target.Semantic.Mode = Semantic.Mode;
+        target.Semantic.Similarity = Semantic.Similarity;
+        target.Semantic.Margin = Semantic.Margin;
+        target.Semantic.Guards = Semantic.Guards;
         return target;
     }
 
     internal void Validate()
     {
+        Semantic.Validate();
         if (_modeError is not null)
         {
             throw new ArgumentException(_modeError, nameof(Mode));

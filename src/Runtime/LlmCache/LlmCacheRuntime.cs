@@ -360,6 +360,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     public void Dispose()
     {
         _refreshes.FlushAsync(FlushLimit).GetAwaiter().GetResult();
+        FlushSemanticAsync().GetAwaiter().GetResult();
         _tiered?.FlushAsync(FlushLimit).GetAwaiter().GetResult();
         _tiered?.Dispose();
         Unsubscribe();
@@ -389,6 +390,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
     public async Task FlushAsync()
     {
         await _refreshes.FlushAsync(FlushLimit).ConfigureAwait(false);
+        await FlushSemanticAsync().ConfigureAwait(false);
         if (_tiered is not null)
         {
             await _tiered.FlushAsync(FlushLimit).ConfigureAwait(false);

@@ -68,4 +68,22 @@ public sealed class LlmCachedAttribute : Attribute
     /// under its callers. 0 (the default): <see cref="LlmCacheOptions.EagerRefresh"/> applies.
     /// </summary>
     public double EagerRefresh { get; set; }
+
+    /// <summary>
+    /// The one parameter compared by meaning (use <c>nameof</c>): a <c>string</c>, or a list of chat
+    /// messages, whose last user message is compared while earlier turns stay exact. A call whose
+    /// exact key misses is answered by a stored call of the same method whose text embeds at least
+    /// <see cref="Similarity"/> close, and whose every other keyed input (other parameters, instance
+    /// state, tenant, namespace) is identical: semantic matching only ever happens inside that exact
+    /// partition, and the guards of <see cref="LlmCacheOptions.Semantic"/> must agree. Needs an
+    /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> (from the service collection, or
+    /// <see cref="SemanticCacheOptions.EmbeddingGenerator"/>); without one the method is cached exactly.
+    /// </summary>
+    public string? Semantic { get; set; }
+
+    /// <summary>
+    /// The cosine similarity at or above which a stored call answers (above 0, at most 1). When not
+    /// set, <see cref="SemanticCacheOptions.Similarity"/> applies.
+    /// </summary>
+    public double Similarity { get; set; }
 }

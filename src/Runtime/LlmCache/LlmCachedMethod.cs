@@ -23,11 +23,15 @@ public sealed class LlmCachedMethod
     /// <param name="softTimeout">The attribute's soft timeout, or null for the runtime's.</param>
     /// <param name="hardTimeout">The attribute's hard timeout of background calls, or null for the runtime's.</param>
     /// <param name="eagerRefresh">The attribute's eager refresh point (a fraction of the entry's life), or null for the runtime's.</param>
+    /// <param name="semantic">The parameter compared by meaning, or null.</param>
+    /// <param name="similarity">The attribute's similarity threshold, or null for the runtime's.</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public LlmCachedMethod(string id, TimeSpan? ttl, string? @namespace, string[]? tags,
         string[]? keyedParameters = null, string[]? ignoredParameters = null, string? tenantParameter = null, TimeSpan? failSafe = null,
-        TimeSpan? softTimeout = null, TimeSpan? hardTimeout = null, double? eagerRefresh = null)
+        TimeSpan? softTimeout = null, TimeSpan? hardTimeout = null, double? eagerRefresh = null, string? semantic = null, double? similarity = null)
     {
+        SemanticParameter = semantic;
+        Similarity = similarity;
         FailSafe = failSafe;
         SoftTimeout = softTimeout;
         HardTimeout = hardTimeout;
@@ -69,6 +73,12 @@ public sealed class LlmCachedMethod
 
     /// <summary>The method's own eager refresh point, if its attribute sets one.</summary>
     public double? EagerRefresh { get; }
+
+    /// <summary>The parameter compared by meaning (<see cref="LlmCachedAttribute.Semantic"/>), if any.</summary>
+    public string? SemanticParameter { get; }
+
+    /// <summary>The method's own similarity threshold, if its attribute sets one.</summary>
+    public double? Similarity { get; }
 
     /// <summary>The method's own TTL, if its attribute sets one.</summary>
     public TimeSpan? Ttl { get; }

@@ -52,4 +52,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "LlmCache replay had no recorded answer for a call of {MethodId}; the call failed instead of reaching the method")]
     public static partial void ReplayMiss(ILogger logger, string methodId);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Debug, Message = "LlmCache answered {MethodId} (key {KeyHash}) with the stored call {MatchedKeyHash} at similarity {Similarity:F3} (semantic)")]
+    public static partial void SemanticHit(ILogger logger, string methodId, string keyHash, string matchedKeyHash, double similarity);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "LlmCache shadow: {MethodId} (key {KeyHash}) would have been answered by {MatchedKeyHash} at similarity {Similarity:F3}; the answers agreed: {Agreed}")]
+    public static partial void SemanticShadow(ILogger logger, string methodId, string keyHash, string matchedKeyHash, double similarity, bool agreed);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "LlmCache caches {MethodId} exactly: it is declared Semantic, but no IEmbeddingGenerator<string, Embedding<float>> is registered or set in LlmCacheOptions.Semantic")]
+    public static partial void SemanticWithoutGenerator(ILogger logger, string methodId);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "LlmCache's semantic index log failed or timed out; searches use what this process holds")]
+    public static partial void SemanticLogFailed(ILogger logger, Exception exception);
 }

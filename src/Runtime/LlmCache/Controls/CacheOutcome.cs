@@ -11,6 +11,9 @@ public enum CacheSource
 
     /// <summary>A second-level tier (disk, Redis, S3).</summary>
     Distributed,
+
+    /// <summary>A stored call that means the same (<see cref="LlmCachedAttribute.Semantic"/>), from any level.</summary>
+    Semantic,
 }
 
 /// <summary>What one cached call did, as reported to an <see cref="LlmCacheScope.Observe"/> probe.</summary>
@@ -41,6 +44,15 @@ public readonly record struct CacheOutcome(string MethodId, bool Hit, CacheSourc
     /// in <see cref="LlmCacheOptions.PriceCurrency"/>; null when the model has no price.
     /// </summary>
     public decimal? CostSaved { get; init; }
+
+    /// <summary>
+    /// For a semantic hit (<see cref="CacheSource.Semantic"/>), or a would-be hit in shadow mode: the cosine
+    /// similarity of the stored call that answered.
+    /// </summary>
+    public double? Similarity { get; init; }
+
+    /// <summary>For a semantic hit, or a would-be hit in shadow mode: the last 16 hex digits of the matched entry's key.</summary>
+    public string? MatchedKeyHash { get; init; }
 }
 
 /// <summary>
@@ -99,6 +111,22 @@ public sealed class CacheProbe : IDisposable
                 _outcomes.RemoveAt(0);
             }
             _outcomes.Add(outcome);
+        }
+    }
+
+    /// <summary>Adds a shadow-mode match to the last outcome recorded for <paramref name="keyHash"/>.</summary>
+    internal void AnnotateLast(string keyHash, double similarity, string matchedKeyHash)
+    {
+        lock (_outcomes)
+        {
+            for (int i = _outcomes.Count - 1; i >= 0; i--)
+            {
+                if (_outcomes[i].KeyHash == keyHash)
+                {
+                    _outcomes[i] = _outcomes[i] with { Similarity = similarity, MatchedKeyHash = matchedKeyHash };
+                    return;
+                }
+            }
         }
     }
 

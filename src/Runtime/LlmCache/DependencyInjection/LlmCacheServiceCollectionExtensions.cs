@@ -37,10 +37,18 @@ public static class LlmCacheServiceCollectionExtensions
                 UseAsDefault = monitor.CurrentValue.UseAsDefault,
                 Tiers = monitor.CurrentValue.Tiers,
                 TierResilience = monitor.CurrentValue.TierResilience,
+                Semantic = new SemanticCacheOptions
+                {
+                    EmbeddingGenerator = monitor.CurrentValue.Semantic.EmbeddingGenerator,
+                    Index = monitor.CurrentValue.Semantic.Index,
+                    MaxEntriesPerPartition = monitor.CurrentValue.Semantic.MaxEntriesPerPartition,
+                },
             });
             var runtime = new LlmCacheRuntime(settings, provider.GetService<TimeProvider>(), provider.GetService<ILoggerFactory>(),
                 provider.GetService<System.Diagnostics.Metrics.IMeterFactory>());
             runtime.FollowConfiguration(monitor);
+            // Resolved on the first semantic call, not here: the generator may itself be cached by this runtime.
+            runtime.EmbeddingGeneratorSource ??= () => provider.GetService<Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>>();
             if (settings.UseAsDefault)
             {
                 LlmCacheRuntime.Default = runtime;

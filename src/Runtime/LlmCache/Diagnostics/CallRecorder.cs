@@ -210,6 +210,47 @@ internal sealed class CallRecorder
         });
     }
 
+    /// <summary>A call answered by a stored call that means the same: counted as a hit at level <c>semantic</c>, with its similarity.</summary>
+    public void SemanticHit(in CallKey key, in CallKey matched, long started, double similarity, in TokenUsage usage)
+    {
+        LlmCachedMethod.KeySettings settings = key.Settings;
+        Interlocked.Increment(ref _hits);
+        settings.Counters.Hit(CacheSource.Semantic);
+        decimal? cost = usage.IsEmpty ? null : Saved(settings, usage);
+        Telemetry.Hits.Add(1, settings.Tag, new(TagNames.Level, "semantic"));
+        Telemetry.SemanticSimilarity.Record(similarity, settings.Tag);
+        Telemetry.LookupDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, settings.Tag, new(TagNames.Hit, true));
+        string hash = KeyHash(key);
+        string matchedHash = KeyHash(matched);
+        if (Logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.SemanticHit(Logger, settings.Method.Id, hash, matchedHash, similarity);
+        }
+        LlmCacheScope.CurrentProbe?.Record(new CacheOutcome(settings.Method.Id, true, CacheSource.Semantic, false, hash)
+        {
+            InputTokensSaved = usage.Input,
+            OutputTokensSaved = usage.Output,
+            CostSaved = cost,
+            Similarity = similarity,
+            MatchedKeyHash = matchedHash,
+        });
+    }
+
+    /// <summary>Shadow mode: the method answered a call a stored call would have answered; whether the two answers agreed.</summary>
+    public void SemanticShadow(in CallKey key, in CallKey matched, double similarity, bool agreed)
+    {
+        LlmCachedMethod.KeySettings settings = key.Settings;
+        Telemetry.SemanticShadow.Add(1, settings.Tag, new(TagNames.Outcome, agreed ? "agreed" : "differed"));
+        Telemetry.SemanticSimilarity.Record(similarity, settings.Tag, new(TagNames.Outcome, agreed ? "shadow-agreed" : "shadow-differed"));
+        string hash = KeyHash(key);
+        string matchedHash = KeyHash(matched);
+        Log.SemanticShadow(Logger, settings.Method.Id, hash, matchedHash, similarity, agreed);
+    }
+
+    /// <summary>A candidate over the threshold that a guard refused.</summary>
+    public void SemanticRejected(LlmCachedMethod.KeySettings settings, SemanticGuards guard) =>
+        Telemetry.SemanticRejected.Add(1, settings.Tag, new(TagNames.Reason, guard.ToString().ToLowerInvariant()));
+
     /// <summary>A method call finished in the background: <paramref name="outcome"/> is stored, not-stored, discarded or failed.</summary>
     public void Refreshed(LlmCachedMethod.KeySettings settings, string outcome) =>
         Telemetry.Refreshes.Add(1, settings.Tag, new(TagNames.Outcome, outcome));

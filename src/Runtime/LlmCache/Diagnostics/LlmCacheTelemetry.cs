@@ -35,7 +35,17 @@ internal sealed class LlmCacheTelemetry : IDisposable
         BreakerChanges = Meter.CreateCounter<long>("llmcache.tier.breaker", "{change}", "Circuit breaker state changes, by tier and state.");
         LookupDuration = Meter.CreateHistogram<double>("llmcache.lookup.duration", "s", "Time to answer a call from the cache, or to find it missing.");
         MethodDuration = Meter.CreateHistogram<double>("llmcache.method.duration", "s", "Time the original method took on a miss.");
+        SemanticSimilarity = Meter.CreateHistogram<double>("llmcache.semantic.similarity", "1", "Cosine similarity of the stored call that answered a semantic hit.");
+        SemanticShadow = Meter.CreateCounter<long>("llmcache.semantic.shadow", "{call}",
+            "Semantic hits found in shadow mode (the method answered anyway), by whether the two answers agreed.");
+        SemanticRejected = Meter.CreateCounter<long>("llmcache.semantic.rejected", "{call}", "Semantic candidates over the threshold that a guard refused, by guard.");
     }
+
+    public Histogram<double> SemanticSimilarity { get; }
+
+    public Counter<long> SemanticShadow { get; }
+
+    public Counter<long> SemanticRejected { get; }
 
     public Meter Meter { get; }
 

@@ -15,8 +15,11 @@ namespace LlmCache;
 public sealed record MethodStatistics(string MethodId, long MemoryHits, long DistributedHits, long Misses, long FailSafeServed,
     long InputTokensSaved, long OutputTokensSaved, decimal CostSaved, IReadOnlyDictionary<string, long> SkippedStores)
 {
-    /// <summary>All hits, from either level.</summary>
-    public long Hits => MemoryHits + DistributedHits;
+    /// <summary>Calls answered by a stored call that means the same (<see cref="LlmCachedAttribute.Semantic"/>).</summary>
+    public long SemanticHits { get; init; }
+
+    /// <summary>All hits, from any level, semantic ones included.</summary>
+    public long Hits => MemoryHits + DistributedHits + SemanticHits;
 
     /// <summary>Hits among all calls, 0 before the first.</summary>
     public double HitRate => Hits + Misses == 0 ? 0 : (double)Hits / (Hits + Misses);
@@ -34,10 +37,20 @@ internal sealed class MethodCounters(string methodId)
     public long CostSavedNanos;
     public readonly ConcurrentDictionary<string, long> SkippedStores = new(StringComparer.Ordinal);
 
-    public void Hit(CacheSource source) => Interlocked.Increment(ref source == CacheSource.Memory ? ref MemoryHits : ref DistributedHits);
+    public long SemanticHits;
+
+    public void Hit(CacheSource source)
+    {
+        switch (source)
+        {
+            case CacheSource.Memory: Interlocked.Increment(ref MemoryHits); break;
+            case CacheSource.Semantic: Interlocked.Increment(ref SemanticHits); break;
+            default: Interlocked.Increment(ref DistributedHits); break;
+        }
+    }
 
     public MethodStatistics Snapshot() => new(methodId, Interlocked.Read(ref MemoryHits), Interlocked.Read(ref DistributedHits),
         Interlocked.Read(ref Misses), Interlocked.Read(ref FailSafeServed), Interlocked.Read(ref InputTokensSaved),
         Interlocked.Read(ref OutputTokensSaved), Interlocked.Read(ref CostSavedNanos) / 1_000_000_000m,
-        new Dictionary<string, long>(SkippedStores, StringComparer.Ordinal));
+        new Dictionary<string, long>(SkippedStores, StringComparer.Ordinal)) { SemanticHits = Interlocked.Read(ref SemanticHits) };
 }
