@@ -100,6 +100,48 @@ foreach (var x in scored.Where(x => x.Pair.Label == "near-miss").OrderByDescendi
 Console.WriteLine("lowest-scoring paraphrases");
 foreach (var x in scored.Where(x => x.Pair.Label == "paraphrase").OrderBy(x => x.Sim).Take(12))
     Console.WriteLine($"  {x.Sim:F3} \"{x.Pair.Stored}\" | \"{x.Pair.Query}\"");
+
+// Sketch guards (SketchGuards.cs): what each would reject, then the curve with all of them on.
+Console.WriteLine();
+Console.WriteLine("sketch guards, each alone, at any similarity: near misses rejected per kind / paraphrases wrongly rejected");
+Console.Write($"{"guard",-9}");
+foreach (var k in nearMissKinds) Console.Write($"{k[..Math.Min(4, k.Length)],5}");
+Console.WriteLine($"{"all",5} {"para rejected",14}");
+var rejectedBy = new Dictionary<Pair, List<string>>();
+foreach (var (name, agrees) in SketchGuards.All)
+{
+    Console.Write($"{name,-9}");
+    foreach (var k in nearMissKinds) Console.Write($"{scored.Count(x => x.Pair.Kind == k && !agrees(x.Pair.Stored, x.Pair.Query)),5}");
+    Console.Write($"{scored.Count(x => x.Pair.Label == "near-miss" && !agrees(x.Pair.Stored, x.Pair.Query)),5}");
+    Console.WriteLine($" {scored.Count(x => x.Pair.Label == "paraphrase" && !agrees(x.Pair.Stored, x.Pair.Query)),14}");
+    foreach (var x in scored.Where(x => !agrees(x.Pair.Stored, x.Pair.Query)))
+    {
+        if (!rejectedBy.TryGetValue(x.Pair, out var list)) rejectedBy[x.Pair] = list = [];
+        list.Add(name);
+    }
+}
+Console.WriteLine("paraphrases a guard rejects:");
+foreach (var x in scored.Where(x => x.Pair.Label == "paraphrase" && rejectedBy.ContainsKey(x.Pair)))
+    Console.WriteLine($"  {string.Join("+", rejectedBy[x.Pair]),-9} {x.Sim:F3} \"{x.Pair.Stored}\" | \"{x.Pair.Query}\"");
+Console.WriteLine("near misses no guard rejects (left to the threshold):");
+foreach (var x in scored.Where(x => x.Pair.Label == "near-miss" && !rejectedBy.ContainsKey(x.Pair)).OrderByDescending(x => x.Sim))
+    Console.WriteLine($"  {x.Sim:F3} {x.Pair.Kind,-8} \"{x.Pair.Stored}\" | \"{x.Pair.Query}\"");
+
+Console.WriteLine();
+Console.WriteLine("threshold with all sketch guards on (hit when similarity >= threshold and every guard agrees)");
+Console.Write($"{"thresh",6} {"para hit",9} {"near false",10} ");
+foreach (var k in nearMissKinds) Console.Write($"{k[..Math.Min(4, k.Length)],5}");
+Console.WriteLine();
+for (var i = 80; i <= 98; i++)
+{
+    var th = i / 100.0;
+    bool Hit((Pair Pair, double Sim) x) => x.Sim >= th && !rejectedBy.ContainsKey(x.Pair);
+    var hit = scored.Count(x => x.Pair.Label == "paraphrase" && Hit(x));
+    var fh = scored.Count(x => x.Pair.Label == "near-miss" && Hit(x));
+    Console.Write($"{th,6:F2} {100.0 * hit / paraphrases,8:F1}% {100.0 * fh / nearCount,9:F1}% ");
+    foreach (var k in nearMissKinds) Console.Write($"{scored.Count(x => x.Pair.Kind == k && Hit(x)),5}");
+    Console.WriteLine();
+}
 return 0;
 
 static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
