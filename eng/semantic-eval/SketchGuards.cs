@@ -139,7 +139,7 @@ static partial class SketchGuards
         ["km"] = "km", ["kilometer"] = "km", ["kilometre"] = "km", ["mile"] = "mi", ["mi"] = "mi", ["meter"] = "m", ["metre"] = "m",
         ["foot"] = "ft", ["feet"] = "ft", ["ft"] = "ft", ["inch"] = "in", ["cm"] = "cm",
         ["kg"] = "kg", ["kilogram"] = "kg", ["kilo"] = "kg", ["lb"] = "lb", ["lbs"] = "lb", ["gram"] = "g", ["g"] = "g",
-        ["kb"] = "kb", ["mb"] = "mb", ["gb"] = "gb", ["tb"] = "tb", ["mbps"] = "mbit/s", ["gbps"] = "gbit/s", ["mb/s"] = "mbyte/s",
+        ["kb"] = "kb", ["mb"] = "mb", ["gb"] = "gb", ["tb"] = "tb", ["mbps"] = "mbit/s", ["mph"] = "mi/h", ["km/h"] = "km/h", ["kmh"] = "km/h", ["gbps"] = "gbit/s", ["mb/s"] = "mbyte/s",
         ["$"] = "usd", ["usd"] = "usd", ["dollar"] = "usd", ["€"] = "eur", ["eur"] = "eur", ["euro"] = "eur",
         ["£"] = "gbp", ["gbp"] = "gbp", ["pound"] = "pound", ["yen"] = "jpy", ["jpy"] = "jpy", ["yuan"] = "cny", ["cny"] = "cny",
         ["ms"] = "ms", ["millisecond"] = "ms", ["second"] = "s", ["sec"] = "s", ["minute"] = "min", ["min"] = "min",
@@ -238,7 +238,7 @@ static partial class SketchGuards
     [GeneratedRegex(@"\d+(?:[.,]\d+)*")] private static partial Regex NumberRegex();
     [GeneratedRegex("\"([^\"]*)\"")] private static partial Regex QuotedRegex();
     [GeneratedRegex(@"\s+")] private static partial Regex WhitespaceRegex();
-    [GeneratedRegex(@"mb/s|[$€£]|[a-z]+|\d+")] private static partial Regex UnitTokenRegex();
+    [GeneratedRegex(@"mb/s|km/h|[$€£]|[a-z]+|\d+")] private static partial Regex UnitTokenRegex();
     [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}'.\-]*[\p{L}\p{N}]|[\p{L}\p{N}]")] private static partial Regex RawWordRegex();
     [GeneratedRegex(@"^[\s""')]*[.!?]")] private static partial Regex EndOfSentenceRegex();
 }
