@@ -210,4 +210,14 @@ public static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "LLMC017.md");
+
+    /// <summary>LLMC018: the semantic declaration cannot be honoured.</summary>
+    public static readonly DiagnosticDescriptor InvalidSemantic = new DiagnosticDescriptor(
+        "LLMC018",
+        "The semantic declaration cannot be honoured",
+        "{0}",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "LLMC018.md");
 }

@@ -117,10 +117,11 @@ internal static partial class Emitter
         w.Line("    " + (tenant is null ? "null" : Literal(tenant.Name)) + ResilienceArguments(method) + ");");
         w.Line();
 
+        SemanticDeclaration? semantic = method.Semantic;
         string runtimeMethod = method.ReturnKind switch
         {
-            ReturnKind.Task => "GetOrCreateTaskAsync",
-            ReturnKind.ValueTask => "GetOrCreateValueTaskAsync",
+            ReturnKind.Task => semantic is null ? "GetOrCreateTaskAsync" : "GetOrCreateSemanticTaskAsync",
+            ReturnKind.ValueTask => semantic is null ? "GetOrCreateValueTaskAsync" : "GetOrCreateSemanticValueTaskAsync",
             _ => "GetOrCreateStream",
         };
         ParameterModel? token = method.Parameters.FirstOrDefault(p => p.Role == ParameterRole.CancellationToken);
@@ -154,6 +155,7 @@ internal static partial class Emitter
         w.Line("return (" + RuntimeExpression(method) + ")." + runtimeMethod + "<" + stateType + ", " + method.ResultTypeText + ">(");
         w.Line("    Method, new " + stateType + "(" + string.Join(", ", stateArgs) + "), WriteKey" + typeParams + ", " + writeTenant + ", Invoke" + typeParams + ", "
             + (control is null ? "null" : Parser.EscapeIdentifier(control.Name)) + ", "
+            + (semantic is null ? "" : "WritePartition" + typeParams + ", SemanticText" + typeParams + ", ")
             + (token is null ? "default" : Parser.EscapeIdentifier(token.Name)) + ");");
         w.Close();
         w.Line();
@@ -175,6 +177,10 @@ internal static partial class Emitter
         WriteKeyedState(w, method, shapes, name, index); // instance state: Emitter.InstanceState.cs
         w.Close();
         w.Line();
+        if (semantic is not null)
+        {
+            WriteSemantic(w, method, semantic, shapes, name, stateType, typeParams, constraints);
+        }
         if (tenant is not null)
         {
             w.Line("internal static void WriteTenant" + typeParams + "(" + Writer + " w, in " + stateType + " s)");
@@ -478,6 +484,46 @@ internal static partial class Emitter
         w.Line("private static " + shape + access.DeclaringTypeText + " target);");
     }
 
+    /// <summary>
+    /// A semantic method's partition writer (every keyed input but the compared text, so calls that differ
+    /// in that text alone share a partition) and the reader of the compared text.
+    /// </summary>
+    private static void WriteSemantic(SourceWriter w, MethodModel method, SemanticDeclaration semantic, Dictionary<string, TypeShape> shapes,
+        Func<TypeShape, string> name, string stateType, string typeParams, string[] constraints)
+    {
+        w.Line("internal static void WritePartition" + typeParams + "(" + Writer + " w, in " + stateType + " s)");
+        WriteConstraints(w, constraints);
+        w.Open("");
+        w.Line("global::LlmCache.SemanticText.BeginPartition(w);");
+        foreach (TypeParameterModel tp in method.TypeParameters)
+        {
+            w.Line("w.WriteTypeIdentity<" + tp.Name + ">();");
+        }
+        int index = 0;
+        foreach (ParameterModel p in method.Parameters.Where(p => p.Role == ParameterRole.Keyed))
+        {
+            w.Line("w.Mark(" + (index++).ToString(CultureInfo.InvariantCulture) + ");");
+            if (p.Name != semantic.Parameter)
+            {
+                w.Line(Write(shapes[p.ShapeId!], "s." + FieldName(p), "w", name) + ";");
+            }
+            else if (semantic.Kind == SemanticKind.Messages)
+            {
+                w.Line("global::LlmCache.SemanticText.WritePartition(w, s." + FieldName(p) + ");");
+            }
+        }
+        WriteKeyedState(w, method, shapes, name, index);
+        w.Close();
+        w.Line();
+        ParameterModel compared = method.Parameters.First(p => p.Name == semantic.Parameter);
+        w.Line("private static string? SemanticText" + typeParams + "(in " + stateType + " s)");
+        WriteConstraints(w, constraints);
+        w.Line(semantic.Kind == SemanticKind.Text
+            ? "    => s." + FieldName(compared) + ";"
+            : "    => global::LlmCache.SemanticText.LastUserText(s." + FieldName(compared) + ");");
+        w.Line();
+    }
+
     /// <summary>The descriptor's named arguments for the attribute's fail-safe, timeouts and eager refresh; empty when none is set.</summary>
     private static string ResilienceArguments(MethodModel method)
     {
@@ -495,6 +541,14 @@ internal static partial class Emitter
         if (method.EagerRefresh is double fraction)
         {
             text.Append(", eagerRefresh: ").Append(fraction.ToString("R", CultureInfo.InvariantCulture));
+        }
+        if (method.Semantic is { } semantic)
+        {
+            text.Append(", semantic: ").Append(Literal(semantic.Parameter));
+            if (semantic.Similarity is double similarity)
+            {
+                text.Append(", similarity: ").Append(similarity.ToString("R", CultureInfo.InvariantCulture));
+            }
         }
         return text.ToString();
     }

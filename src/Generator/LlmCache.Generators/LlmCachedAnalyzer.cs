@@ -58,7 +58,8 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UnkeyedInstanceState,
         DiagnosticDescriptors.HiddenState,
         DiagnosticDescriptors.InvalidCallsTarget,
-        DiagnosticDescriptors.InvalidEagerRefresh);
+        DiagnosticDescriptors.InvalidEagerRefresh,
+        DiagnosticDescriptors.InvalidSemantic);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -112,6 +112,8 @@ internal static class Parser
                 tenant, $"'{methodName}' has no parameter of that name" + (closest is null ? "" : $"; did you mean '{closest}'?"));
         }
 
+        SemanticDeclaration? semanticModel = SemanticOf(method, arguments, attribute, attributeLocation, methodName, Report, cancellationToken);
+
         // Reachability: the interceptor lives outside the type and must be able to call the method.
         string? unreachable = Unreachable(method, compilation);
         if (unreachable is not null)
@@ -274,16 +276,94 @@ internal static class Parser
             FailSafeTicks: failSafeTicks,
             SoftTimeoutTicks: softTimeoutTicks,
             HardTimeoutTicks: hardTimeoutTicks,
-            EagerRefresh: eagerRefresh);
+            EagerRefresh: eagerRefresh,
+            Semantic: semanticModel);
         return model;
+    }
+
+    /// <summary>
+    /// The semantic declaration (<c>Semantic</c>, <c>Similarity</c>) checked: a keyed parameter of text or
+    /// chat messages, a similarity above 0 and at most 1, and a method that returns Task or ValueTask.
+    /// Null when there is none; every problem is reported as LLMC018.
+    /// </summary>
+    private static SemanticDeclaration? SemanticOf(IMethodSymbol method, CachedArguments arguments, AttributeData attribute, Location? attributeLocation,
+        string methodName, Action<DiagnosticDescriptor, Location?, string[]> report, CancellationToken cancellationToken)
+    {
+        double? similarity = arguments.Similarity is 0 ? null : arguments.Similarity;
+        Location? similarityLocation = ArgumentLocation(attribute, "Similarity", cancellationToken) ?? attributeLocation;
+        if (similarity is not null && !(similarity > 0 && similarity <= 1))
+        {
+            report(DiagnosticDescriptors.InvalidSemantic, similarityLocation,
+                [$"Similarity {similarity.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a cosine similarity threshold: use a value above 0 and at most 1, such as 0.9"]);
+            return null;
+        }
+        string? name = arguments.Semantic;
+        if (name is null)
+        {
+            if (similarity is not null)
+            {
+                report(DiagnosticDescriptors.InvalidSemantic, similarityLocation,
+                    [$"Similarity has no effect on '{methodName}' without Semantic: name the parameter compared by meaning, e.g. Semantic = nameof(question)"]);
+            }
+            return null;
+        }
+        Location? location = ArgumentLocation(attribute, "Semantic", cancellationToken) ?? attributeLocation;
+        IParameterSymbol? parameter = method.Parameters.FirstOrDefault(p => p.Name == name);
+        if (parameter is null)
+        {
+            string? closest = Closest(name, method.Parameters.Select(p => p.Name));
+            report(DiagnosticDescriptors.InvalidSemantic, location,
+                [$"Semantic names '{name}', but '{methodName}' has no parameter of that name" + (closest is null ? "" : $"; did you mean '{closest}'?")]);
+            return null;
+        }
+        ParameterRole role = RoleOf(parameter, arguments);
+        if (role != ParameterRole.Keyed)
+        {
+            report(DiagnosticDescriptors.InvalidSemantic, location,
+                [$"Semantic parameter '{name}' is {(role == ParameterRole.Ignored ? "ignored" : role == ParameterRole.Tenant ? "the tenant" : "not part of the key")}: only a keyed parameter can be compared by meaning"]);
+            return null;
+        }
+        SemanticKind kind;
+        if (parameter.Type.SpecialType == SpecialType.System_String)
+        {
+            kind = SemanticKind.Text;
+        }
+        else if (IsMessages(parameter.Type))
+        {
+            kind = SemanticKind.Messages;
+        }
+        else
+        {
+            report(DiagnosticDescriptors.InvalidSemantic, location,
+                [$"Semantic parameter '{name}' is a {parameter.Type.ToDisplayString()}: only a string, or a sequence of Microsoft.Extensions.AI.ChatMessage (the last user message is compared), can be compared by meaning"]);
+            return null;
+        }
+        if (method.ReturnType is INamedTypeSymbol { Name: "IAsyncEnumerable" })
+        {
+            report(DiagnosticDescriptors.InvalidSemantic, location,
+                [$"'{methodName}' streams its answer: a semantic hit is served only for methods returning Task<T> or ValueTask<T>"]);
+            return null;
+        }
+        return new SemanticDeclaration(name, kind, similarity);
+    }
+
+    /// <summary>Whether a type is a sequence of chat messages (IEnumerable&lt;ChatMessage&gt; or a type that implements it).</summary>
+    private static bool IsMessages(ITypeSymbol type)
+    {
+        static bool IsSequence(INamedTypeSymbol candidate) =>
+            candidate.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+            && candidate.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == "global::Microsoft.Extensions.AI.ChatMessage";
+        return type is INamedTypeSymbol named && IsSequence(named) || type.AllInterfaces.Any(IsSequence);
     }
 
     /// <summary>The arguments of one [LlmCached] attribute, read once for the parser and the analyzer.</summary>
     internal sealed class CachedArguments
     {
         public CachedArguments(string? ttl, string? ns, string? tenant, string[] ignored, string[] tags, string? failSafe = null,
-            string? softTimeout = null, string? hardTimeout = null, double eagerRefresh = 0)
+            string? softTimeout = null, string? hardTimeout = null, double eagerRefresh = 0, string? semantic = null, double similarity = 0)
         {
+            Semantic = semantic;
+            Similarity = similarity;
             FailSafe = failSafe;
             SoftTimeout = softTimeout;
             HardTimeout = hardTimeout;
@@ -296,6 +376,10 @@ internal static class Parser
         }
 
         public string? Ttl { get; }
+
+        public string? Semantic { get; }
+
+        public double Similarity { get; }
 
         public string? FailSafe { get; }
 
@@ -322,6 +406,8 @@ internal static class Parser
         string? softTimeout = null;
         string? hardTimeout = null;
         double eagerRefresh = 0;
+        string? semantic = null;
+        double similarity = 0;
         string? ns = null;
         string? tenant = null;
         string[] ignored = Array.Empty<string>();
@@ -335,6 +421,8 @@ internal static class Parser
                 case "SoftTimeout": softTimeout = argument.Value.Value as string; break;
                 case "HardTimeout": hardTimeout = argument.Value.Value as string; break;
                 case "EagerRefresh" when argument.Value.Value is double fraction: eagerRefresh = fraction; break;
+                case "Semantic": semantic = argument.Value.Value as string; break;
+                case "Similarity" when argument.Value.Value is double threshold: similarity = threshold; break;
                 case "Namespace": ns = argument.Value.Value as string; break;
                 case "Tenant": tenant = argument.Value.Value as string; break;
                 case "IgnoreParams" when !argument.Value.IsNull:
@@ -345,7 +433,7 @@ internal static class Parser
                     break;
             }
         }
-        return new CachedArguments(ttl, ns, tenant, ignored, tags, failSafe, softTimeout, hardTimeout, eagerRefresh);
+        return new CachedArguments(ttl, ns, tenant, ignored, tags, failSafe, softTimeout, hardTimeout, eagerRefresh, semantic, similarity);
     }
 
     /// <summary>What a parameter is to the cache, in this order: a token, a control, ignored, the tenant, else keyed.</summary>

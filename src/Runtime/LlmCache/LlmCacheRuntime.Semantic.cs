@@ -63,8 +63,9 @@ public sealed partial class LlmCacheRuntime
     /// <summary>The semantic level for calls of <paramref name="settings"/>'s method now, or null when the call is to be cached exactly.</summary>
     private SemanticLevel? SemanticFor(LlmCachedMethod.KeySettings settings, CacheControl? control)
     {
-        // A fresh answer wanted (no-cache), replay (only recorded answers), or semantic caching off: exact.
-        if (control is { NoCache: true } || Replaying || Options.Semantic.Mode == SemanticMode.Off)
+        // Replay (only recorded answers), or semantic caching off: exact. (A no-cache call is not
+        // answered semantically, but its fresh answer still joins the index.)
+        if (Replaying || Options.Semantic.Mode == SemanticMode.Off)
         {
             return null;
         }
@@ -140,8 +141,11 @@ public sealed partial class LlmCacheRuntime
                     partition = partitionKey.ToKeyString();
                     features = SemanticFeatures.Of(text);
                     vector = await semantic.EmbedAsync(text, cancellationToken).ConfigureAwait(false);
-                    found = await FindSemanticAsync<T>(semantic, key, exactKey, partition, vector, features, control, cancellationToken)
-                        .ConfigureAwait(false);
+                    if (control is not { NoCache: true })
+                    {
+                        found = await FindSemanticAsync<T>(semantic, key, exactKey, partition, vector, features, control, cancellationToken)
+                            .ConfigureAwait(false);
+                    }
                 }
             }
         }
@@ -169,7 +173,7 @@ public sealed partial class LlmCacheRuntime
             LlmCacheScope.CurrentProbe?.AnnotateLast(CallRecorder.KeyHash(key), shadowSimilarity, CallRecorder.KeyHash(shadowKey));
         }
         if (partition is not null && vector is not null && features is not null && control is not { NoStore: true }
-            && _store.TryGetLocal(key, control, out CacheEntry<T>? stored))
+            && _store.TryGetLocal(key, null, out CacheEntry<T>? stored))
         {
             // The answer now stored joins the index (in the background: the caller has its answer).
             var entry = new SemanticIndexEntry(exactKey, vector, features.Encode(), AnswerHash(stored.Value),

@@ -96,11 +96,22 @@ internal sealed record MethodModel(
     long? FailSafeTicks = null,
     long? SoftTimeoutTicks = null,
     long? HardTimeoutTicks = null,
-    double? EagerRefresh = null)
+    double? EagerRefresh = null,
+    SemanticDeclaration? Semantic = null)
 {
     /// <summary>Whether the receiver contributes to the key (its [CacheKey] members, or itself as an <c>ICacheKeyWritable</c>).</summary>
     public bool KeysReceiver => ReceiverKeysItself || KeyedState.Count > 0;
 }
+
+/// <summary>How a semantic method's compared text is read: a string parameter, or the last user message of a messages parameter.</summary>
+internal enum SemanticKind
+{
+    Text,
+    Messages,
+}
+
+/// <summary>The parameter a method compares by meaning, how it is read, and the method's own similarity threshold.</summary>
+internal sealed record SemanticDeclaration(string Parameter, SemanticKind Kind, double? Similarity);
 
 /// <summary>The result of parsing one [LlmCached] method: a model when it can be cached (the analyzer explains any refusal).</summary>
 internal sealed record MethodResult(MethodModel? Model);
