@@ -308,7 +308,7 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
             SqliteConnection connection = s.Connection;
             using (SqliteCommand expired = connection.CreateCommand())
             {
-                expired.CommandText = "DELETE FROM entries WHERE expires <= $now";
+                expired.CommandText = "DELETE FROM entries WHERE expires <= $now; DELETE FROM semantic_log WHERE expires <= $now";
                 expired.Parameters.AddWithValue("$now", Now());
                 expired.ExecuteNonQuery();
             }
@@ -441,6 +441,12 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
             CREATE INDEX IF NOT EXISTS entries_expires ON entries (expires);
             CREATE INDEX IF NOT EXISTS entries_accessed ON entries (accessed);
             CREATE TABLE IF NOT EXISTS meta (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS semantic_log (
+              seq INTEGER PRIMARY KEY AUTOINCREMENT,
+              partition TEXT NOT NULL,
+              expires INTEGER NOT NULL,
+              record BLOB NOT NULL);
+            CREATE INDEX IF NOT EXISTS semantic_log_partition ON semantic_log (partition, seq);
             INSERT OR IGNORE INTO meta (name, value) VALUES ('id', $id);
             PRAGMA quick_check;
             """;

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using LlmCache.Generated;
+using LlmCache.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmCache.Tests.Semantic;
+namespace LlmCache.Testing;
 
 /// <summary>
 /// A deterministic embedding for flow tests: each lower-cased word adds one to a hashed dimension, so
