@@ -105,6 +105,79 @@ public sealed class DiagnosticTests
         Assert.StartsWith(message, d.GetMessage(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Semantic = \"qestion\"", "Semantic names 'qestion', but 'S.AskAsync' has no parameter of that name; did you mean 'question'?")]
+    [InlineData("Semantic = nameof(user), IgnoreParams = new[] { \"user\" }", "Semantic parameter 'user' is ignored")]
+    [InlineData("Semantic = nameof(user), Tenant = nameof(user)", "Semantic parameter 'user' is the tenant")]
+    [InlineData("Semantic = nameof(count)", "Semantic parameter 'count' is a int")]
+    [InlineData("Semantic = nameof(question), Similarity = 1.2", "Similarity 1.2 is not a cosine similarity threshold")]
+    [InlineData("Semantic = nameof(question), Similarity = -0.5", "Similarity -0.5 is not a cosine similarity threshold")]
+    [InlineData("Similarity = 0.9", "Similarity has no effect on 'S.AskAsync' without Semantic")]
+    public void ASemanticDeclaration_ThatCannotBeHonoured_IsLLMC018_AtItsArgument(string argument, string message)
+    {
+        Diagnostic d = Single(Header + $$"""
+
+            public class S
+            {
+                [LlmCached(Ttl = "1h",
+                    {{argument}})]
+                public Task<string> AskAsync(string question, string user, int count) => Task.FromResult(question);
+            }
+            """, "LLMC018");
+        Assert.Equal(10, Line(d));
+        Assert.StartsWith(message, d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ASemanticStream_IsLLMC018()
+    {
+        Diagnostic d = Single(Header + """
+
+            public class S
+            {
+                [LlmCached(Ttl = "1h",
+                    Semantic = nameof(question))]
+                public async System.Collections.Generic.IAsyncEnumerable<string> AskAsync(string question) { yield return question; await Task.Yield(); }
+            }
+            """, "LLMC018");
+        Assert.Equal(10, Line(d));
+        Assert.Contains("streams its answer", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ASemanticMethod_KeysEverythingButItsText_InItsPartition()
+    {
+        string generated = GeneratorHarness.Generated(GeneratorHarness.Run(Header + """
+            using System.Collections.Generic;
+            using Microsoft.Extensions.AI;
+            public class S
+            {
+                [LlmCached(Ttl = "1h", Semantic = nameof(question), Similarity = 0.92)]
+                public Task<string> AskAsync(string model, string question) => Task.FromResult(question);
+
+                [LlmCached(Ttl = "1h", Semantic = nameof(messages))]
+                public ValueTask<string> ChatAsync(IList<ChatMessage> messages, ChatOptions? options) => new(messages.Count.ToString());
+            }
+            """).Result);
+
+        Assert.Contains("semantic: \"question\", similarity: 0.92);", generated, StringComparison.Ordinal);
+        Assert.Contains("semantic: \"messages\");", generated, StringComparison.Ordinal);
+        Assert.Contains(".GetOrCreateSemanticTaskAsync<", generated, StringComparison.Ordinal);
+        Assert.Contains(".GetOrCreateSemanticValueTaskAsync<", generated, StringComparison.Ordinal);
+        string askPartition = Between(generated, "internal static void WritePartition(", "private static string? SemanticText(");
+        Assert.Contains("w.WriteString(s.P_model);", askPartition, StringComparison.Ordinal);
+        Assert.DoesNotContain("P_question", askPartition, StringComparison.Ordinal);
+        Assert.Contains("=> s.P_question;", generated, StringComparison.Ordinal);
+        Assert.Contains("global::LlmCache.SemanticText.WritePartition(w, s.P_messages);", generated, StringComparison.Ordinal);
+        Assert.Contains("=> global::LlmCache.SemanticText.LastUserText(s.P_messages);", generated, StringComparison.Ordinal);
+
+        static string Between(string text, string start, string end)
+        {
+            int from = text.IndexOf(start, StringComparison.Ordinal);
+            return text[from..text.IndexOf(end, from, StringComparison.Ordinal)];
+        }
+    }
+
     [Fact]
     public void BackgroundSettings_ReachTheMethodDescriptor_AsNamedArguments()
     {
