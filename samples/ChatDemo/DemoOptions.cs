@@ -40,6 +40,12 @@ internal sealed class DemoOptions
     /// </summary>
     public string Client { get; private set; } = "method";
 
+    /// <summary>
+    /// <c>--semantic</c>: customers phrase the same questions differently; the method compares the last
+    /// user message by meaning (all-MiniLM-L6-v2, run locally), and the demo counts false hits.
+    /// </summary>
+    public bool Semantic { get; private set; }
+
     public const string Usage = """
         Usage: dotnet run --project samples/ChatDemo -c Release -- [options]
           --requests N         number of support requests to send (default 200)
@@ -54,6 +60,9 @@ internal sealed class DemoOptions
                                  method      the [LlmCached] method SupportAgent.AnswerAsync
                                  middleware  an IChatClient pipeline: new ChatClientBuilder(llm).UseLlmCache(runtime)
                                the two keep separate entries, so a first run of the other kind is a miss run
+          --semantic           customers word the same questions differently (with a few near misses); the method
+                               compares the last user message by meaning (all-MiniLM-L6-v2, local); the summary adds
+                               semantic_hits and false_hits (answers given for another question)
           --cache LIST         comma list of levels: memory, disk, redis, s3 (default memory,disk)
           --disk-path DIR      directory of the disk tier (default .llmcache)
           --redis CONFIG       Redis for the redis tier: host:port[,password=...][,ssl=true] (default 127.0.0.1:6379)
@@ -103,6 +112,9 @@ internal sealed class DemoOptions
                     break;
                 case "--no-store":
                     options.NoStore = true;
+                    break;
+                case "--semantic":
+                    options.Semantic = true;
                     break;
                 case "--ttl":
                     if (!TryInt(value, 1, int.MaxValue, out int ttl, out error, arg)) return null;
@@ -176,6 +188,11 @@ internal sealed class DemoOptions
                     error = $"Unknown option '{arg}'.";
                     return null;
             }
+        }
+        if (options.Semantic && options.Client != "method")
+        {
+            error = "Option --semantic needs --client method: the semantic cache is declared on the [LlmCached] method.";
+            return null;
         }
         return options;
     }

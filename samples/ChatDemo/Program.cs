@@ -81,6 +81,11 @@ if (options.Cache.Contains("s3"))
         o.Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
     });
 }
+if (options.Semantic)
+{
+    // The embedding model the semantic cache compares questions with: all-MiniLM-L6-v2, run locally.
+    services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new LlmCache.Testing.MiniLmEmbeddingGenerator());
+}
 services.AddSingleton<SupportAgent>();
 await using ServiceProvider serviceProvider = services.BuildServiceProvider();
 SupportAgent agent = serviceProvider.GetRequiredService<SupportAgent>();
@@ -99,6 +104,9 @@ using IChatClient pipeline = new ChatClientBuilder(llm)
     .Build();
 
 int[] drawn = Workload.Draw(options.Requests, options.Seed);
+(int Intent, string Question)[] worded = options.Semantic ? SemanticWorkload.Draw(options.Requests, options.Seed) : [];
+var answeredFor = new Dictionary<string, int>(StringComparer.Ordinal);
+int semanticHits = 0, falseHits = 0;
 var hitLatencies = new List<double>();
 var missLatencies = new List<double>();
 int errors = 0;
@@ -106,7 +114,8 @@ var chatOptions = new ChatOptions { ModelId = model, Temperature = 0f };
 
 Console.WriteLine($"ChatDemo: {options.Requests} requests, seed {options.Seed}, LLM: {(real ? $"{model} (OpenAI SDK)" : $"simulated ({options.LlmLatencyMs} ms)")}, cache: {string.Join(",", options.Cache)}");
 string controls = options.Control is { } c ? $", controls: {c}" : "";
-string client = middleware ? "middleware (ChatClientBuilder.UseLlmCache)" : "method ([LlmCached] SupportAgent.AnswerAsync)";
+string client = middleware ? "middleware (ChatClientBuilder.UseLlmCache)"
+    : options.Semantic ? "method ([LlmCached(Semantic)] SupportAgent.AnswerAnyWordingAsync)" : "method ([LlmCached] SupportAgent.AnswerAsync)";
 Console.WriteLine($"  namespace {options.Namespace}, client {client}{controls}");
 // The per-call controls from the command line apply to every request through an ambient scope.
 using IDisposable? scope = options.Control is { } control ? LlmCacheScope.With(control) : null;
@@ -118,14 +127,16 @@ for (int r = 0; r < drawn.Length; r++)
     var messages = new List<ChatMessage>
     {
         new(ChatRole.System, SupportAgent.SystemPrompt),
-        new(ChatRole.User, Workload.Questions[drawn[r]]),
+        new(ChatRole.User, options.Semantic ? worded[r].Question : Workload.Questions[drawn[r]]),
     };
     long started = Stopwatch.GetTimestamp();
     try
     {
         ChatResponse response = middleware
             ? await pipeline.GetResponseAsync(messages, chatOptions, CancellationToken.None)
-            : await agent.AnswerAsync(model, messages, chatOptions, Workload.UserFor(r, options.Seed), CancellationToken.None);
+            : options.Semantic
+                ? await agent.AnswerAnyWordingAsync(model, messages, chatOptions, Workload.UserFor(r, options.Seed), CancellationToken.None)
+                : await agent.AnswerAsync(model, messages, chatOptions, Workload.UserFor(r, options.Seed), CancellationToken.None);
         double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         // The middleware marks a hit on the answer itself; the method's caller learns it from the probe.
         bool hit = middleware
@@ -138,6 +149,18 @@ for (int r = 0; r < drawn.Length; r++)
         else
         {
             missLatencies.Add(ms);
+        }
+        if (options.Semantic)
+        {
+            semanticHits += probe.Last is { Hit: true, Source: CacheSource.Semantic } ? 1 : 0;
+            if (!hit)
+            {
+                answeredFor[response.Text] = worded[r].Intent;
+            }
+            else if (SemanticWorkload.IntentOfAnswer(response.Text, answeredFor) is { } answeredIntent && answeredIntent != worded[r].Intent)
+            {
+                falseHits++; // the answer was given for another question
+            }
         }
     }
     catch (Exception ex) when (IsProviderFailure(ex))
@@ -162,6 +185,10 @@ Console.WriteLine($"  hits          {hits} ({(options.Requests == 0 ? 0 : 100.0 
 Console.WriteLine($"  misses        {misses}");
 Console.WriteLine($"  LLM calls     {llmCalls}");
 Console.WriteLine($"  errors        {errors}");
+if (options.Semantic)
+{
+    Console.WriteLine($"  semantic hits {semanticHits} (false hits: {falseHits})");
+}
 Console.WriteLine($"  hit latency   p50 {Percentile(hitLatencies, 0.50):F3} ms   p95 {Percentile(hitLatencies, 0.95):F3} ms");
 Console.WriteLine($"  miss latency  p50 {Percentile(missLatencies, 0.50):F1} ms   p95 {Percentile(missLatencies, 0.95):F1} ms");
 Console.WriteLine($"  tokens saved  {savedInput} input + {savedOutput} output ≈ ${usdSaved.ToString("F4", CultureInfo.InvariantCulture)} at ${price.InputPerMillion}/M input, ${price.OutputPerMillion}/M output ({runtime.Options.PriceCurrency}, from LlmCache's price table)");
@@ -188,6 +215,8 @@ var summary = new Dictionary<string, object>
     ["usd_saved"] = Math.Round(usdSaved, 6),
     ["cache"] = string.Join(",", options.Cache),
     ["namespace"] = options.Namespace,
+    ["semantic_hits"] = semanticHits,
+    ["false_hits"] = falseHits,
 };
 Console.WriteLine(JsonSerializer.Serialize(summary));
 return 0;

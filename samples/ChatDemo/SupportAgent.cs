@@ -28,4 +28,13 @@ public sealed class SupportAgent([NotKeyed] IChatClient llm, LlmCacheRuntime cac
     [LlmCached(Ttl = "1h", IgnoreParams = ["userId"], Tags = ["support"])]
     public Task<ChatResponse> AnswerAsync(string model, IList<ChatMessage> messages, ChatOptions? options, string userId, CancellationToken ct) =>
         llm.GetResponseAsync(messages, options, ct);
+
+    /// <summary>
+    /// The same call, also answered by a stored call that means the same (<c>--semantic</c>): the last
+    /// user message is compared by meaning, everything else (the model, the system prompt, earlier
+    /// turns, the options) must be equal.
+    /// </summary>
+    [LlmCached(Ttl = "1h", IgnoreParams = ["userId"], Tags = ["support"], Semantic = nameof(messages))]
+    public Task<ChatResponse> AnswerAnyWordingAsync(string model, IList<ChatMessage> messages, ChatOptions? options, string userId, CancellationToken ct) =>
+        llm.GetResponseAsync(messages, options, ct);
 }
