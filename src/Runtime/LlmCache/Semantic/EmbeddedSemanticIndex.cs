@@ -228,17 +228,32 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
         return new SemanticIndexEntry(parts[1]!, vector, parts[2]!, answer, new DateTimeOffset(expires, TimeSpan.Zero));
     }
 
-    /// <summary>One partition: vectors in one block, the entries beside them, and how far the log was read.</summary>
+    /// <summary>
+    /// One partition. Each vector is kept twice, compactly: its signs (one bit per dimension, 48 bytes
+    /// for 384 dimensions) and its components as <see cref="Half"/>. A search of a large partition
+    /// ranks every entry by the Hamming distance of its signs to the query's (a popcount over six
+    /// words), keeps the closest <see cref="Shortlist"/>, and scores those exactly; a small partition is
+    /// scored exactly whole. A prefilter miss can only cost a hit, never serve a wrong one: whatever is
+    /// returned carries its exact similarity, and the guards and threshold judge that.
+    /// </summary>
     private sealed class Partition
     {
+        /// <summary>Up to this many entries, every entry is scored exactly.</summary>
+        private const int ExactLimit = 1024;
+
+        /// <summary>How many entries closest by their signs are scored exactly.</summary>
+        private const int Shortlist = 256;
+
         private readonly object _gate = new();
         private readonly Dictionary<string, int> _byKey = new(StringComparer.Ordinal);
-        private float[] _vectors = [];
+        private Half[] _vectors = [];
+        private ulong[] _signs = [];
         private SemanticIndexEntry?[] _entries = [];
         private long[] _expires = [];
         private int _count;
         private int _removed;
         private int _dimensions;
+        private int _words;
         private long _logNext;
 
         public int Count => _count;
@@ -269,6 +284,27 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
             }
         }
 
+        private static void Signs(ReadOnlySpan<float> vector, Span<ulong> signs)
+        {
+            signs.Clear();
+            for (int d = 0; d < vector.Length; d++)
+            {
+                if (vector[d] < 0)
+                {
+                    signs[d >> 6] |= 1UL << (d & 63);
+                }
+            }
+        }
+
+        private void Store(int at, SemanticIndexEntry entry, ReadOnlySpan<float> vector)
+        {
+            System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(vector, _vectors.AsSpan(at * _dimensions, _dimensions));
+            Signs(vector, _signs.AsSpan(at * _words, _words));
+            // The entry is kept without its vector: the compact copies above are what is searched.
+            _entries[at] = entry.Vector.IsEmpty ? entry : entry with { Vector = ReadOnlyMemory<float>.Empty };
+            _expires[at] = entry.Expires.UtcTicks;
+        }
+
         public void Add(SemanticIndexEntry entry, int max, long now)
         {
             ReadOnlySpan<float> vector = entry.Vector.Span;
@@ -277,7 +313,9 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
                 if (_count == 0 && _dimensions != vector.Length)
                 {
                     _dimensions = vector.Length;
+                    _words = (vector.Length + 63) / 64;
                     _vectors = [];
+                    _signs = [];
                 }
                 if (vector.Length != _dimensions)
                 {
@@ -285,9 +323,7 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
                 }
                 if (_byKey.TryGetValue(entry.EntryKey, out int existing))
                 {
-                    vector.CopyTo(_vectors.AsSpan(existing * _dimensions, _dimensions));
-                    _entries[existing] = entry;
-                    _expires[existing] = entry.Expires.UtcTicks;
+                    Store(existing, entry, vector);
                     return;
                 }
                 if (_count == max || _removed > 0 && _removed * 2 >= _count)
@@ -300,10 +336,9 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
                     Array.Resize(ref _entries, capacity);
                     Array.Resize(ref _expires, capacity);
                     Array.Resize(ref _vectors, capacity * _dimensions);
+                    Array.Resize(ref _signs, capacity * _words);
                 }
-                vector.CopyTo(_vectors.AsSpan(_count * _dimensions, _dimensions));
-                _entries[_count] = entry;
-                _expires[_count] = entry.Expires.UtcTicks;
+                Store(_count, entry, vector);
                 _byKey[entry.EntryKey] = _count;
                 _count++;
             }
@@ -342,6 +377,7 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
                     _entries[kept] = entry;
                     _expires[kept] = _expires[i];
                     _vectors.AsSpan(i * _dimensions, _dimensions).CopyTo(_vectors.AsSpan(kept * _dimensions, _dimensions));
+                    _signs.AsSpan(i * _words, _words).CopyTo(_signs.AsSpan(kept * _words, _words));
                 }
                 kept++;
             }
@@ -363,40 +399,105 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
                 {
                     return [];
                 }
-                // The best few, kept sorted in a small array: count is a handful, the partition may be large.
-                Span<float> bestScores = stackalloc float[Math.Min(count, 64)];
-                Span<int> bestAt = stackalloc int[bestScores.Length];
-                int found = 0;
-                int dimensions = _dimensions;
-                ReadOnlySpan<float> vectors = _vectors.AsSpan(0, _count * dimensions);
-                for (int i = 0; i < _count; i++)
+                int[]? rented = null;
+                try
                 {
-                    float score = TensorPrimitives.Dot(query, vectors.Slice(i * dimensions, dimensions));
-                    if (found == bestScores.Length && score <= bestScores[found - 1])
+                    ReadOnlySpan<int> shortlist = _count <= ExactLimit ? default : rented = ShortlistOf(query);
+                    int scored = _count <= ExactLimit ? _count : shortlist.Length;
+                    // The best few, kept sorted in a small array: count is a handful, the partition may be large.
+                    Span<float> bestScores = stackalloc float[Math.Min(count, 64)];
+                    Span<int> bestAt = stackalloc int[bestScores.Length];
+                    Span<float> vector = _dimensions <= 2048 ? stackalloc float[_dimensions] : new float[_dimensions];
+                    int found = 0;
+                    for (int n = 0; n < scored; n++)
                     {
-                        continue;
+                        int i = _count <= ExactLimit ? n : shortlist[n];
+                        if (i < 0)
+                        {
+                            break; // the end of the shortlist
+                        }
+                        if (_entries[i] is null || _expires[i] <= now)
+                        {
+                            continue;
+                        }
+                        System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(_vectors.AsSpan(i * _dimensions, _dimensions), vector);
+                        float score = TensorPrimitives.Dot(query, vector);
+                        if (found == bestScores.Length && score <= bestScores[found - 1])
+                        {
+                            continue;
+                        }
+                        int slot = found < bestScores.Length ? found++ : found - 1;
+                        while (slot > 0 && bestScores[slot - 1] < score)
+                        {
+                            bestScores[slot] = bestScores[slot - 1];
+                            bestAt[slot] = bestAt[slot - 1];
+                            slot--;
+                        }
+                        bestScores[slot] = score;
+                        bestAt[slot] = i;
                     }
-                    if (_entries[i] is null || _expires[i] <= now)
+                    var candidates = new SemanticCandidate[found];
+                    for (int i = 0; i < found; i++)
                     {
-                        continue;
+                        candidates[i] = new SemanticCandidate(_entries[bestAt[i]]!, bestScores[i]);
                     }
-                    int slot = found < bestScores.Length ? found++ : found - 1;
-                    while (slot > 0 && bestScores[slot - 1] < score)
-                    {
-                        bestScores[slot] = bestScores[slot - 1];
-                        bestAt[slot] = bestAt[slot - 1];
-                        slot--;
-                    }
-                    bestScores[slot] = score;
-                    bestAt[slot] = i;
+                    return candidates;
                 }
-                var candidates = new SemanticCandidate[found];
-                for (int i = 0; i < found; i++)
+                finally
                 {
-                    candidates[i] = new SemanticCandidate(_entries[bestAt[i]]!, bestScores[i]);
+                    if (rented is not null)
+                    {
+                        System.Buffers.ArrayPool<int>.Shared.Return(rented);
+                    }
                 }
-                return candidates;
             }
+        }
+
+        /// <summary>
+        /// The entries whose signs are closest to the query's: about <see cref="Shortlist"/> of them (all
+        /// of those at the cut-off distance, up to four times that), ended by -1 when fewer. A rented array.
+        /// </summary>
+        private int[] ShortlistOf(ReadOnlySpan<float> query)
+        {
+            Span<ulong> signs = stackalloc ulong[_words];
+            Signs(query, signs);
+            int[] distances = System.Buffers.ArrayPool<int>.Shared.Rent(_count);
+            Span<int> histogram = stackalloc int[_dimensions + 1];
+            histogram.Clear();
+            ReadOnlySpan<ulong> all = _signs.AsSpan(0, _count * _words);
+            for (int i = 0; i < _count; i++)
+            {
+                ReadOnlySpan<ulong> mine = all.Slice(i * _words, _words);
+                int distance = 0;
+                for (int w = 0; w < mine.Length; w++)
+                {
+                    distance += System.Numerics.BitOperations.PopCount(mine[w] ^ signs[w]);
+                }
+                distances[i] = distance;
+                histogram[distance]++;
+            }
+            int cutoff = 0;
+            for (int total = 0; cutoff < histogram.Length; cutoff++)
+            {
+                total += histogram[cutoff];
+                if (total >= Shortlist)
+                {
+                    break;
+                }
+            }
+            int limit = Shortlist * 4;
+            int[] shortlist = System.Buffers.ArrayPool<int>.Shared.Rent(limit + 1);
+            int taken = 0;
+            for (int i = 0; i < _count && taken < limit; i++)
+            {
+                if (distances[i] <= cutoff)
+                {
+                    shortlist[taken++] = i;
+                }
+            }
+            shortlist[taken] = -1;
+            System.Buffers.ArrayPool<int>.Shared.Return(distances);
+            return shortlist;
         }
     }
 }
