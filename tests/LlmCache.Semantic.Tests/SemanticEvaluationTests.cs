@@ -18,7 +18,7 @@ public sealed class SemanticEvaluationTests(EvaluationFixture fixture, ITestOutp
     private static readonly SemanticGuards[] Guards =
     [
         SemanticGuards.Numbers, SemanticGuards.Negations, SemanticGuards.Quotes, SemanticGuards.Entities, SemanticGuards.Contrasts,
-        SemanticGuards.Margin,
+        SemanticGuards.Substitutions, SemanticGuards.Margin,
     ];
 
     [Fact]

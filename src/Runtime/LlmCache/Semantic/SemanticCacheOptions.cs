@@ -53,8 +53,18 @@ public enum SemanticGuards
     /// </summary>
     Contrasts = 32,
 
+    /// <summary>
+    /// Texts made of the same words but one, swapped for another word ("connect the smart plug" and
+    /// "connect the smart bulb", "buy a gift card" and "redeem a gift card"), ask different things: the
+    /// swapped word is the whole question, and a similarity measured mostly on the shared words cannot
+    /// tell a synonym from another subject. Function words ("do" and "can"), plurals, numbers and
+    /// contrast words (their own guards) are not counted. Costs the paraphrases that swap one synonym
+    /// ("package" and "parcel"): they miss, and are answered by the method.
+    /// </summary>
+    Substitutions = 64,
+
     /// <summary>Every guard (the default).</summary>
-    All = Numbers | Negations | Quotes | Entities | Margin | Contrasts,
+    All = Numbers | Negations | Quotes | Entities | Margin | Contrasts | Substitutions,
 }
 
 /// <summary>Options of the semantic cache (<see cref="LlmCachedAttribute.Semantic"/>).</summary>
