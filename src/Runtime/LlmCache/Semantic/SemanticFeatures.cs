@@ -341,7 +341,7 @@ internal sealed class SemanticFeatures
         }
         if (i > 0 && digits[i..] is "st" or "nd" or "rd" or "th")
         {
-            numbers.Add(decimal.Parse(digits[..i], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + digits[i..]);
+            numbers.Add(Canonical(digits[..i]) + digits[i..]);
             return true;
         }
         if (i > 0 && digits[i..].TrimStart('-') is { Length: > 0 } suffix && suffix.All(char.IsLetter))
@@ -361,7 +361,7 @@ internal sealed class SemanticFeatures
             {
                 end++;
             }
-            numbers.Add(Canonical(decimal.Parse(digits[run..end], CultureInfo.InvariantCulture)));
+            numbers.Add(Canonical(digits[run..end]));
             any = true;
             run = end;
         }
@@ -369,6 +369,10 @@ internal sealed class SemanticFeatures
     }
 
     private static string Canonical(decimal value) => value.ToString("0.############", CultureInfo.InvariantCulture);
+
+    /// <summary>Digits in canonical form; as written when they are no decimal (too long, or digits of another script).</summary>
+    private static string Canonical(string digits) =>
+        decimal.TryParse(digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value) ? Canonical(value) : digits;
 
     /// <summary>The canonical string kept in the index.</summary>
     public string Encode()
@@ -471,12 +475,14 @@ internal sealed class SemanticFeatures
 
     /// <summary>
     /// Two forms of one word (plural, hyphens, a number written otherwise: "2" and "two", synonyms of one
-    /// contrast group), or two function words ("a Mac" and "my Mac").
+    /// contrast group), two function words ("a Mac" and "my Mac") or two negations ("can't" and "cannot": the
+    /// negation guard counts them).
     /// </summary>
     private static bool SameWord(string a, string b)
     {
         string x = Key(a), y = Key(b);
-        if (x == y || x + "s" == y || y + "s" == x || x + "es" == y || y + "es" == x || FunctionWords.Contains(x) && FunctionWords.Contains(y))
+        if (x == y || x + "s" == y || y + "s" == x || x + "es" == y || y + "es" == x || FunctionWords.Contains(x) && FunctionWords.Contains(y)
+            || Negators.Contains(x) && Negators.Contains(y))
         {
             return true;
         }
