@@ -33,6 +33,10 @@ public sealed class SemanticEvaluationTests(EvaluationFixture fixture, ITestOutp
             rows.Add(await RunAsync($"{guard} off", defaults.Similarity, defaults.Guards & ~guard));
         }
         rows.Add(await RunAsync("no guard", defaults.Similarity, SemanticGuards.None));
+        foreach (SemanticGuards guard in Guards)
+        {
+            rows.Add(await RunAsync($"{guard} alone", defaults.Similarity, guard)); // the guards overlap: what each refuses by itself
+        }
         var curve = new List<(Result Guarded, Result Plain)>();
         for (int i = 80; i <= 95; i++)
         {
