@@ -37,11 +37,13 @@ public sealed class SemanticEvaluationTests(EvaluationFixture fixture, ITestOutp
         {
             rows.Add(await RunAsync($"{guard} alone", defaults.Similarity, guard)); // the guards overlap: what each refuses by itself
         }
-        var curve = new List<(Result Guarded, Result Plain)>();
+        var curve = new List<(Result Guarded, Result Unsubstituted, Result Plain)>();
         for (int i = 80; i <= 95; i++)
         {
             double threshold = i / 100.0;
-            curve.Add((await RunAsync(Threshold(threshold), threshold, defaults.Guards), await RunAsync(Threshold(threshold), threshold, SemanticGuards.None)));
+            curve.Add((await RunAsync(Threshold(threshold), threshold, defaults.Guards),
+                await RunAsync(Threshold(threshold), threshold, defaults.Guards & ~SemanticGuards.Substitutions),
+                await RunAsync(Threshold(threshold), threshold, SemanticGuards.None)));
         }
         watch.Stop();
 
@@ -101,14 +103,14 @@ public sealed class SemanticEvaluationTests(EvaluationFixture fixture, ITestOutp
 
     private static string Threshold(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 
-    private string Table(SemanticCacheOptions defaults, List<Result> rows, List<(Result Guarded, Result Plain)> curve, TimeSpan elapsed)
+    private string Table(SemanticCacheOptions defaults, List<Result> rows, List<(Result Guarded, Result Unsubstituted, Result Plain)> curve, TimeSpan elapsed)
     {
         IReadOnlyList<EvaluationPair> pairs = fixture.Pairs;
         int paraphrases = pairs.Count(p => p.IsParaphrase);
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Semantic cache evaluation: {pairs.Count} pairs ({paraphrases} paraphrases, {pairs.Count - paraphrases} near misses), "
             + $"all-MiniLM-L6-v2, {fixture.Texts} texts embedded once at {fixture.MillisecondsPerEmbedding:F1} ms per text (one text per call, {Environment.ProcessorCount} cores); "
-            + $"{rows.Count + 2 * curve.Count} configurations run in {elapsed.TotalSeconds:F1} s.");
+            + $"{rows.Count + 3 * curve.Count} configurations run in {elapsed.TotalSeconds:F1} s.");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Threshold {Threshold(defaults.Similarity)}, margin {defaults.Margin:0.00}; false hits per near-miss kind (pairs of the kind in parentheses).");
         text.AppendLine();
@@ -129,13 +131,14 @@ public sealed class SemanticEvaluationTests(EvaluationFixture fixture, ITestOutp
             text.AppendLine();
         }
         text.AppendLine();
-        text.AppendLine("Threshold curve, every guard on, and with no guard:");
+        text.AppendLine("Threshold curve: every guard on, every guard but Substitutions, no guard (paraphrase hits / near-miss false hits):");
         text.AppendLine();
-        text.AppendLine("| threshold | paraphrase hits | near-miss false hits | no guard: paraphrase hits | no guard: false hits |");
-        text.AppendLine("|---:|---:|---:|---:|---:|");
-        foreach ((Result guarded, Result plain) in curve)
+        text.AppendLine("| threshold | every guard: paraphrases | false hits | but Substitutions: paraphrases | false hits | no guard: paraphrases | false hits |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach ((Result guarded, Result unsubstituted, Result plain) in curve)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| {guarded.Name} | {Rate(guarded.ParaphraseHits, guarded.Paraphrases)} | {Rate(guarded.FalseHits, guarded.NearMisses)} "
+                + $"| {Rate(unsubstituted.ParaphraseHits, unsubstituted.Paraphrases)} | {Rate(unsubstituted.FalseHits, unsubstituted.NearMisses)} "
                 + $"| {Rate(plain.ParaphraseHits, plain.Paraphrases)} | {Rate(plain.FalseHits, plain.NearMisses)} |");
         }
         Result byDefault = rows[0];
