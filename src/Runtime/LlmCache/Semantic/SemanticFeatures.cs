@@ -4,14 +4,17 @@ using System.Text;
 namespace LlmCache;
 
 /// <summary>
-/// What two texts that mean the same must share, whatever their embeddings say: numbers, negation,
-/// quoted strings and names (<see cref="SemanticGuards"/>). Extracted once per stored text and kept in
-/// the index as one canonical string, so a candidate is checked without its text.
+/// What two texts that mean the same must share, whatever their embeddings say: numbers, negations,
+/// quoted strings, names, contrast words, and all their words but one (<see cref="SemanticGuards"/>).
+/// Extracted once per stored text and kept in the index as one canonical string, so a candidate is
+/// checked without its text.
 /// </summary>
 /// <remarks>
-/// Canonical form: <c>n:&lt;numbers&gt;|x:&lt;0 or 1&gt;|q:&lt;quotes&gt;|e:&lt;names&gt;|c:&lt;contrast words&gt;|w:&lt;words&gt;</c>, each list
-/// sorted and separated by <c>\u001f</c>; <c>w</c> holds every lower-cased word, so a name of one text can
-/// be looked for among the other's words whatever its case.
+/// Canonical form: <c>n:&lt;numbers&gt;|x:&lt;negation count&gt;|q:&lt;quotes&gt;|e:&lt;names&gt;|c:&lt;contrast words&gt;|w:&lt;words&gt;|s:&lt;sequence&gt;</c>,
+/// each list separated by <c>\u001f</c> (sorted, but for the sequence); <c>w</c> holds every lower-cased word,
+/// so a name of one text can be looked for among the other's words whatever its case, and <c>s</c> the
+/// words in their order, for <see cref="SemanticGuards.Substitutions"/>. A form without <c>s</c> (stored by
+/// an earlier version, with <c>x</c> 0 or 1) is read too; the substitution guard then agrees.
 /// </remarks>
 internal sealed class SemanticFeatures
 {
