@@ -119,6 +119,7 @@ public sealed class SemanticCacheTests
         "What is the weather like in Lyon this weekend for hiking and cycling", SemanticGuards.Entities)]
     [InlineData("How do I upgrade my subscription plan from the billing page", "How do I downgrade my subscription plan from the billing page",
         SemanticGuards.Contrasts)]
+    [InlineData("How do I connect the smart plug to my home hub", "How do I connect the smart bulb to my home hub", SemanticGuards.Substitutions)]
     public async Task EachGuard_RefusesItsNearMiss_AndNothingElseWould(string stored, string query, SemanticGuards guard)
     {
         (SupportBot guarded, _) = Create();
@@ -126,8 +127,9 @@ public sealed class SemanticCacheTests
         await guarded.AskAsync("m", query);
         Assert.Equal(2, guarded.Calls);
 
-        // The same pair with that one guard off is a hit: the guard, not the threshold, refused it.
-        (SupportBot unguarded, _) = Create(o => o.Semantic.Guards = SemanticGuards.All & ~guard);
+        // The same pair with that one guard off is a hit: the guard, not the threshold, refused it. (Each
+        // pair swaps one word, which the substitution guard refuses too: it is off as well.)
+        (SupportBot unguarded, _) = Create(o => o.Semantic.Guards = SemanticGuards.All & ~guard & ~SemanticGuards.Substitutions);
         await unguarded.AskAsync("m", stored);
         Assert.Equal($"m: answer to '{stored}'", await unguarded.AskAsync("m", query));
         Assert.Equal(1, unguarded.Calls);
@@ -179,7 +181,8 @@ public sealed class SemanticCacheTests
         });
         listener.Start();
 
-        (SupportBot bot, _) = Create(o => o.Semantic.Mode = SemanticMode.Shadow);
+        // The substitution guard off: the last question swaps one word of the first.
+        (SupportBot bot, _) = Create(o => (o.Semantic.Mode, o.Semantic.Guards) = (SemanticMode.Shadow, SemanticGuards.All & ~SemanticGuards.Substitutions));
         await bot.PolicyAsync("Can I get a refund for my order");
         using CacheProbe probe = LlmCacheScope.Observe();
         Assert.Equal("Refunds take 5 days.", await bot.PolicyAsync("Could I get a refund for my order"));

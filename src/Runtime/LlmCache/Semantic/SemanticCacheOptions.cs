@@ -26,10 +26,18 @@ public enum SemanticGuards
     /// <summary>No check beyond the similarity threshold.</summary>
     None = 0,
 
-    /// <summary>The numbers in both texts agree (digits and number words: "2" and "two" agree, "2" and "3" do not).</summary>
+    /// <summary>
+    /// The numbers in both texts agree: digits, also inside words ("#48213", "10kg", "Q1"), number words and
+    /// ordinals ("2" and "two" agree, "2" and "3" do not). "One", "once" and "first" are not counted, nor
+    /// "second" right after a number.
+    /// </summary>
     Numbers = 1,
 
-    /// <summary>Both texts are negated, or neither is ("reset my password" never answers "not reset my password").</summary>
+    /// <summary>
+    /// Both texts hold as many negations ("can't", "cannot" and "can not" count one each), and neither has
+    /// a word that is a word of the other with a negative prefix ("unsafe" and "safe"): "reset my password"
+    /// never answers "not reset my password".
+    /// </summary>
     Negations = 2,
 
     /// <summary>Quoted strings agree (an error message or a file name in quotes).</summary>
@@ -37,7 +45,8 @@ public enum SemanticGuards
 
     /// <summary>
     /// Names agree: capitalised words (not at a sentence's start), words with digits or inner capitals
-    /// found in one text must be found in the other, ignoring case ("Paris" never answers "Lyon").
+    /// found in one text must be found in the other, ignoring case, hyphens, dots and a plural ("Paris"
+    /// never answers "Lyon"; "Wi-Fi" answers "wifi").
     /// </summary>
     Entities = 8,
 
@@ -48,13 +57,24 @@ public enum SemanticGuards
     Margin = 16,
 
     /// <summary>
-    /// Words of one kind agree where both texts use that kind: days, months, periods, units, currencies,
-    /// platforms, and opposite actions (upgrade/downgrade, import/export, cancel/pause, refund/charge …).
+    /// Words of one kind agree where both texts use that kind: days, "this", "next" or "last" with a period
+    /// ("next weekend"), months, seasons, periods, units, currencies, platforms, and opposite actions
+    /// (upgrade/downgrade, import/export, cancel/pause, refund/charge …).
     /// </summary>
     Contrasts = 32,
 
+    /// <summary>
+    /// Texts made of the same words but one, swapped for another word ("connect the smart plug" and
+    /// "connect the smart bulb", "buy a gift card" and "redeem a gift card"), ask different things: the
+    /// swapped word is the whole question, and a similarity measured mostly on the shared words cannot
+    /// tell a synonym from another subject. Function words ("do" and "can"), plurals, numbers and
+    /// contrast words (their own guards) are not counted. Costs the paraphrases that swap one synonym
+    /// ("package" and "parcel"): they miss, and are answered by the method.
+    /// </summary>
+    Substitutions = 64,
+
     /// <summary>Every guard (the default).</summary>
-    All = Numbers | Negations | Quotes | Entities | Margin | Contrasts,
+    All = Numbers | Negations | Quotes | Entities | Margin | Contrasts | Substitutions,
 }
 
 /// <summary>Options of the semantic cache (<see cref="LlmCachedAttribute.Semantic"/>).</summary>
