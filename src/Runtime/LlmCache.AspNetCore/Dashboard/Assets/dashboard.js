@@ -17,6 +17,7 @@
     for (const [name, value] of Object.entries(attrs || {})) {
       if (value === undefined || value === null || value === false) continue;
       if (name === "text") node.textContent = value;
+      else if (name === "width") node.style.width = value;   // CSSOM, which the page's CSP allows (a style attribute it does not)
       else if (name === "onclick") node.addEventListener("click", value);
       else node.setAttribute(name, value);
     }
@@ -92,7 +93,10 @@
     const last = state.history[state.history.length - 1];
     // A restarted application (or a reset) starts a new history.
     if (last && (t.hits < last.hits || t.misses < last.misses)) state.history.length = 0;
-    state.history.push({ time: now, hits: t.hits, misses: t.misses, rate: stats.hitRate });
+    // The rate over the last interval too, when calls happened in it: what the cache does right now.
+    const calls = last ? (t.hits - last.hits) + (t.misses - last.misses) : 0;
+    const recent = last && calls > 0 ? (t.hits - last.hits) / calls : null;
+    state.history.push({ time: now, hits: t.hits, misses: t.misses, rate: stats.hitRate, recent });
     if (state.history.length > HISTORY) state.history.shift();
   }
 
@@ -135,7 +139,7 @@
     const max = Math.max(0, ...rows.map(r => r.value));
     const nodes = rows.map(r => el("div", { class: "bar-row", "data-bar": r.key || r.label },
       el("span", { class: "label", title: r.title || r.label, text: r.label }),
-      el("span", { class: "track" }, el("span", { class: "fill " + (r.kind || ""), style: "width:" + (max > 0 ? (100 * r.value / max).toFixed(2) : 0) + "%" })),
+      el("span", { class: "track" }, el("span", { class: "fill " + (r.kind || ""), width: (max > 0 ? (100 * r.value / max).toFixed(2) : 0) + "%" })),
       el("span", { class: "figure", text: format(r.value) })));
     target.replaceChildren(...(nodes.length ? nodes : [el("p", { class: "empty-note", text: "Nothing yet." })]));
   }
@@ -210,7 +214,7 @@
       return el("tr", { "data-method-id": m.methodId },
         el("td", { class: "method", title: m.methodId }, name, fingerprint ? el("span", { class: "fp", text: " " + fingerprint.slice(0, 8) }) : null),
         el("td", { class: "num", "data-col": "calls", text: integer.format(m.hits + m.misses) }),
-        el("td", { "data-col": "hitRate" }, el("div", { class: "rate" }, el("span", { class: "track" }, el("span", { class: "fill", style: "width:" + (100 * m.hitRate).toFixed(1) + "%" })), el("span", { text: percent.format(m.hitRate) }))),
+        el("td", { "data-col": "hitRate" }, el("div", { class: "rate" }, el("span", { class: "track" }, el("span", { class: "fill", width: (100 * m.hitRate).toFixed(1) + "%" })), el("span", { text: percent.format(m.hitRate) }))),
         el("td", { class: "num", "data-col": "memoryHits", text: integer.format(m.memoryHits) }),
         el("td", { class: "num", "data-col": "distributedHits", text: integer.format(m.distributedHits) }),
         el("td", { class: "num", "data-col": "misses", text: integer.format(m.misses) }),
@@ -252,11 +256,13 @@
       const line = points.map((p, i) => (i ? "L" : "M") + x(p).toFixed(1) + "," + y(p).toFixed(1)).join("");
       svg.append(el("svg:path", { class: "area", d: line + `L${x(points[points.length - 1]).toFixed(1)},${top + h}L${left},${top + h}Z` }));
       svg.append(el("svg:path", { class: "line", d: line }));
+      const recent = points.filter(p => p.recent !== null);
+      for (const p of recent) svg.append(el("svg:circle", { class: "recent", cx: x(p).toFixed(1), cy: (top + h * (1 - p.recent)).toFixed(1), r: 2.5 }));
       const lastPoint = points[points.length - 1];
       svg.append(el("svg:circle", { class: "dot", cx: x(lastPoint), cy: y(lastPoint), r: 3.5 }));
       svg.append(el("svg:text", { class: "axis", x: left, y: height - 4, text: new Date(t0).toLocaleTimeString() }));
       svg.append(el("svg:text", { class: "axis", x: width - right, y: height - 4, "text-anchor": "end", text: new Date(lastPoint.time).toLocaleTimeString() }));
-      $("history-span").textContent = "cumulative hit rate, last " + Math.round(span / 1000) + " s";
+      $("history-span").textContent = "last " + Math.round(span / 1000) + " s";
     }
     box.replaceChildren(svg);
   }
