@@ -128,7 +128,11 @@ public sealed class DashboardBrowserTests
         await page.FillAsync("#purge-tag-input", "");
         string screenshots = Path.Combine(SupportWebProcess.RepositoryRoot(), "TestResults");
         Directory.CreateDirectory(screenshots);
+        await page.Mouse.MoveAsync(0, 0);
+        await page.EvaluateAsync("() => document.activeElement && document.activeElement.blur()");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "dashboard.png"), FullPage = true });
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "dashboard-dark.png"), FullPage = true });
 
         Assert.True(problems.Count == 0, "The page reported errors:\n" + string.Join("\n", problems));
     }

@@ -166,7 +166,10 @@
   function drawTop(methods) {
     const top = [...methods].sort((a, b) => b.costSaved - a.costSaved || b.hits - a.hits).slice(0, 5);
     const byCost = top.some(m => m.costSaved > 0);
-    bars($("chart-top"), top.map(m => ({ key: m.methodId, label: shortMethod(m.methodId)[0], title: m.methodId, value: byCost ? m.costSaved : m.hits, kind: "good" })),
+    // The method's name alone reads best in a narrow card; the type joins it when two methods share a name.
+    const names = top.map(m => shortMethod(m.methodId)[0]);
+    const label = name => { const method = name.split(".").pop(); return names.filter(n => n.split(".").pop() === method).length > 1 ? name : method; };
+    bars($("chart-top"), top.map((m, i) => ({ key: m.methodId, label: label(names[i]), title: m.methodId, value: byCost ? m.costSaved : m.hits, kind: "good" })),
       v => byCost ? money(v) : integer.format(v) + " hits");
   }
 
