@@ -22,6 +22,7 @@ public sealed class DashboardBrowserTests
         await using SupportWebProcess web = await SupportWebProcess.StartAsync(TimeSpan.FromSeconds(90));
         using var http = new HttpClient { BaseAddress = web.Address, Timeout = TimeSpan.FromSeconds(30) };
 
+        Assert.Equal("Healthy", await http.GetStringAsync("health"));
         const string question = "Can the browser test get an answer?";
         Assert.False((await AskAsync(http, question)).GetProperty("cached").GetBoolean());
         Assert.True((await AskAsync(http, question)).GetProperty("cached").GetBoolean());
