@@ -29,6 +29,7 @@ internal sealed class RemovalLog
     private readonly ConcurrentDictionary<RemovedKey, long> _keys = new();
     private readonly ConcurrentDictionary<string, Shared> _tags = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ulong, Shared> _tenants = new();
+    private readonly ConcurrentDictionary<string, Shared> _methods = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly Func<string> _namespace;
     private readonly TieredCache? _tiers;
@@ -145,7 +146,7 @@ internal sealed class RemovalLog
     }
 
     /// <summary>
-    /// Forgets the tag and tenant times held in memory (after a reconfiguration: the namespace of their
+    /// Forgets the tag, method and tenant times held in memory (after a reconfiguration: the namespace of their
     /// shared records may have changed); those records are read again when needed. Key removals are
     /// kept: a call of the old configuration still running must not store what was removed, under a
     /// key string the new configuration may share.
@@ -154,12 +155,15 @@ internal sealed class RemovalLog
     {
         _tags.Clear();
         _tenants.Clear();
+        _methods.Clear();
     }
 
     private Shared TagEntry(string tag) => _tags.GetOrAdd(tag, static (t, self) => new Shared(self.TagRecord(t)), this);
 
-    // A method removal is kept as the record of a tag no user tag can be (tag records are hashed).
-    private Shared MethodEntry(string methodId) => TagEntry(MethodRemovalTag + methodId);
+    // A method removal is kept as the record of a tag no user tag can be (tag records are hashed),
+    // looked up by the method id alone: a tier read of any method asks for it.
+    private Shared MethodEntry(string methodId) =>
+        _methods.GetOrAdd(methodId, static (id, self) => new Shared(self.TagRecord(MethodRemovalTag + id)), this);
 
     /// <summary>The tag under which a method's removal is recorded and announced to other processes.</summary>
     public const string MethodRemovalTag = "\u0001method:";
