@@ -147,6 +147,29 @@ public sealed partial class DashboardAndMethodRemovalTests
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 
+    [Fact]
+    public async Task Stats_CountEachTiersHits()
+    {
+        var shared = new FlakyTier();
+        await using TestApp first = await TestApp.StartAsync(shared);
+        await using TestApp second = await TestApp.StartAsync(shared);
+        await first.Answers.AskAsync("acme", "tier");
+        await first.Answers.AskAsync("acme", "tier");   // a memory hit: no tier read
+        await first.Runtime.FlushAsync();
+        await second.Answers.AskAsync("acme", "tier");  // a fresh process: answered by the tier
+        Assert.Equal(0, second.Answers.Calls);
+
+        Assert.Equal(0, await TierHitsAsync(first));
+        Assert.Equal(1, await TierHitsAsync(second));
+    }
+
+    private static async Task<long> TierHitsAsync(TestApp app)
+    {
+        using HttpResponseMessage response = await app.Client.SendAsync(app.Request(HttpMethod.Get, "/llmcache/stats"));
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return Assert.Single(body.RootElement.GetProperty("tiers").EnumerateArray()).GetProperty("hits").GetInt64();
+    }
+
     private static async Task<string> MethodIdAsync(TestApp app, string name)
     {
         using HttpResponseMessage response = await app.Client.SendAsync(app.Request(HttpMethod.Get, "/llmcache/stats"));

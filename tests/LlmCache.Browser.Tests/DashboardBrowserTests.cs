@@ -195,6 +195,12 @@ public sealed class DashboardBrowserTests
                 await NumberAsync(row.Locator("td[data-col=tokensSaved]")));
         }
 
+        foreach (JsonElement tier in stats.GetProperty("tiers").EnumerateArray())
+        {
+            string shown = await page.InnerTextAsync($"#tiers li[data-tier='{tier.GetProperty("name").GetString()}'] .detail");
+            Assert.StartsWith(tier.GetProperty("hits").GetInt64().ToString("N0", CultureInfo.InvariantCulture) + " hits", shown, StringComparison.Ordinal);
+        }
+        Assert.Equal(methods.Sum(m => m.GetProperty("distributedHits").GetInt64()), await NumberAsync(page.Locator("#chart-levels [data-bar=tiers] .figure")));
         long memory = methods.Sum(m => m.GetProperty("memoryHits").GetInt64());
         Assert.Equal(memory, await NumberAsync(page.Locator("#chart-levels [data-bar=memory] .figure")));
         Assert.Equal(misses, await NumberAsync(page.Locator("#chart-levels [data-bar=misses] .figure")));

@@ -38,7 +38,8 @@ public sealed record LlmCacheStatsResponse(LlmCacheStatistics Totals, double Hit
 /// <summary>One tier as <c>GET stats</c> reports it.</summary>
 /// <param name="Name">The tier's name.</param>
 /// <param name="Breaker">Its circuit breaker's state: <c>closed</c>, <c>open</c>, <c>halfopen</c> or <c>isolated</c>.</param>
-public sealed record LlmCacheTierStateResponse(string Name, string Breaker);
+/// <param name="Hits">Reads it answered with an entry (<see cref="LlmCacheTierInfo.Hits"/>).</param>
+public sealed record LlmCacheTierStateResponse(string Name, string Breaker, long Hits);
 
 
 /// <summary>

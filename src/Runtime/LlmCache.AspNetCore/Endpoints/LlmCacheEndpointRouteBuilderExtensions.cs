@@ -77,7 +77,7 @@ public static class LlmCacheEndpointRouteBuilderExtensions
             LlmCacheStatistics totals = runtime.Statistics;
             long calls = totals.Hits + totals.Misses;
             MethodStatistics[] methods = [.. runtime.MethodStatistics.OrderByDescending(m => m.CostSaved).ThenByDescending(m => m.Hits).ThenBy(m => m.MethodId, StringComparer.Ordinal)];
-            LlmCacheTierStateResponse[] tiers = [.. runtime.Tiers.Select(t => new LlmCacheTierStateResponse(t.Name, t.BreakerState.ToString().ToLowerInvariant()))];
+            LlmCacheTierStateResponse[] tiers = [.. runtime.Tiers.Select(t => new LlmCacheTierStateResponse(t.Name, t.BreakerState.ToString().ToLowerInvariant(), t.Hits))];
             context.Response.Headers.CacheControl = "no-store";
             return Results.Ok(new LlmCacheStatsResponse(totals, calls == 0 ? 0 : (double)totals.Hits / calls, runtime.Options.PriceCurrency, methods, tiers,
                 runtime.PendingRefreshes, meter.Snapshot()));

@@ -147,10 +147,13 @@
   function drawLevels(stats) {
     let memory = 0, tiers = 0;
     for (const m of stats.methods) { memory += m.memoryHits; tiers += m.distributedHits; }
-    const tierNames = stats.tiers.map(t => t.name.replace(/^\d+:/, "").replace(/CacheTier$|Tier$/, "")).join(" → ");
+    const tierName = t => t.name.replace(/^\d+:/, "").replace(/CacheTier$|Tier$/, "");
+    // Each tier's own count is the reads it answered (an entry then found stale is counted there too).
+    const perTier = stats.tiers.map(t => ({ key: "tier:" + t.name, label: "\u2003" + tierName(t), title: t.name + ": reads answered with an entry", value: t.hits, kind: "tier" }));
     bars($("chart-levels"), [
       { key: "memory", label: "Memory", value: memory, kind: "memory" },
-      { key: "tiers", label: tierNames ? "Tiers (" + tierNames + ")" : "Tiers (none)", value: tiers, kind: "tier" },
+      { key: "tiers", label: perTier.length === 1 ? "Tiers (" + tierName(stats.tiers[0]) + ")" : perTier.length ? "Tiers" : "Tiers (none)", value: tiers, kind: "tier" },
+      ...(perTier.length > 1 ? perTier : []),
       { key: "misses", label: "Misses (the LLM)", value: stats.totals.misses, kind: "miss" },
     ], v => integer.format(v));
   }
@@ -184,7 +187,7 @@
       const probe = probes.get(tier.name);
       const reachable = probe ? probe.reachable : true;
       const level = !reachable ? "bad" : tier.breaker !== "closed" ? "warn" : "ok";
-      const detail = (probe ? (reachable ? ms(probe.latencyMs) : "unreachable") + " · " : "") + "breaker " + tier.breaker;
+      const detail = integer.format(tier.hits) + " hits · " + (probe ? (reachable ? ms(probe.latencyMs) : "unreachable") + " · " : "") + "breaker " + tier.breaker;
       return el("li", { "data-tier": tier.name, "data-breaker": tier.breaker },
         el("span", { class: "dot " + level, title: level }),
         el("span", { class: "name", text: tier.name.replace(/^\d+:/, "") }),
