@@ -199,8 +199,9 @@ public sealed class DashboardBrowserTests
         {
             string shown = await page.InnerTextAsync($"#tiers li[data-tier='{tier.GetProperty("name").GetString()}'] .detail");
             Assert.StartsWith(tier.GetProperty("hits").GetInt64().ToString("N0", CultureInfo.InvariantCulture) + " hits", shown, StringComparison.Ordinal);
+            Assert.Equal(tier.GetProperty("hits").GetInt64(), await NumberAsync(page.Locator($"#chart-levels [data-bar='tier:{tier.GetProperty("name").GetString()}'] .figure")));
         }
-        Assert.Equal(methods.Sum(m => m.GetProperty("distributedHits").GetInt64()), await NumberAsync(page.Locator("#chart-levels [data-bar=tiers] .figure")));
+        Assert.Equal(methods.Sum(m => m.GetProperty("distributedHits").GetInt64()), await NumberAsync(page.Locator("#chart-levels [data-bar=second-level] .figure")));
         long memory = methods.Sum(m => m.GetProperty("memoryHits").GetInt64());
         Assert.Equal(memory, await NumberAsync(page.Locator("#chart-levels [data-bar=memory] .figure")));
         Assert.Equal(misses, await NumberAsync(page.Locator("#chart-levels [data-bar=misses] .figure")));

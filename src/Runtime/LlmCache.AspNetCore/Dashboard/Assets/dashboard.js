@@ -148,12 +148,13 @@
     let memory = 0, tiers = 0;
     for (const m of stats.methods) { memory += m.memoryHits; tiers += m.distributedHits; }
     const tierName = t => t.name.replace(/^\d+:/, "").replace(/CacheTier$|Tier$/, "");
-    // Each tier's own count is the reads it answered (an entry then found stale is counted there too).
-    const perTier = stats.tiers.map(t => ({ key: "tier:" + t.name, label: "\u2003" + tierName(t), title: t.name + ": reads answered with an entry", value: t.hits, kind: "tier" }));
+    // The second level answers from a tier, or by joining an identical call already in flight; each
+    // tier's own figure is the reads it answered with an entry.
+    const perTier = stats.tiers.map(t => ({ key: "tier:" + t.name, label: "\u2003" + tierName(t) + " reads", title: t.name + ": reads answered with an entry", value: t.hits, kind: "tier" }));
     bars($("chart-levels"), [
       { key: "memory", label: "Memory", value: memory, kind: "memory" },
-      { key: "tiers", label: perTier.length === 1 ? "Tiers (" + tierName(stats.tiers[0]) + ")" : perTier.length ? "Tiers" : "Tiers (none)", value: tiers, kind: "tier" },
-      ...(perTier.length > 1 ? perTier : []),
+      { key: "second-level", label: "Second level", title: "answered by a tier, or by joining an identical call in flight", value: tiers, kind: "tier" },
+      ...perTier,
       { key: "misses", label: "Misses (the LLM)", value: stats.totals.misses, kind: "miss" },
     ], v => integer.format(v));
   }
