@@ -203,6 +203,11 @@ public sealed class DashboardBrowserTests
             Assert.Equal(tier.GetProperty("hits").GetInt64(), await NumberAsync(page.Locator($"#chart-levels [data-bar='tier:{tier.GetProperty("name").GetString()}'] .figure")));
         }
         Assert.Equal(methods.Sum(m => m.GetProperty("distributedHits").GetInt64()), await NumberAsync(page.Locator("#chart-levels [data-bar=second-level] .figure")));
+        // Savings by model come from the meter (counted since the endpoints were mapped, before any traffic).
+        JsonElement[] models = [.. stats.GetProperty("meter").GetProperty("models").EnumerateArray()];
+        Assert.Equal(models.Length, await page.Locator("#models tbody tr[data-model]").CountAsync());
+        Assert.Equal((double)cost, models.Sum(m => m.GetProperty("costSaved").GetDouble()), 6);
+        Assert.Equal(input, models.Sum(m => m.GetProperty("inputTokensSaved").GetInt64()));
         long memory = methods.Sum(m => m.GetProperty("memoryHits").GetInt64());
         Assert.Equal(memory, await NumberAsync(page.Locator("#chart-levels [data-bar=memory] .figure")));
         Assert.Equal(misses, await NumberAsync(page.Locator("#chart-levels [data-bar=misses] .figure")));

@@ -134,56 +134,38 @@ internal sealed class LlmCacheMeterView : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    /// <summary>A count and a total, added to from any thread.</summary>
+    /// <summary>A count and a total, added to from any thread without a lock (the total in billionths, as the runtime keeps costs).</summary>
     private sealed class Sum
     {
-        private readonly object _gate = new();
-        public long Count;
-        public double Total;
+        private long _count;
+        private long _totalNanos;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public double Total => Interlocked.Read(ref _totalNanos) / 1e9;
 
         public void Add(double value)
         {
-            lock (_gate)
-            {
-                Count++;
-                Total += value;
-            }
+            Interlocked.Increment(ref _count);
+            Interlocked.Add(ref _totalNanos, (long)(value * 1e9));
         }
 
         public void Merge(Sum other)
         {
-            lock (other._gate)
-            {
-                Count += other.Count;
-                Total += other.Total;
-            }
+            Interlocked.Add(ref _count, other.Count);
+            Interlocked.Add(ref _totalNanos, Interlocked.Read(ref other._totalNanos));
         }
     }
 
+    /// <summary>Tokens and cost saved for one method and model (the cost in billionths, added without a lock).</summary>
     private sealed class ModelSum
     {
-        private readonly object _gate = new();
         public long Input;
         public long Output;
-        private double _cost;
+        private long _costNanos;
 
-        public double Cost
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _cost;
-                }
-            }
-        }
+        public double Cost => Interlocked.Read(ref _costNanos) / 1e9;
 
-        public void AddCost(double value)
-        {
-            lock (_gate)
-            {
-                _cost += value;
-            }
-        }
+        public void AddCost(double value) => Interlocked.Add(ref _costNanos, (long)Math.Round(value * 1e9));
     }
 }
