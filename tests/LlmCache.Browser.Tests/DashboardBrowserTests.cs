@@ -13,7 +13,7 @@ namespace LlmCache.Browser.Tests;
 public sealed class DashboardBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Dashboard_ShowsTheMetersFigures_AndPurgesFromThePage()

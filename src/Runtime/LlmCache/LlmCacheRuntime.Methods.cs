@@ -15,7 +15,7 @@ public sealed partial class LlmCacheRuntime
     {
         ArgumentException.ThrowIfNullOrEmpty(methodId);
         cancellationToken.ThrowIfCancellationRequested();
-        bool complete = await _store.Removals.MethodRemovedAsync(methodId, _recorder.CountersOf(methodId), share: true).ConfigureAwait(false);
+        bool complete = await _store.Removals.MethodRemovedAsync(methodId, _recorder.FindCounters(methodId), share: true).ConfigureAwait(false);
         _local.RemoveWhere(method => string.Equals(method.Id, methodId, StringComparison.Ordinal));
         foreach (ICacheInvalidationBus bus in _buses)
         {
@@ -27,7 +27,7 @@ public sealed partial class LlmCacheRuntime
     // Another process removed a method's entries: honour it here too (the shared record says the same).
     private void OnRemoteMethodRemoved(string methodId)
     {
-        _ = _store.Removals.MethodRemovedAsync(methodId, _recorder.CountersOf(methodId), share: false);
+        _ = _store.Removals.MethodRemovedAsync(methodId, _recorder.FindCounters(methodId), share: false);
         _local.RemoveWhere(method => string.Equals(method.Id, methodId, StringComparison.Ordinal));
     }
 }

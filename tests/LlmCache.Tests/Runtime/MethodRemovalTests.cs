@@ -32,6 +32,7 @@ public sealed class MethodRemovalTests
             await service.AskAsync("n1");
             Assert.True(await runtime.RemoveMethodAsync("Some.Other.Method.0123456789abcdef"));
             Assert.Equal("n1#1", await service.AskAsync("n1"));
+            Assert.DoesNotContain(runtime.MethodStatistics, m => m.MethodId.StartsWith("Some.Other.", StringComparison.Ordinal));
             await Assert.ThrowsAsync<ArgumentException>(async () => await runtime.RemoveMethodAsync(""));
         }
     }

@@ -84,13 +84,14 @@ internal sealed class RemovalLog
 
     /// <summary>
     /// Records that every entry of the method <paramref name="methodId"/> was removed now: in
-    /// <paramref name="counters"/> (read by every call of the method) and, when <paramref name="share"/>,
-    /// in the shared tiers, which every process re-reads before serving an entry read from them.
+    /// <paramref name="counters"/> (read by every call of the method; null when it has not been called
+    /// here, and its first tier read learns of it) and, when <paramref name="share"/>, in the shared
+    /// tiers, which every process re-reads before serving an entry read from them.
     /// </summary>
-    public Task<bool> MethodRemovedAsync(string methodId, MethodCounters counters, bool share)
+    public Task<bool> MethodRemovedAsync(string methodId, MethodCounters? counters, bool share)
     {
         long now = Now;
-        counters.Removed(now);
+        counters?.Removed(now);
         return RemovedAsync(MethodEntry(methodId), now, share);
     }
 
