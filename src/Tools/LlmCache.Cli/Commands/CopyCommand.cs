@@ -80,7 +80,7 @@ internal static class CopyCommand
                     Interlocked.Add(ref bytes, value.Value.LongLength);
                     return true;
                 }, ct).ConfigureAwait(false);
-            var result = new CopyResult($"{fromName} ({sourceFile.Name})", $"{toName} ({targetFile.Name})", keyPrefix, dry, keys.Count,
+            var result = new CopyResult($"{fromName} ({Path.GetRelativePath(Directory.GetCurrentDirectory(), sourceFile.FullName)})", $"{toName} ({Path.GetRelativePath(Directory.GetCurrentDirectory(), targetFile.FullName)})", keyPrefix, dry, keys.Count,
                 outcome.Done, skipped, outcome.Failed, bytes, outcome.FirstError);
             if (json)
             {
