@@ -10,7 +10,7 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive = false, CancellationToken cancellationToken = default)
     {
         var context = new CliContext(output, error, interactive);
-        RootCommand root = Build(context);
+        Command root = Build(context);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -25,9 +25,14 @@ internal static class CliApp
         return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
-    private static RootCommand Build(CliContext context)
+    private static Command Build(CliContext context)
     {
-        var root = new RootCommand("Operate LlmCache: look at a running app's cache, list cached methods, inspect, purge and copy entries in the tiers.");
+        // Named after the tool's command (RootCommand would name it after the assembly, LlmCache.Cli).
+        var root = new Command("llmcache", "Operate LlmCache: look at a running app's cache, list cached methods, inspect, purge and copy entries in the tiers.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         root.Options.Add(CommonOptions.Json);
         root.Subcommands.Add(StatsCommand.Create(context));
         root.Subcommands.Add(PingCommand.Create(context));

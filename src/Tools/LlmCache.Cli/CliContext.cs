@@ -65,5 +65,11 @@ internal sealed class CliContext
             await Error.WriteLineAsync("llmcache: cancelled").ConfigureAwait(false);
             return ExitCodes.Failed;
         }
+        catch (Exception ex)
+        {
+            // A tier or an app failing in a way no command foresaw: still one line, still a failure code.
+            await Error.WriteLineAsync($"llmcache: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
     }
 }
