@@ -115,4 +115,15 @@ public sealed class RedisCliTests : IDisposable
         Assert.False(down.GetProperty("tiers")[0].GetProperty("reachable").GetBoolean());
         Assert.False(string.IsNullOrEmpty(down.GetProperty("tiers")[0].GetProperty("error").GetString()));
     }
+
+    [Fact]
+    public async Task PurgeAgainstADeadRedis_FailsWithExitCode1_InsteadOfFindingNothing()
+    {
+        string config = CliTestKit.WriteConfig(_folder, redis: RedisSection);
+        _server.Kill();
+        JsonElement purge = await CliTestKit.JsonAsync(1, "purge", "--config", config, "--namespace", "old");
+        JsonElement redis = purge.GetProperty("tiers")[0];
+        Assert.Equal(0, redis.GetProperty("deleted").GetInt32());
+        Assert.Contains("listing failed", redis.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -24,12 +24,9 @@ public sealed partial class RedisCacheTier : IListableCacheTier
         string pattern = GlobEscape(full) + "*";
         IDatabase db = _redis.GetDatabase();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (IServer server in _redis.GetServers())
+        IServer[] primaries = await PrimariesAsync(token).ConfigureAwait(false);
+        foreach (IServer server in primaries)
         {
-            if (!server.IsConnected || server.IsReplica)
-            {
-                continue;
-            }
             var page = new List<RedisKey>(ListPageSize);
             await foreach (RedisKey key in server.KeysAsync(db.Database, pattern, ListPageSize).WithCancellation(token).ConfigureAwait(false))
             {
@@ -47,6 +44,28 @@ public sealed partial class RedisCacheTier : IListableCacheTier
             {
                 yield return entry;
             }
+        }
+    }
+
+    /// <summary>
+    /// The connected primaries, waiting up to <see cref="RedisTierOptions.ConnectTimeout"/> for the first
+    /// connection: a listing of a server that cannot be reached fails rather than finding nothing.
+    /// </summary>
+    private async Task<IServer[]> PrimariesAsync(CancellationToken token)
+    {
+        long deadline = Environment.TickCount64 + (long)_options.ConnectTimeout.TotalMilliseconds;
+        while (true)
+        {
+            IServer[] primaries = [.. _redis.GetServers().Where(s => s.IsConnected && !s.IsReplica)];
+            if (primaries.Length > 0)
+            {
+                return primaries;
+            }
+            if (Environment.TickCount64 >= deadline)
+            {
+                throw new RedisException("The Redis tier cannot list keys: no primary is connected.");
+            }
+            await Task.Delay(50, token).ConfigureAwait(false);
         }
     }
 
