@@ -18,6 +18,7 @@ public sealed class AppEndpointCliTests : IAsyncLifetime
 {
     private const string Token = "Bearer s3cret";
     private WebApplication? _app;
+    private SupportBot? _bot;
     private string _url = "";
 
     public async Task InitializeAsync()
@@ -40,10 +41,10 @@ public sealed class AppEndpointCliTests : IAsyncLifetime
         await _app.StartAsync();
         _url = $"http://127.0.0.1:{port}/llmcache";
 
-        var bot = new SupportBot(_app.Services.GetRequiredService<LlmCacheRuntime>());
-        await bot.AnswerAsync("a"); // a miss
-        await bot.AnswerAsync("a"); // a hit
-        await bot.AnswerAsync("a"); // a hit
+        _bot = new SupportBot(_app.Services.GetRequiredService<LlmCacheRuntime>());
+        await _bot.AnswerAsync("a"); // a miss
+        await _bot.AnswerAsync("a"); // a hit
+        await _bot.AnswerAsync("a"); // a hit
     }
 
     public async Task DisposeAsync()
@@ -94,6 +95,36 @@ public sealed class AppEndpointCliTests : IAsyncLifetime
         (int exit, _, string error) = await CliTestKit.RunAsync("ping", "--url", $"http://127.0.0.1:{LoopbackPorts.Free()}/llmcache");
         Assert.Equal(1, exit);
         Assert.Contains("did not answer", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PurgeByTag_ThroughTheApp_RemovesItsEntries_SoTheNextCallRunsTheMethod()
+    {
+        JsonElement result = await CliTestKit.JsonAsync(0, "purge", "--url", _url, "-H", "Authorization: " + Token, "--tag", "support");
+        Assert.Equal("app", result.GetProperty("source").GetString());
+        Assert.True(result.GetProperty("complete").GetBoolean());
+        Assert.Equal(1, _bot!.Calls);
+        await _bot.AnswerAsync("a");
+        Assert.Equal(2, _bot.Calls);
+    }
+
+    [Fact]
+    public async Task Bump_MovesTheRunningAppToANewNamespace()
+    {
+        await CliTestKit.JsonAsync(0, "purge", "--url", _url, "-H", "Authorization: " + Token, "--bump", "web-v2");
+        Assert.Equal("web-v2", _app!.Services.GetRequiredService<LlmCacheRuntime>().Options.Namespace);
+        await _bot!.AnswerAsync("a");
+        Assert.Equal(2, _bot.Calls); // a miss under the new namespace
+    }
+
+    [Theory]
+    [InlineData("--method", "A.B")]
+    [InlineData("--bump", "no spaces")]
+    public async Task PurgeThroughTheApp_RefusesWhatTheAppCannotDo_WithExitCode2(string option, string value)
+    {
+        (int exit, _, string error) = await CliTestKit.RunAsync("purge", "--url", _url, option, value);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("llmcache: ", error, StringComparison.Ordinal);
     }
 
     private sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)

@@ -7,14 +7,23 @@ namespace LlmCache.Cli.Commands;
 internal static class AppEndpoint
 {
     /// <summary>GETs <c>{url}/{path}</c> and returns the JSON answer; an error status or an unreachable app is a <see cref="CliException"/>.</summary>
-    public static async Task<JsonDocument> GetAsync(string url, string path, IReadOnlyList<string> headers, CancellationToken cancellationToken)
+    public static Task<JsonDocument> GetAsync(string url, string path, IReadOnlyList<string> headers, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, url, path, null, headers, cancellationToken);
+
+    /// <summary>Sends <paramref name="method"/> to <c>{url}/{path}</c> (with a JSON body when given) and returns the JSON answer.</summary>
+    public static async Task<JsonDocument> SendAsync(HttpMethod method, string url, string path, object? body, IReadOnlyList<string> headers,
+        CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(url.TrimEnd('/') + "/" + path, UriKind.Absolute, out Uri? address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
         {
             throw new CliException($"--url must be an http(s) address, e.g. http://localhost:5080/llmcache (got '{url}')");
         }
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, address);
+        using var request = new HttpRequestMessage(method, address);
+        if (body is not null)
+        {
+            request.Content = System.Net.Http.Json.JsonContent.Create(body, options: CliContext.JsonOptions);
+        }
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         foreach (string header in headers)
         {
@@ -45,10 +54,10 @@ internal static class AppEndpoint
                     ? " (the endpoints require authorization: pass --header \"Authorization: Bearer …\")" : "";
                 throw new CliException($"{address} answered {(int)response.StatusCode} {response.ReasonPhrase}{hint}", ExitCodes.Failed);
             }
-            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            string answer = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return JsonDocument.Parse(body);
+                return JsonDocument.Parse(answer.Length == 0 ? "{}" : answer);
             }
             catch (JsonException ex)
             {

@@ -27,7 +27,7 @@ internal static class PurgeCommand
 
     public static Command Create(CliContext context)
     {
-        Option<FileInfo> config = CommonOptions.Config(required: true);
+        Option<FileInfo> config = CommonOptions.Config(required: false);
         Option<string> section = CommonOptions.Section();
         Option<string[]> tiers = CommonOptions.TierFilter();
         Option<string> manifest = CommonOptions.Manifest();
@@ -43,12 +43,32 @@ internal static class PurgeCommand
         var @namespace = new Option<string>("--namespace") { Description = "Every entry written under this namespace (e.g. an old one, after a bump)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Count what would be deleted; delete nothing, record nothing." };
         var concurrency = new Option<int>("--concurrency") { Description = "Deletions in flight per tier.", DefaultValueFactory = _ => 16 };
-        var command = new Command("purge", "Delete entries in the tiers by --method, --tag, --tenant or --namespace (exactly one).")
+        Option<string> url = CommonOptions.Url();
+        Option<string[]> headers = CommonOptions.Header();
+        var bump = new Option<string>("--bump")
         {
-            config, section, tiers, manifest, method, tag, tenant, tenantType, @namespace, dryRun, concurrency,
+            Description = "With --url: move the running app to this new namespace at once (its POST namespace); every entry of the old one is orphaned.",
+        };
+        var command = new Command("purge",
+            "Delete entries in the tiers (--config) by --method, --tag, --tenant or --namespace (exactly one); or through a running app (--url) by --tag, --tenant or --bump.")
+        {
+            config, section, tiers, manifest, method, tag, tenant, tenantType, @namespace, dryRun, concurrency, url, headers, bump,
         };
         command.SetAction((parse, ct) => context.RunAsync(async () =>
         {
+            if (parse.GetValue(url) is { } address)
+            {
+                return await PurgeThroughAppAsync(context, parse, address, parse.GetValue(headers) ?? [],
+                    parse.GetValue(method), parse.GetValue(tag), parse.GetValue(tenant), parse.GetValue(@namespace), parse.GetValue(bump), ct).ConfigureAwait(false);
+            }
+            if (parse.GetValue(bump) is not null)
+            {
+                throw new CliException("--bump changes a running app's namespace: it needs --url");
+            }
+            if (parse.GetValue(config) is null)
+            {
+                throw new CliException("purge needs --config (the tiers) or --url (a running app)");
+            }
             (string By, string Value)[] selectors = [.. new[] { ("method", parse.GetValue(method)), ("tag", parse.GetValue(tag)),
                 ("tenant", parse.GetValue(tenant)), ("namespace", parse.GetValue(@namespace)) }
                 .Where(s => s.Item2 is not null).Select(s => (s.Item1, s.Item2!))];
@@ -162,6 +182,48 @@ internal static class PurgeCommand
     }
 
     private static CliException BadTenant(string value, string type) => new($"--tenant '{value}' is not a {type}");
+
+    /// <summary>
+    /// A removal through the app's own endpoints (<c>DELETE tags/{tag}</c>, <c>DELETE tenants/{tenant}</c>,
+    /// <c>POST namespace</c>): the app's runtime removes from every level and every process sharing its tiers.
+    /// </summary>
+    private static async Task<int> PurgeThroughAppAsync(CliContext context, ParseResult parse, string url, IReadOnlyList<string> headers,
+        string? method, string? tag, string? tenant, string? @namespace, string? bump, CancellationToken ct)
+    {
+        if (method is not null || @namespace is not null)
+        {
+            throw new CliException("through --url, purge removes by --tag, --tenant or --bump; by --method or --namespace it needs --config (the tiers)");
+        }
+        (string By, string? Value)[] given = [.. new[] { ("tag", tag), ("tenant", tenant), ("bump", bump) }.Where(s => s.Item2 is not null)];
+        if (given.Length != 1 || string.IsNullOrWhiteSpace(given[0].Value))
+        {
+            throw new CliException("through --url, purge needs exactly one of --tag, --tenant, --bump");
+        }
+        (string by, string value) = (given[0].By, given[0].Value!);
+        if (by == "bump" && !LlmCacheRuntime.IsValidNamespace(value))
+        {
+            throw new CliException($"'{value}' is not a valid namespace (1-64 letters, digits, '.', '_' or '-')");
+        }
+        using System.Text.Json.JsonDocument answer = by switch
+        {
+            "tag" => await AppEndpoint.SendAsync(HttpMethod.Delete, url, "tags/" + Uri.EscapeDataString(value), null, headers, ct).ConfigureAwait(false),
+            "tenant" => await AppEndpoint.SendAsync(HttpMethod.Delete, url, "tenants/" + Uri.EscapeDataString(value), null, headers, ct).ConfigureAwait(false),
+            _ => await AppEndpoint.SendAsync(HttpMethod.Post, url, "namespace", new { @namespace = value }, headers, ct).ConfigureAwait(false),
+        };
+        bool complete = by == "bump" || (answer.RootElement.TryGetProperty("complete", out System.Text.Json.JsonElement c) && c.ValueKind == System.Text.Json.JsonValueKind.True);
+        if (parse.GetValue(CommonOptions.Json))
+        {
+            await context.WriteJsonAsync(new { source = "app", url, by, value, complete }).ConfigureAwait(false);
+        }
+        else
+        {
+            context.Console.WriteLine(by == "bump"
+                ? $"The app now writes and reads namespace '{value}'; entries of the old one are orphaned (delete them with purge --config … --namespace OLD)."
+                : complete ? $"The app removed {by} '{value}' from every level."
+                : $"The app removed {by} '{value}', but a tier could not be reached yet: it retries in the background and serves none of those entries meanwhile.");
+        }
+        return complete ? ExitCodes.Success : ExitCodes.Failed;
+    }
 
     private static async Task<TierPurge> PurgeTierAsync(CliContext context, bool json, NamedTier tier, string prefix, Func<string, bool> matches,
         bool dry, int concurrency, CancellationToken ct)
