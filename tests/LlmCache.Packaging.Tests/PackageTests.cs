@@ -33,6 +33,8 @@ public sealed class PackageTests : IDisposable
             Assert.Contains("analyzers/dotnet/cs/LlmCache.Generators.CodeFixes.dll", entries);
             Assert.Contains("build/LlmCache.props", entries);
             Assert.Contains("buildTransitive/LlmCache.props", entries);
+            Assert.Contains("build/LlmCache.targets", entries);
+            Assert.Contains("buildTransitive/LlmCache.targets", entries);
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("LlmCache.Generators.dll", StringComparison.Ordinal));
         }
 
@@ -88,6 +90,11 @@ public sealed class PackageTests : IDisposable
         Assert.Contains("calls=2 a=HELLO b=HELLO c=OTHER", output, StringComparison.Ordinal);
         string props = File.ReadAllText(Path.Combine(consumer, "obj", "Consumer.csproj.nuget.g.props"));
         Assert.Contains("LlmCache.props", props, StringComparison.Ordinal);
+        // The package's targets write the build manifest next to the build, for the llmcache CLI.
+        string manifest = File.ReadAllText(Path.Combine(consumer, "bin", "Release", "net10.0", "llmcache.manifest.json"));
+        Assert.Contains("\"name\": \"Service.AskAsync\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"ttl\": \"00:05:00\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"callSites\": 3", manifest, StringComparison.Ordinal);
     }
 
     public void Dispose()
