@@ -15,7 +15,7 @@ public sealed class ManifestTests
 
         public sealed class Bot
         {
-            [LlmCached(Ttl = "15m", Tags = ["say \"hi\"", @"back\slash"], Namespace = "bot-v2", FailSafe = "1d")]
+            [LlmCached(Ttl = "15m", Tags = ["say \"hi\"", @"back\slash"], Namespace = "bot-v2", FailSafe = "1d", Semantic = nameof(prompt), Similarity = 0.9)]
             public Task<string> AskAsync(string prompt, string tenantId, CancellationToken ct) => Task.FromResult(prompt);
 
             [LlmCached(Tenant = "tenantId")]
@@ -61,6 +61,10 @@ public sealed class ManifestTests
         Assert.Equal(["prompt", "tenantId"], ask.GetProperty("keyedParameters").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal(2, ask.GetProperty("callSites").GetInt32());
         Assert.Equal(ask.GetProperty("name").GetString() + "." + ask.GetProperty("fingerprint").GetString(), ask.GetProperty("id").GetString());
+        JsonElement semantic = ask.GetProperty("semantic");
+        Assert.Equal("prompt", semantic.GetProperty("parameter").GetString());
+        Assert.Equal("text", semantic.GetProperty("compares").GetString());
+        Assert.Equal(0.9, semantic.GetProperty("similarity").GetDouble());
 
         JsonElement personal = methods.Single(m => m.GetProperty("name").GetString() == "Demo.Bot.PersonalAsync");
         Assert.Equal(JsonValueKind.Null, personal.GetProperty("ttl").ValueKind);

@@ -64,7 +64,10 @@ internal static partial class Emitter
             Field(json, "hardTimeout", JsonTime(m.HardTimeoutTicks));
             Field(json, "eagerRefresh", m.EagerRefresh is { } refresh ? refresh.ToString("R", CultureInfo.InvariantCulture) : "null");
             Field(json, "exported", m.Exported ? "true" : "false");
-            Field(json, "semantic", "null"); // reserved: the semantic cache's settings
+            Field(json, "semantic", m.Semantic is { } semantic
+                ? "{ \"parameter\": " + JsonString(semantic.Parameter) + ", \"compares\": " + JsonString(semantic.Kind == SemanticKind.Messages ? "lastUserMessage" : "text")
+                    + ", \"similarity\": " + (semantic.Similarity is { } similarity ? similarity.ToString("R", CultureInfo.InvariantCulture) : "null") + " }"
+                : "null");
             Field(json, "callSites", methods[i].Sites.Count.ToString(CultureInfo.InvariantCulture), last: true);
             json.Append("    }");
         }
