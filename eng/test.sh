@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with one line: "N passed, N failed".
-# Installs what the integration tests need when it is missing: redis-server (Debian package) and
-# s3rver (npm, into .tools/). Usage: bash eng/test.sh [extra dotnet test arguments]
+# Installs what the integration tests need when it is missing: redis-server and chromium (Debian
+# packages; the dashboard's browser test drives /usr/bin/chromium) and s3rver (npm, into .tools/). Usage: bash eng/test.sh [extra dotnet test arguments]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -12,6 +12,11 @@ if ! command -v redis-server >/dev/null 2>&1; then
   echo "test.sh: installing redis-server (Debian package)"
   as_root apt-get update -qq >/dev/null
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing chromium (Debian package)"
+  as_root apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 if [ ! -x .tools/node_modules/.bin/s3rver ]; then
   echo "test.sh: installing s3rver (npm)"

@@ -19,4 +19,12 @@ public sealed class Answers(LlmCacheRuntime cache)
         int call = Interlocked.Increment(ref _calls);
         return Task.FromResult($"{tenant}/{question}/{call}");
     }
+
+    /// <summary>Another method, without tags or tenant: removals of <see cref="AskAsync"/> must leave it alone.</summary>
+    [LlmCached]
+    public Task<string> SummarizeAsync(string text)
+    {
+        int call = Interlocked.Increment(ref _calls);
+        return Task.FromResult($"summary of {text}/{call}");
+    }
 }

@@ -146,4 +146,30 @@ public sealed class RedisClusterTests : IDisposable
             Assert.Equal(29, r2.LocalEntryCount);
         }
     }
+
+    [Fact]
+    public async Task SemanticPartitions_LiveInOneSlotEach_AndAreSharedAcrossTheCluster()
+    {
+        LlmCacheRuntime Semantic(RedisCacheTier tier) => new(new LlmCacheOptions
+        {
+            Tiers = { tier },
+            TierResilience = new TierResilienceOptions { Timeout = TimeSpan.FromSeconds(4) },
+            Semantic = { EmbeddingGenerator = new LlmCache.Testing.WordsEmbeddingGenerator() },
+        });
+        using var t1 = new RedisCacheTier(new RedisTierOptions { Configuration = _cluster.Configuration, OperationTimeout = TimeSpan.FromSeconds(2) });
+        using var t2 = new RedisCacheTier(new RedisTierOptions { Configuration = _cluster.Configuration, OperationTimeout = TimeSpan.FromSeconds(2) });
+        await using LlmCacheRuntime r1 = Semantic(t1);
+        await using LlmCacheRuntime r2 = Semantic(t2);
+        var first = new LlmCache.Testing.SemanticAnswers(r1);
+        var second = new LlmCache.Testing.SemanticAnswers(r2);
+        await first.AskAsync("How do I reset my password");
+        await r1.FlushAsync();
+        Assert.Equal("answer to How do I reset my password", await second.AskAsync("How can I reset my password"));
+        Assert.Equal(0, second.Calls);
+
+        // The list's name carries the partition as its hash tag: one slot, whatever the prefix.
+        using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_cluster.Configuration + ",allowAdmin=true");
+        RedisKey list = _cluster.Nodes.SelectMany(n => redis.GetServer("127.0.0.1", n.Port).Keys(pattern: "semantic:{*}")).Single();
+        Assert.Equal(1, await redis.GetDatabase().ListLengthAsync(list));
+    }
 }

@@ -168,26 +168,37 @@ public sealed partial class LlmCacheRuntime
         T value = await GetOrCreateCoreAsync(key, args, invoke, control, sameKey, cancellationToken).ConfigureAwait(false);
         if (found is ({ } shadowKey, { } shadowEntry, double shadowSimilarity))
         {
-            bool agreed = Options.Semantic.AnswersAgree is { } agree ? SafeAgree(agree, shadowEntry.Value, value) : SameAnswer(shadowEntry.Value, value);
+            bool agreed = SafeAgree(shadowEntry.Value, value);
             _recorder.SemanticShadow(key, shadowKey, shadowSimilarity, agreed);
             LlmCacheScope.CurrentProbe?.AnnotateLast(CallRecorder.KeyHash(key), shadowSimilarity, CallRecorder.KeyHash(shadowKey));
         }
         if (partition is not null && vector is not null && features is not null && control is not { NoStore: true }
             && _store.TryGetLocal(key, null, out CacheEntry<T>? stored))
         {
-            // The answer now stored joins the index (in the background: the caller has its answer).
-            var entry = new SemanticIndexEntry(exactKey, vector, features.Encode(), AnswerHash(stored.Value),
-                new DateTimeOffset(stored.ExpiresUtcTicks, TimeSpan.Zero) + settings.FailSafe);
-            _semanticWrites.Track(semantic.Index.AddAsync(partition, entry, CancellationToken.None).AsTask(),
-                ex => _recorder.Error(settings, "semantic-index", ex));
+            try
+            {
+                // The answer now stored joins the index (in the background: the caller has its answer).
+                long expires = stored.ExpiresUtcTicks >= DateTimeOffset.MaxValue.UtcTicks - settings.FailSafe.Ticks
+                    ? DateTimeOffset.MaxValue.UtcTicks
+                    : stored.ExpiresUtcTicks + settings.FailSafe.Ticks;
+                var entry = new SemanticIndexEntry(exactKey, vector, features.Encode(), AnswerHash(stored.Value),
+                    new DateTimeOffset(expires, TimeSpan.Zero));
+                _semanticWrites.Track(semantic.Index.AddAsync(partition, entry, CancellationToken.None).AsTask(),
+                    ex => _recorder.Error(settings, "semantic-index", ex));
+            }
+            catch (Exception ex)
+            {
+                // A custom index that throws synchronously, an answer that cannot be hashed: the caller still has its answer.
+                _recorder.Error(settings, "semantic-index", ex);
+            }
         }
         return value;
 
-        bool SafeAgree(Func<object?, object?, bool> agree, T stored, T fresh)
+        bool SafeAgree(T stored, T fresh)
         {
             try
             {
-                return agree(stored, fresh);
+                return Options.Semantic.AnswersAgree is { } agree ? agree(stored, fresh) : SameAnswer(stored, fresh);
             }
             catch (Exception ex)
             {

@@ -334,6 +334,11 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
 
     private void OnRemoteTagRemoved(string tag)
     {
+        if (tag.StartsWith(RemovalLog.MethodRemovalTag, StringComparison.Ordinal))
+        {
+            OnRemoteMethodRemoved(tag[RemovalLog.MethodRemovalTag.Length..]);
+            return;
+        }
         if (tag.StartsWith(TenantNotice, StringComparison.Ordinal))
         {
             if (ulong.TryParse(tag.AsSpan(TenantNotice.Length), System.Globalization.NumberStyles.AllowHexSpecifier, null, out ulong partition))

@@ -130,4 +130,23 @@ public sealed class EmbeddedIndexTests
         byte[] truncated = plain.Encode("p", entry)[..^3];
         Assert.Null(plain.Decode("p", truncated));
     }
+
+    [Fact]
+    public async Task PartitionsAreBounded_TheLeastRecentlyUsedGoFirst()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var index = new EmbeddedSemanticIndex(null, timeProvider: clock) { MaxPartitions = 100 };
+        float[] vector = Normalised([1f, 2f, 3f]);
+        for (int i = 0; i < 100; i++)
+        {
+            await index.AddAsync("p" + i, new SemanticIndexEntry("k", vector, "", 1, clock.GetUtcNow().AddHours(1)), CancellationToken.None);
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        Assert.Single(await index.SearchAsync("p0", vector, 1, CancellationToken.None)); // p0 used again: now the most recent
+        await index.AddAsync("new", new SemanticIndexEntry("k", vector, "", 1, clock.GetUtcNow().AddHours(1)), CancellationToken.None);
+        Assert.InRange(index.PartitionCount, 80, 100);
+        Assert.Single(await index.SearchAsync("p0", vector, 1, CancellationToken.None));
+        Assert.Single(await index.SearchAsync("new", vector, 1, CancellationToken.None));
+        Assert.Empty(await index.SearchAsync("p1", vector, 1, CancellationToken.None)); // the least recently used was dropped
+    }
 }

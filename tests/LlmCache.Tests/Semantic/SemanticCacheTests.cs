@@ -316,4 +316,43 @@ public sealed class SemanticCacheTests
         Assert.Equal("reply to: " + Reset, third.Text);
         Assert.Equal(1, bot.Calls);
     }
+
+    /// <summary>An index that fails every way it can: the caller's call is answered, and counted as the cache's error.</summary>
+    private sealed class BrokenIndex(bool synchronously) : ISemanticIndex
+    {
+        public ValueTask<IReadOnlyList<SemanticCandidate>> SearchAsync(string partition, ReadOnlyMemory<float> vector, int count, CancellationToken cancellationToken) =>
+            synchronously ? throw new InvalidOperationException("search") : ValueTask.FromException<IReadOnlyList<SemanticCandidate>>(new IOException("search"));
+
+        public ValueTask AddAsync(string partition, SemanticIndexEntry entry, CancellationToken cancellationToken) =>
+            synchronously ? throw new InvalidOperationException("add") : ValueTask.FromException(new IOException("add"));
+
+        public ValueTask RemoveAsync(string partition, string entryKey, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AFailingIndex_NeverFailsTheCall(bool synchronously)
+    {
+        (SupportBot bot, _) = Create(o => o.Semantic.Index = new BrokenIndex(synchronously));
+        Assert.Equal("m: answer to 'How do I reset my password'", await bot.AskAsync("m", Reset));
+        await bot.AskAsync("m", Reset); // the exact path still caches
+        await bot.AskAsync("m", ResetParaphrase);
+        await bot.Runtime.FlushAsync();
+        Assert.Equal(2, bot.Calls);
+        Assert.True(bot.Runtime.Statistics.Errors >= 2);
+    }
+
+    [Fact]
+    public async Task AThrowingAgreementJudge_LeavesShadowModeAnswering()
+    {
+        (SupportBot bot, _) = Create(o =>
+        {
+            o.Semantic.Mode = SemanticMode.Shadow;
+            o.Semantic.AnswersAgree = (_, _) => throw new InvalidOperationException("judge down");
+        });
+        await bot.AskAsync("m", Reset);
+        Assert.Equal($"m: answer to '{ResetParaphrase}'", await bot.AskAsync("m", ResetParaphrase));
+        Assert.Equal(2, bot.Calls);
+    }
 }

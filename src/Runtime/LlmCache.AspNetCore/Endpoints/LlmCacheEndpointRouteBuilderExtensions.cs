@@ -3,6 +3,8 @@ using LlmCache;
 using LlmCache.AspNetCore;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -15,7 +17,8 @@ public static class LlmCacheEndpointRouteBuilderExtensions
     /// <list type="bullet">
     /// <item><c>GET ping</c>: every tier probed (reachable, latency, breaker state), as JSON.</item>
     /// <item><c>GET stats</c>: totals, hit rate, each method's hits by level, misses, stale answers, tokens and cost saved, stores skipped by reason, and tier states, as JSON.</item>
-    /// <item><c>DELETE keys/{key}</c>, <c>DELETE tags/{tag}</c>, <c>DELETE tenants/{tenant}</c>: removals,
+    /// <item>the dashboard, a page at <c>{prefix}/</c> that polls <c>stats</c> and <c>ping</c> (its assets are embedded in this package).</item>
+    /// <item><c>DELETE keys/{key}</c>, <c>DELETE tags/{tag}</c>, <c>DELETE methods/{methodId}</c>, <c>DELETE tenants/{tenant}</c>: removals,
     /// answered 202 with <c>{ "complete": bool }</c> (false while a tier has not confirmed; retried in the background).</item>
     /// <item><c>POST namespace</c> with <c>{ "namespace": "v2" }</c>: orphans every entry at once.</item>
     /// </list>
@@ -48,16 +51,36 @@ public static class LlmCacheEndpointRouteBuilderExtensions
             group.RequireAuthorization();
         }
 
+        var meter = new LlmCacheMeterView(MeterScope(endpoints.ServiceProvider));
+        endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopped.Register(meter.Dispose);
+
+        group.MapGet("/", static (HttpContext context) =>
+        {
+            // The page fetches its data and assets by relative URLs: it must be seen under a trailing slash.
+            if (!context.Request.Path.Value!.EndsWith('/'))
+            {
+                return Results.Redirect(context.Request.PathBase + context.Request.Path + "/" + context.Request.QueryString);
+            }
+            context.Response.Headers.ContentSecurityPolicy =
+                "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+            context.Response.Headers["Referrer-Policy"] = "no-referrer";
+            return DashboardAssets.Page.Serve(context, "no-cache, private");
+        }).ExcludeFromDescription();
+        group.MapGet("assets/{file}", static (HttpContext context, string file) =>
+            DashboardAssets.Find(file) is { } asset
+                ? asset.Serve(context, context.Request.Query.ContainsKey("v") ? "private, max-age=31536000, immutable" : "no-cache, private")
+                : Results.NotFound()).ExcludeFromDescription();
         group.MapGet("ping", PingAsync);
-        group.MapGet("stats", static (HttpContext context) =>
+        group.MapGet("stats", (HttpContext context) =>
         {
             LlmCacheRuntime runtime = Runtime(context);
             LlmCacheStatistics totals = runtime.Statistics;
             long calls = totals.Hits + totals.Misses;
             MethodStatistics[] methods = [.. runtime.MethodStatistics.OrderByDescending(m => m.CostSaved).ThenByDescending(m => m.Hits).ThenBy(m => m.MethodId, StringComparer.Ordinal)];
-            LlmCacheTierStateResponse[] tiers = [.. runtime.Tiers.Select(t => new LlmCacheTierStateResponse(t.Name, t.BreakerState.ToString().ToLowerInvariant()))];
+            LlmCacheTierStateResponse[] tiers = [.. runtime.Tiers.Select(t => new LlmCacheTierStateResponse(t.Name, t.BreakerState.ToString().ToLowerInvariant(), t.Hits))];
+            context.Response.Headers.CacheControl = "no-store";
             return Results.Ok(new LlmCacheStatsResponse(totals, calls == 0 ? 0 : (double)totals.Hits / calls, runtime.Options.PriceCurrency, methods, tiers,
-                runtime.PendingRefreshes));
+                runtime.PendingRefreshes, meter.Snapshot()));
         });
         group.MapDelete("keys/{key?}", static async (HttpContext context, string? key) => string.IsNullOrWhiteSpace(key)
             ? Invalid("key", "A key is required: DELETE keys/{key}.")
@@ -65,6 +88,9 @@ public static class LlmCacheEndpointRouteBuilderExtensions
         group.MapDelete("tags/{tag?}", static async (HttpContext context, string? tag) => string.IsNullOrWhiteSpace(tag)
             ? Invalid("tag", "A tag is required: DELETE tags/{tag}.")
             : Removed(await Runtime(context).RemoveByTagAsync(tag, context.RequestAborted).ConfigureAwait(false)));
+        group.MapDelete("methods/{methodId?}", static async (HttpContext context, string? methodId) => string.IsNullOrWhiteSpace(methodId)
+            ? Invalid("methodId", "A method id is required: DELETE methods/{methodId}.")
+            : Removed(await Runtime(context).RemoveMethodAsync(methodId, context.RequestAborted).ConfigureAwait(false)));
         group.MapDelete("tenants/{tenant?}", static async (HttpContext context, string? tenant) => string.IsNullOrWhiteSpace(tenant)
             ? Invalid("tenant", "A tenant is required: DELETE tenants/{tenant}.")
             : Removed(await Runtime(context).ForgetTenantAsync(tenant, context.RequestAborted).ConfigureAwait(false)));
@@ -80,6 +106,12 @@ public static class LlmCacheEndpointRouteBuilderExtensions
         });
         return group;
     }
+
+    // The meter of a runtime from the container comes from the container's meter factory; the default runtime owns its own.
+    private static object? MeterScope(IServiceProvider services) =>
+        services.GetService<IServiceProviderIsService>()?.IsService(typeof(LlmCacheRuntime)) == true
+            ? services.GetService<System.Diagnostics.Metrics.IMeterFactory>()
+            : null;
 
     private static LlmCacheRuntime Runtime(HttpContext context) =>
         (LlmCacheRuntime?)context.RequestServices.GetService(typeof(LlmCacheRuntime)) ?? LlmCacheRuntime.Default;

@@ -77,6 +77,7 @@ internal sealed class EntryStore
         }
         long now = Now;
         if (!_local.TryGet(key, now, out entry) || !EntryPolicy.IsFresh(entry.CreatedUtcTicks, entry.ExpiresUtcTicks, now, control)
+            || Volatile.Read(ref key.Settings.Counters.RemovedUtcTicks) >= entry.CreatedUtcTicks
             || ((key.HasTenant || key.Settings.Method.Tags.Count > 0) && Removals.LastRemoval(key) >= entry.CreatedUtcTicks))
         {
             entry = null;
@@ -153,11 +154,11 @@ internal sealed class EntryStore
         KeepLocal(key, new CacheEntry<T>(stale.Value, stale.CreatedUtcTicks, until, stale.Method) { FailSafeUntilUtcTicks = limit });
     }
 
-    /// <summary>Whether the entry was written after every removal that applies to it (its key, its tags, its tenant).</summary>
+    /// <summary>Whether the entry was written after every removal that applies to it (its key, its method, its tags, its tenant).</summary>
     private async ValueTask<bool> IsNotRemovedAsync<T>(CallKey key, CacheEntry<T> entry, CancellationToken cancellationToken)
     {
         long removed;
-        if (_hasSecondLevel && (key.HasTenant || key.Settings.Method.Tags.Count > 0))
+        if (_hasSecondLevel)
         {
             try
             {

@@ -29,6 +29,7 @@ internal sealed class RemovalLog
     private readonly ConcurrentDictionary<RemovedKey, long> _keys = new();
     private readonly ConcurrentDictionary<string, Shared> _tags = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ulong, Shared> _tenants = new();
+    private readonly ConcurrentDictionary<string, Shared> _methods = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly Func<string> _namespace;
     private readonly TieredCache? _tiers;
@@ -82,6 +83,19 @@ internal sealed class RemovalLog
     public Task<bool> TenantRemovedAsync(ulong partition, bool share) => RemovedAsync(TenantEntry(partition), Now, share);
 
     /// <summary>
+    /// Records that every entry of the method <paramref name="methodId"/> was removed now: in
+    /// <paramref name="counters"/> (read by every call of the method; null when it has not been called
+    /// here, and its first tier read learns of it) and, when <paramref name="share"/>, in the shared
+    /// tiers, which every process re-reads before serving an entry read from them.
+    /// </summary>
+    public Task<bool> MethodRemovedAsync(string methodId, MethodCounters? counters, bool share)
+    {
+        long now = Now;
+        counters?.Removed(now);
+        return RemovedAsync(MethodEntry(methodId), now, share);
+    }
+
+    /// <summary>
     /// The last removal that applies to <paramref name="key"/> as this process knows it now, without
     /// waiting for I/O: shared records not looked at for a while are re-read in the background, so a
     /// process that shares a tier without a notification channel still learns of removals within
@@ -90,6 +104,7 @@ internal sealed class RemovalLog
     public long LastRemoval(in CallKey key)
     {
         long last = _keys.IsEmpty ? 0 : _keys.TryGetValue(RemovedKey.Of(key), out long removed) ? removed : 0;
+        last = Math.Max(last, Volatile.Read(ref key.Settings.Counters.RemovedUtcTicks));
         IReadOnlyList<string> tags = key.Settings.Method.Tags;
         if (tags.Count == 0 && !key.HasTenant)
         {
@@ -124,12 +139,15 @@ internal sealed class RemovalLog
             {
                 await RefreshAsync(TenantEntry(key.Tenant), now, cancellationToken).ConfigureAwait(false);
             }
+            Shared method = MethodEntry(key.Settings.Method.Id);
+            await RefreshAsync(method, now, cancellationToken).ConfigureAwait(false);
+            key.Settings.Counters.Removed(method.Removed);
         }
         return LastRemoval(key);
     }
 
     /// <summary>
-    /// Forgets the tag and tenant times held in memory (after a reconfiguration: the namespace of their
+    /// Forgets the tag, method and tenant times held in memory (after a reconfiguration: the namespace of their
     /// shared records may have changed); those records are read again when needed. Key removals are
     /// kept: a call of the old configuration still running must not store what was removed, under a
     /// key string the new configuration may share.
@@ -138,9 +156,18 @@ internal sealed class RemovalLog
     {
         _tags.Clear();
         _tenants.Clear();
+        _methods.Clear();
     }
 
     private Shared TagEntry(string tag) => _tags.GetOrAdd(tag, static (t, self) => new Shared(self.TagRecord(t)), this);
+
+    // A method removal is kept as the record of a tag no user tag can be (tag records are hashed),
+    // looked up by the method id alone: a tier read of any method asks for it.
+    private Shared MethodEntry(string methodId) =>
+        _methods.GetOrAdd(methodId, static (id, self) => new Shared(self.TagRecord(MethodRemovalTag + id)), this);
+
+    /// <summary>The tag under which a method's removal is recorded and announced to other processes.</summary>
+    public const string MethodRemovalTag = "\u0001method:";
 
     private Shared TenantEntry(ulong partition) => _tenants.GetOrAdd(partition, static (p, self) => new Shared(self.TenantRecord(p)), this);
 

@@ -62,7 +62,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
             return new Tier(cache, index, read, WritePipeline(read, resilience), breaker);
         }).ToArray();
         Infos = Array.ConvertAll(_tiers, tier => new LlmCacheTierInfo(tier.Name, tier.Index, tier.Cache, () => StateOf(tier.Breaker),
-            () => resilience.Timeout));
+            () => resilience.Timeout) { HitsSource = () => Interlocked.Read(ref tier.Hits) });
     }
 
     /// <summary>The tiers as operators see them (name, breaker state, probe), in chain order.</summary>
@@ -108,6 +108,10 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
                 continue;
             }
             destination.Write(hit.Value.AsSpan(0, length));
+            if (IsEntry(key))
+            {
+                Interlocked.Increment(ref _tiers[i].Hits);
+            }
             if (i > 0)
             {
                 var options = PromotionOptions(hit);
@@ -478,5 +482,11 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
     private sealed record Tier(IDistributedCache Cache, int Index, ResiliencePipeline Read, ResiliencePipeline Write, CircuitBreakerStateProvider Breaker)
     {
         public string Name { get; } = TierName(Cache, Index);
+
+        /// <summary>Entries this tier answered a read with (removal records excluded): its hits, for <see cref="LlmCacheTierInfo.Hits"/>.</summary>
+        public long Hits;
     }
+
+    // Removal records ("llmcache:{ns}:~tag:…", "~tenant:…") are not entries: a method id never starts with '~'.
+    private static bool IsEntry(string key) => !key.Contains(":~", StringComparison.Ordinal);
 }

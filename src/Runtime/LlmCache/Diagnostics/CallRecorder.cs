@@ -53,6 +53,9 @@ internal sealed class CallRecorder
     /// <summary>The counters of <paramref name="method"/> (by id, so two descriptors of one method share them).</summary>
     public MethodCounters CountersOf(LlmCachedMethod method) => _byMethod.GetOrAdd(method.Id, static id => new MethodCounters(id));
 
+    /// <summary>The counters of the method <paramref name="methodId"/>, or null when it has not been called in this runtime.</summary>
+    public MethodCounters? FindCounters(string methodId) => _byMethod.TryGetValue(methodId, out MethodCounters? counters) ? counters : null;
+
     /// <summary>Every method's counters.</summary>
     public ICollection<MethodCounters> Methods => _byMethod.Values;
     private long _inputTokensSaved;

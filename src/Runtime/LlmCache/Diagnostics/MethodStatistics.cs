@@ -49,6 +49,28 @@ internal sealed class MethodCounters(string methodId)
         }
     }
 
+    /// <summary>
+    /// When this method's entries were last removed (UTC ticks): an entry created at or before it is never
+    /// served, and a store by a call started before it is dropped. Held here so the check costs one read.
+    /// </summary>
+    public long RemovedUtcTicks;
+
+    /// <summary>Raises <see cref="RemovedUtcTicks"/> to <paramref name="ticks"/> (never lowers it).</summary>
+    public void Removed(long ticks)
+    {
+        long seen = Volatile.Read(ref RemovedUtcTicks);
+        while (ticks > seen)
+        {
+            long raced = Interlocked.CompareExchange(ref RemovedUtcTicks, ticks, seen);
+            if (raced == seen)
+            {
+                return;
+            }
+            seen = raced;
+        }
+    }
+
+
     public MethodStatistics Snapshot() => new(methodId, Interlocked.Read(ref MemoryHits), Interlocked.Read(ref DistributedHits),
         Interlocked.Read(ref Misses), Interlocked.Read(ref FailSafeServed), Interlocked.Read(ref InputTokensSaved),
         Interlocked.Read(ref OutputTokensSaved), Interlocked.Read(ref CostSavedNanos) / 1_000_000_000m,

@@ -38,6 +38,14 @@ public sealed class LlmCacheTierInfo
     /// <summary>The tier's type name, e.g. <c>SqliteCacheTier</c> or <c>RedisCacheTier</c>.</summary>
     public string Kind => _cache.GetType().Name;
 
+    /// <summary>
+    /// How many reads this tier answered with an entry since the runtime started: the hits at this level
+    /// (an entry then found stale or removed is counted too; promotions to the tiers above are not reads).
+    /// </summary>
+    public long Hits => HitsSource?.Invoke() ?? 0;
+
+    internal Func<long>? HitsSource { get; init; }
+
     /// <summary>The state of the tier's circuit breaker now.</summary>
     public LlmCacheBreakerState BreakerState => _breakerState();
 

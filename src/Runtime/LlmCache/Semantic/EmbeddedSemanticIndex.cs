@@ -56,6 +56,16 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
     /// <summary>The longest a log read or write may take. Default: 500 ms.</summary>
     public TimeSpan LogTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The most partitions held in memory. Past it, the least recently used tenth is dropped (with every
+    /// partition whose entries all expired): a dropped partition is read again from the log when next
+    /// searched, or starts empty. Default: 10,000.
+    /// </summary>
+    public int MaxPartitions { get; init; } = 10_000;
+
+    /// <summary>Partitions held in memory.</summary>
+    public int PartitionCount => _partitions.Count;
+
     /// <summary>Entries held in memory over all partitions (removed and expired ones not yet compacted included).</summary>
     public int Count => _partitions.Values.Sum(p => p.Count);
 
@@ -64,7 +74,7 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(partition);
-        Partition p = _partitions.GetOrAdd(partition, static _ => new Partition());
+        Partition p = PartitionOf(partition);
         if (_log is not null)
         {
             await SyncAsync(partition, p, cancellationToken).ConfigureAwait(false);
@@ -77,7 +87,7 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
     {
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(entry);
-        Partition p = _partitions.GetOrAdd(partition, static _ => new Partition());
+        Partition p = PartitionOf(partition);
         p.Add(entry, _maxEntries, _time.GetUtcNow().UtcTicks);
         if (_log is null)
         {
@@ -109,6 +119,50 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
             p.Remove(entryKey);
         }
         return ValueTask.CompletedTask;
+    }
+
+    private Partition PartitionOf(string partition)
+    {
+        long now = _time.GetUtcNow().UtcTicks;
+        if (_partitions.TryGetValue(partition, out Partition? known))
+        {
+            known.LastUsed = now;
+            return known;
+        }
+        if (_partitions.Count >= MaxPartitions)
+        {
+            Trim(now);
+        }
+        Partition created = _partitions.GetOrAdd(partition, static _ => new Partition());
+        created.LastUsed = now;
+        return created;
+    }
+
+    /// <summary>Drops partitions whose entries all expired, then the least recently used tenth.</summary>
+    private void Trim(long now)
+    {
+        lock (_partitions)
+        {
+            if (_partitions.Count < MaxPartitions)
+            {
+                return;
+            }
+            foreach (KeyValuePair<string, Partition> pair in _partitions)
+            {
+                if (pair.Value.AllExpired(now))
+                {
+                    _partitions.TryRemove(pair);
+                }
+            }
+            int excess = _partitions.Count - MaxPartitions * 9 / 10;
+            if (excess > 0)
+            {
+                foreach (KeyValuePair<string, Partition> pair in _partitions.OrderBy(p => p.Value.LastUsed).Take(excess).ToList())
+                {
+                    _partitions.TryRemove(pair);
+                }
+            }
+        }
     }
 
     private async ValueTask SyncAsync(string partition, Partition p, CancellationToken cancellationToken)
@@ -257,6 +311,31 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
         private long _logNext;
 
         public int Count => _count;
+
+        /// <summary>When the partition was last searched or added to (UTC ticks), for trimming.</summary>
+        public long LastUsed
+        {
+            get => Volatile.Read(ref _lastUsed);
+            set => Volatile.Write(ref _lastUsed, value);
+        }
+
+        private long _lastUsed;
+
+        /// <summary>Whether every entry expired (or was removed).</summary>
+        public bool AllExpired(long now)
+        {
+            lock (_gate)
+            {
+                for (int i = 0; i < _count; i++)
+                {
+                    if (_entries[i] is not null && _expires[i] > now)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
 
         public long LogNext => Volatile.Read(ref _logNext);
 
