@@ -162,7 +162,8 @@ public sealed partial class PackageTests : IDisposable
               </ItemGroup>
             </Project>
             """);
-        var uses = libraries.Select(p => Uses[p.Id]).ToArray();
+        // The core first: the other sections build service providers, and one may set LlmCacheRuntime.Default.
+        var uses = libraries.OrderBy(p => p.Id == "LlmCache" ? 0 : 1).ThenBy(p => p.Id, StringComparer.Ordinal).Select(p => Uses[p.Id]).ToArray();
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), $$"""
             using LlmCache;
             using Microsoft.Extensions.DependencyInjection;
@@ -186,7 +187,7 @@ public sealed partial class PackageTests : IDisposable
         string output = Run("dotnet", "run -c Release", consumer);
         foreach (var use in uses)
         {
-            Assert.Contains(use.Expected, output, StringComparison.Ordinal);
+            Assert.True(output.Contains(use.Expected, StringComparison.Ordinal), $"expected \"{use.Expected}\" from the consumer, which printed:\n{output}");
         }
         string props = File.ReadAllText(Path.Combine(consumer, "obj", "Consumer.csproj.nuget.g.props"));
         Assert.Contains("LlmCache.props", props, StringComparison.Ordinal);
