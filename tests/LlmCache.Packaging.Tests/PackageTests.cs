@@ -93,27 +93,26 @@ public sealed partial class PackageTests : IDisposable
         Directory.CreateDirectory(feed);
 
         // Every project under src/ goes into one solution (the generator too, so it builds in Release);
-        // pack skips the ones that are not packable.
-        List<PackableProject> packable = [];
+        // pack skips the ones that are not packable, so the feed holds exactly the packages there are.
         var solution = new XElement("Solution");
         foreach (string project in Directory.EnumerateFiles(Path.Combine(repo, "src"), "*.csproj", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             solution.Add(new XElement("Project", new XAttribute("Path", project)));
-            string text = File.ReadAllText(project);
-            if (text.Contains("<IsPackable>true</IsPackable>", StringComparison.Ordinal))
-            {
-                Match id = PackageIdElement().Match(text);
-                packable.Add(new PackableProject(
-                    id.Success ? id.Groups[1].Value : Path.GetFileNameWithoutExtension(project),
-                    text.Contains("<PackAsTool>true</PackAsTool>", StringComparison.Ordinal)));
-            }
         }
-        Assert.Contains(packable, p => p.Id == "LlmCache");
-        _packageIds.AddRange(packable.Select(p => p.Id));
         string slnx = Path.Combine(_work, "all.slnx");
         solution.Save(slnx);
         string packOutput = Run("dotnet", $"pack \"{slnx}\" -c Release -p:Version={_version} -p:PackageOutputPath=\"{feed}\" -nologo", repo);
         Assert.DoesNotMatch(WarningLine(), packOutput);
+
+        string suffix = $".{_version}.nupkg";
+        List<PackableProject> packable = Directory.EnumerateFiles(feed, "*" + suffix)
+            .Select(f => Path.GetFileName(f)[..^suffix.Length])
+            .Order(StringComparer.Ordinal)
+            .Select(id => new PackableProject(id, IsTool(Path.Combine(feed, id + suffix))))
+            .ToList();
+        _packageIds.Clear();
+        _packageIds.AddRange(packable.Select(p => p.Id));
+        Assert.Contains(packable, p => p.Id == "LlmCache");
 
         // The README's install lines name exactly the packages there are.
         string readme = File.ReadAllText(Path.Combine(repo, "README.md"));
@@ -269,8 +268,13 @@ public sealed partial class PackageTests : IDisposable
 
     private sealed record PackableProject(string Id, bool IsTool);
 
-    [GeneratedRegex("<PackageId>([^<]+)</PackageId>")]
-    private static partial Regex PackageIdElement();
+    /// <summary>Whether the package's nuspec declares it a .NET tool.</summary>
+    private static bool IsTool(string package)
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package);
+        using Stream stream = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal) && !e.FullName.Contains('/')).Open();
+        return XDocument.Load(stream).Descendants().Any(e => e.Name.LocalName == "packageType" && (string?)e.Attribute("name") == "DotnetTool");
+    }
 
     [GeneratedRegex(@"^dotnet add package (\S+)", RegexOptions.Multiline)]
     private static partial Regex AddPackageLine();
