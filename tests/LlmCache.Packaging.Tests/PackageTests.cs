@@ -230,6 +230,7 @@ public sealed partial class PackageTests : IDisposable
             if ((string?)repository.Attribute("url") is { } url)
             {
                 Assert.StartsWith("http", url, StringComparison.Ordinal);
+                Assert.StartsWith("http", Value("projectUrl") ?? "", StringComparison.Ordinal);
             }
         }
         if (id == "LlmCache")
