@@ -116,7 +116,7 @@ public sealed partial class PackageTests : IDisposable
 
         // The README's install lines name exactly the packages there are.
         string readme = File.ReadAllText(Path.Combine(repo, "README.md"));
-        string[] added = AddPackageLine().Matches(readme).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToArray();
+        string[] added = AddPackageLine().Matches(readme).Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal).ToArray();
         string[] tools = ToolInstallLine().Matches(readme).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(packable.Where(p => !p.IsTool).Select(p => p.Id).Order(StringComparer.Ordinal), added);
         // Every tool built here has its install line (the README may name a tool whose project lands later).
@@ -191,6 +191,12 @@ public sealed partial class PackageTests : IDisposable
         string props = File.ReadAllText(Path.Combine(consumer, "obj", "Consumer.csproj.nuget.g.props"));
         Assert.Contains("LlmCache.props", props, StringComparison.Ordinal);
 
+        // The package's targets write the build manifest next to the build, for the llmcache CLI.
+        string manifest = File.ReadAllText(Path.Combine(consumer, "bin", "Release", "net10.0", "llmcache.manifest.json"));
+        Assert.Contains("\"name\": \"Service.AskAsync\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"ttl\": \"00:05:00\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"callSites\": 3", manifest, StringComparison.Ordinal);
+
         // Each tool as the README installs it (--tool-path rather than --global, to leave this machine as it was).
         foreach (PackableProject tool in packable.Where(p => p.IsTool))
         {
@@ -241,6 +247,8 @@ public sealed partial class PackageTests : IDisposable
             Assert.Contains("analyzers/dotnet/cs/LlmCache.Generators.CodeFixes.dll", entries);
             Assert.Contains("build/LlmCache.props", entries);
             Assert.Contains("buildTransitive/LlmCache.props", entries);
+            Assert.Contains("build/LlmCache.targets", entries);
+            Assert.Contains("buildTransitive/LlmCache.targets", entries);
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("LlmCache.Generators.dll", StringComparison.Ordinal));
         }
     }

@@ -33,6 +33,7 @@ internal static partial class Emitter
             // The application calls these APIs at the intercepted call sites; the generated code calls and keys them on its behalf.
             w.Line("#pragma warning disable " + string.Join(", ", experimental) + " // experimental APIs of the called methods");
         }
+        WriteManifest(w, methods, assemblyName);
         var shared = new SharedShapes();
         foreach ((MethodModel method, _, _) in methods)
         {
