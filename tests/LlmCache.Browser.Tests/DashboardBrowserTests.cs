@@ -210,6 +210,8 @@ public sealed class DashboardBrowserTests
         Assert.Equal(input, models.Sum(m => m.GetProperty("inputTokensSaved").GetInt64()));
         long memory = methods.Sum(m => m.GetProperty("memoryHits").GetInt64());
         Assert.Equal(memory, await NumberAsync(page.Locator("#chart-levels [data-bar=memory] .figure")));
+        long semantic = methods.Sum(m => m.GetProperty("semanticHits").GetInt64());
+        Assert.Equal(semantic, await NumberAsync(page.Locator("#chart-levels [data-bar=semantic] .figure")));
         Assert.Equal(misses, await NumberAsync(page.Locator("#chart-levels [data-bar=misses] .figure")));
         return stats;
     }

@@ -261,6 +261,13 @@ public sealed class SemanticCacheTests
         await byNamespace.AskAsync("m", ResetParaphrase);
         Assert.Equal(2, byNamespace.Calls);
 
+        (SupportBot byMethod, _) = Create();
+        await byMethod.AskAsync("m", Reset);
+        string methodId = Assert.Single(byMethod.Runtime.MethodStatistics, m => m.MethodId.Contains(".AskAsync.", StringComparison.Ordinal)).MethodId;
+        await byMethod.Runtime.RemoveMethodAsync(methodId);
+        await byMethod.AskAsync("m", ResetParaphrase);
+        Assert.Equal(2, byMethod.Calls);
+
         (SupportBot byTenant, _) = Create();
         await byTenant.AskForAsync("acme", Reset);
         await byTenant.Runtime.ForgetTenantAsync("acme");

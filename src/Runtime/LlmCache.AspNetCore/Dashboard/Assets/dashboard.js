@@ -145,8 +145,8 @@
   }
 
   function drawLevels(stats) {
-    let memory = 0, tiers = 0;
-    for (const m of stats.methods) { memory += m.memoryHits; tiers += m.distributedHits; }
+    let memory = 0, tiers = 0, semantic = 0;
+    for (const m of stats.methods) { memory += m.memoryHits; tiers += m.distributedHits; semantic += m.semanticHits || 0; }
     const tierName = t => t.name.replace(/^\d+:/, "").replace(/CacheTier$|Tier$/, "");
     // The second level answers from a tier, or by joining an identical call already in flight; each
     // tier's own figure is the reads it answered with an entry.
@@ -155,6 +155,7 @@
       { key: "memory", label: "Memory", value: memory, kind: "memory" },
       { key: "second-level", label: "Second level", title: "answered by a tier, or by joining an identical call in flight", value: tiers, kind: "tier" },
       ...perTier,
+      { key: "semantic", label: "Semantic", title: "answered by a stored call that means the same", value: semantic, kind: "memory" },
       { key: "misses", label: "Misses (the LLM)", value: stats.totals.misses, kind: "miss" },
     ], v => integer.format(v));
   }
