@@ -61,15 +61,21 @@ public sealed class ManifestTests
 
         JsonElement fromFile = await CliTestKit.JsonAsync(0, "list", "--manifest", output);
         Assert.Equal("ChatDemo", fromFile.GetProperty("assembly").GetString());
-        JsonElement method = Assert.Single(fromFile.GetProperty("methods").EnumerateArray());
-        Assert.Equal("ChatDemo.SupportAgent.AnswerAsync", method.GetProperty("name").GetString());
+        JsonElement[] methods = [.. fromFile.GetProperty("methods").EnumerateArray()];
+        Assert.Equal(2, methods.Length);
+        JsonElement method = Assert.Single(methods, m => m.GetProperty("name").GetString() == "ChatDemo.SupportAgent.AnswerAsync");
+        Assert.Equal(JsonValueKind.Null, method.GetProperty("semantic").ValueKind);
+        JsonElement semantic = Assert.Single(methods, m => m.GetProperty("name").GetString() == "ChatDemo.SupportAgent.AnswerAnyWordingAsync")
+            .GetProperty("semantic");
+        Assert.Equal("messages", semantic.GetProperty("parameter").GetString());
+        Assert.Equal("lastUserMessage", semantic.GetProperty("compares").GetString());
         Assert.Equal("01:00:00", method.GetProperty("ttl").GetString());
         Assert.Equal(["support"], method.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
         Assert.True(method.GetProperty("exported").GetBoolean());
         Assert.True(method.GetProperty("callSites").GetInt32() >= 1);
 
         JsonElement fromAssembly = await CliTestKit.JsonAsync(0, "list", "--manifest", Path.Combine(output, "ChatDemo.dll"));
-        Assert.Equal(method.GetRawText(), Assert.Single(fromAssembly.GetProperty("methods").EnumerateArray()).GetRawText());
+        Assert.Equal(fromFile.GetProperty("methods").GetRawText(), fromAssembly.GetProperty("methods").GetRawText());
 
         (int exit, string text, _) = await CliTestKit.RunAsync("list", "--manifest", output);
         Assert.Equal(0, exit);
