@@ -33,6 +33,7 @@ public sealed class EmbeddedIndexTests
 
     [Theory]
     [InlineData(50)]
+    [InlineData(1_000)]
     [InlineData(5_000)]
     [InlineData(20_000)]
     public async Task TheClosestEntry_IsFound_WithItsExactSimilarity_WhateverThePartitionSize(int entries)

@@ -293,7 +293,7 @@ public sealed class EmbeddedSemanticIndex : ISemanticIndex
     private sealed class Partition
     {
         /// <summary>Up to this many entries, every entry is scored exactly.</summary>
-        private const int ExactLimit = 1024;
+        private const int ExactLimit = 256;
 
         /// <summary>How many entries closest by their signs are scored exactly.</summary>
         private const int Shortlist = 256;
