@@ -498,7 +498,8 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
             .Build();
     }
 
-    private static string TierName(IDistributedCache cache, int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + cache.GetType().Name;
+    private static string TierName(IDistributedCache cache, int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":"
+        + (cache is ConfiguredTier configured ? configured.Kind : cache.GetType().Name);
 
     private sealed record Tier(IDistributedCache Cache, int Index, ResiliencePipeline Read, ResiliencePipeline Write, CircuitBreakerStateProvider Breaker)
     {
