@@ -116,6 +116,43 @@ public sealed class RedisTierTests : IDisposable
     }
 
     [Fact]
+    public async Task AReloadedRedisSection_SwapsTheTier_AndSwitchesItOff()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmCache:UseAsDefault"] = "false",
+            ["LlmCache:Redis:Enabled"] = "true",
+            ["LlmCache:Redis:Configuration"] = _server.Configuration,
+            ["LlmCache:Redis:KeyPrefix"] = "swap1:",
+            ["LlmCache:Redis:OperationTimeout"] = "00:00:02",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLlmCache(configuration.GetSection("LlmCache")).AddRedisTier(configuration.GetSection("LlmCache:Redis"));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        LlmCacheRuntime runtime = provider.GetRequiredService<LlmCacheRuntime>();
+        var answers = new Answers(runtime);
+        using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
+        IDatabase db = redis.GetDatabase();
+
+        await answers.AskAsync("one");
+        configuration["LlmCache:Redis:KeyPrefix"] = "swap2:";
+        configuration.Reload();
+        await answers.AskAsync("two");
+        await runtime.FlushAsync();
+        Assert.True(await db.KeyExistsAsync("swap1:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "one")));
+        Assert.False(await db.KeyExistsAsync("swap1:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "two")));
+        Assert.True(await db.KeyExistsAsync("swap2:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "two")));
+        Assert.Equal("0:RedisCacheTier", Assert.Single(runtime.Tiers).Name);
+
+        configuration["LlmCache:Redis:Enabled"] = "false";
+        configuration.Reload();
+        await answers.AskAsync("three");
+        await runtime.FlushAsync();
+        Assert.False(await db.KeyExistsAsync("swap2:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "three")));
+        Assert.Equal(3, answers.Calls);
+    }
+
+    [Fact]
     public async Task AValueInAnotherFormat_IsAMiss_NotAnError()
     {
         var (tier, runtime, answers) = Create(prefix: "foreign:");
