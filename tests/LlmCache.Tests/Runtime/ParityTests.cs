@@ -135,6 +135,21 @@ public sealed class ParityTests
     }
 
     [Fact]
+    public async Task MemoryTtl_KeepsTheFailSafeWindow_AFailingMethodIsAnsweredByTheCopyPastTheMemoryTtl()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        using var runtime = new LlmCacheRuntime(new LlmCacheOptions { MemoryTtl = TimeSpan.FromSeconds(10) }, clock);
+        var model = new LlmCache.Tests.FailSafe.FlakyModel(runtime);
+        Assert.Equal("q#1", await model.AskAsync("q"));
+        clock.Advance(TimeSpan.FromSeconds(20)); // past the memory TTL, within the entry's minute
+        model.Failure = new HttpRequestException("connection reset");
+        Assert.Equal("q#1", await model.AskAsync("q"));
+        Assert.Equal(2, model.Calls); // the method was asked (the copy was past the memory TTL), and failed
+        clock.Advance(TimeSpan.FromMinutes(5)); // expired, within the hour of fail-safe
+        Assert.Equal("q#1", await model.AskAsync("q"));
+    }
+
+    [Fact]
     public void MemoryTtl_MustBePositive()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new LlmCacheRuntime(new LlmCacheOptions { MemoryTtl = TimeSpan.Zero }));
