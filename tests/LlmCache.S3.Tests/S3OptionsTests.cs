@@ -129,6 +129,23 @@ public sealed class S3OptionsTests : IDisposable
         Assert.All(recorder.Requests, r => Assert.StartsWith($"http://127.0.0.1:{_server.Port}/{S3Server.Bucket}/", r.Uri, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ASelfSignedEndpoint_IsRefused_UnlessAnyCertificateIsExplicitlyAccepted()
+    {
+        using var tls = new S3Server(tls: true);
+        S3TierOptions options = Options();
+        options.ServiceUrl = tls.ServiceUrl;
+        using (var checking = new S3CacheTier(options, timeProvider: _clock))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => checking.SetAsync("llmcache:tls", [1],
+                new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) }));
+        }
+        options.AcceptAnyServerCertificate = true;
+        using var trusting = new S3CacheTier(options, timeProvider: _clock);
+        await trusting.SetAsync("llmcache:tls", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) });
+        Assert.Equal([1], await trusting.GetAsync("llmcache:tls"));
+    }
+
     private sealed record Recorded(string Uri, string? SecurityToken);
 
     private sealed class RecordingFactory : HttpClientFactory
