@@ -689,7 +689,8 @@ public sealed class TierConfigurationTests : IDisposable
         LlmCacheRuntime runtime = provider.GetRequiredService<LlmCacheRuntime>();
         var answers = new Answers(runtime);
         await answers.AskAsync("cfg");
-        return (answers.Calls, runtime.Options.Tiers.Count);
+        // A tier registered from configuration keeps its place while switched off: count those serving.
+        return (answers.Calls, runtime.Options.Tiers.Count(t => t is not ConfiguredTier { Current: null }));
     }
 
     [Fact]
@@ -702,6 +703,49 @@ public sealed class TierConfigurationTests : IDisposable
         var on = new Dictionary<string, string?>(off) { ["LlmCache:Disk:Enabled"] = "true", ["LlmCache:Disk:MaxBytes"] = "1048576" };
         Assert.Equal((1, 1), await RunOnceAsync(on));
         Assert.Equal((0, 1), await RunOnceAsync(on)); // served from the file the first run wrote
+    }
+
+    [Fact]
+    public async Task AReload_MovesTheDiskTier_TheOldFileKeepsWhatWasWrittenBefore_AndMaxTtlCapsTheNewOne()
+    {
+        string first = Path.Combine(_dir, "first");
+        string second = Path.Combine(_dir, "second");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmCache:UseAsDefault"] = "false",
+            ["LlmCache:TierResilience:Timeout"] = "00:00:30",
+            ["LlmCache:Disk:Enabled"] = "true",
+            ["LlmCache:Disk:Directory"] = first,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLlmCache(configuration.GetSection("LlmCache")).AddDiskTier(configuration.GetSection("LlmCache:Disk"));
+        string before, after;
+        await using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            LlmCacheRuntime runtime = provider.GetRequiredService<LlmCacheRuntime>();
+            var answers = new Answers(runtime);
+            await answers.AskAsync("before");
+            before = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "before");
+            Assert.IsType<SqliteCacheTier>(Assert.IsType<ConfiguredTier>(runtime.Options.Tiers.Single(), exactMatch: false).Current);
+
+            configuration["LlmCache:Disk:Directory"] = second;
+            configuration["LlmCache:Disk:MaxTtl"] = "00:05:00";
+            configuration.Reload();
+            await answers.AskAsync("after");
+            after = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "after");
+            await runtime.FlushAsync();
+            Assert.Equal(2, answers.Calls);
+        }
+        SqliteConnection.ClearAllPools();
+        using (var firstFile = new SqliteCacheTier(new DiskTierOptions { Directory = first }))
+        using (var secondFile = new SqliteCacheTier(new DiskTierOptions { Directory = second }))
+        {
+            Assert.NotNull(await firstFile.GetAsync(before));
+            Assert.Null(await firstFile.GetAsync(after));
+            Assert.Null(await secondFile.GetAsync(before));
+            TierValue? capped = await secondFile.GetBoundedAsync(after, long.MaxValue);
+            Assert.InRange(capped!.Value.Expires!.Value, DateTimeOffset.UtcNow.AddMinutes(4), DateTimeOffset.UtcNow.AddMinutes(5.1));
+        }
     }
 
     [Fact]

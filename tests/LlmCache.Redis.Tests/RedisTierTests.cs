@@ -116,6 +116,43 @@ public sealed class RedisTierTests : IDisposable
     }
 
     [Fact]
+    public async Task AReloadedRedisSection_SwapsTheTier_AndSwitchesItOff()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmCache:UseAsDefault"] = "false",
+            ["LlmCache:Redis:Enabled"] = "true",
+            ["LlmCache:Redis:Configuration"] = _server.Configuration,
+            ["LlmCache:Redis:KeyPrefix"] = "swap1:",
+            ["LlmCache:Redis:OperationTimeout"] = "00:00:02",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLlmCache(configuration.GetSection("LlmCache")).AddRedisTier(configuration.GetSection("LlmCache:Redis"));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        LlmCacheRuntime runtime = provider.GetRequiredService<LlmCacheRuntime>();
+        var answers = new Answers(runtime);
+        using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
+        IDatabase db = redis.GetDatabase();
+
+        await answers.AskAsync("one");
+        configuration["LlmCache:Redis:KeyPrefix"] = "swap2:";
+        configuration.Reload();
+        await answers.AskAsync("two");
+        await runtime.FlushAsync();
+        Assert.True(await db.KeyExistsAsync("swap1:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "one")));
+        Assert.False(await db.KeyExistsAsync("swap1:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "two")));
+        Assert.True(await db.KeyExistsAsync("swap2:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "two")));
+        Assert.Equal("0:RedisCacheTier", Assert.Single(runtime.Tiers).Name);
+
+        configuration["LlmCache:Redis:Enabled"] = "false";
+        configuration.Reload();
+        await answers.AskAsync("three");
+        await runtime.FlushAsync();
+        Assert.False(await db.KeyExistsAsync("swap2:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "three")));
+        Assert.Equal(3, answers.Calls);
+    }
+
+    [Fact]
     public async Task AValueInAnotherFormat_IsAMiss_NotAnError()
     {
         var (tier, runtime, answers) = Create(prefix: "foreign:");
@@ -167,6 +204,41 @@ public sealed class RedisTierTests : IDisposable
             await Eventually(() => r2.LocalEntryCount == 0);
             await a2.AskAsync("e");
             Assert.Equal(1, a2.Calls);
+        }
+    }
+
+    [Fact]
+    public async Task AnEviction_ReachesAProcessWhoseRedisTierCameFromConfiguration_BeforeAndAfterAReload()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmCache:UseAsDefault"] = "false",
+            ["LlmCache:Redis:Enabled"] = "true",
+            ["LlmCache:Redis:Configuration"] = _server.Configuration,
+            ["LlmCache:Redis:OperationTimeout"] = "00:00:02",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLlmCache(configuration.GetSection("LlmCache")).AddRedisTier(configuration.GetSection("LlmCache:Redis"));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        LlmCacheRuntime r2 = provider.GetRequiredService<LlmCacheRuntime>();
+        var a2 = new Answers(r2);
+        var (t1, r1, a1) = Create();
+        using (t1)
+        await using (r1)
+        {
+            foreach (string prompt in new[] { "cfg-e1", "cfg-e2" })
+            {
+                await a1.AskAsync(prompt);
+                await r1.FlushAsync();
+                await a2.AskAsync(prompt);
+                Assert.Equal(1, r2.LocalEntryCount);
+                await Generated.LlmCacheKeys.Answers_AskAsync.EvictAsync(r1, prompt);
+                await Eventually(() => r2.LocalEntryCount == 0);
+                // The reload swaps in a new Redis tier: its notices reach the runtime as the old one's did.
+                configuration["LlmCache:Redis:OperationTimeout"] = "00:00:03";
+                configuration.Reload();
+            }
+            Assert.Equal(0, a2.Calls);
         }
     }
 

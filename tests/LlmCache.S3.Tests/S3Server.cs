@@ -14,16 +14,41 @@ public sealed class S3Server : IDisposable
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmcache-s3-" + Guid.NewGuid().ToString("N"));
     private Process? _process;
 
+    private readonly string[] _extraArguments = [];
+    private readonly string[] _tlsFiles = [];
+
     public S3Server()
+        : this(tls: false)
+    {
+    }
+
+    /// <summary>With <paramref name="tls"/>, serves HTTPS with a self-signed certificate made for the run.</summary>
+    public S3Server(bool tls)
     {
         Directory.CreateDirectory(_dir);
+        if (tls)
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create(2048);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", rsa,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            string key = Path.Combine(_dir, "..", Path.GetFileName(_dir) + ".key");
+            string cert = Path.Combine(_dir, "..", Path.GetFileName(_dir) + ".crt");
+            File.WriteAllText(key, rsa.ExportPkcs8PrivateKeyPem());
+            File.WriteAllText(cert, certificate.ExportCertificatePem());
+            _extraArguments = ["--key", key, "--cert", cert];
+            _tlsFiles = [key, cert];
+            Scheme = "https";
+        }
         Port = LoopbackPorts.Free();
         Start();
     }
 
     public int Port { get; }
 
-    public string ServiceUrl => $"http://127.0.0.1:{Port}";
+    public string Scheme { get; } = "http";
+
+    public string ServiceUrl => $"{Scheme}://127.0.0.1:{Port}";
 
     public void Start()
     {
@@ -34,6 +59,10 @@ public sealed class S3Server : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (string argument in _extraArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
         _process = Process.Start(start) ?? throw new InvalidOperationException("s3rver did not start");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -72,6 +101,10 @@ public sealed class S3Server : IDisposable
     public void Dispose()
     {
         Kill();
+        foreach (string file in _tlsFiles)
+        {
+            File.Delete(file);
+        }
         try
         {
             Directory.Delete(_dir, recursive: true);

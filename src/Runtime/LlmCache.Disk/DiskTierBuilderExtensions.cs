@@ -22,18 +22,17 @@ public static class DiskTierBuilderExtensions
         return builder.AddDiskTier(options, readOnly);
     }
 
-    /// <summary>Adds the disk tier when <paramref name="section"/> says <c>Enabled: true</c> (options bound from it, <c>ReadOnly</c> honoured).</summary>
+    /// <summary>
+    /// Adds the disk tier as configured by <paramref name="section"/> (options bound from it, <c>ReadOnly</c>
+    /// honoured), on while it says <c>Enabled: true</c>. It follows reloads of the section: switched on or
+    /// off, or rebuilt with the new options, without losing writes in flight (see <see cref="ConfiguredTier"/>).
+    /// </summary>
     /// <param name="builder">The LlmCache builder.</param>
     /// <param name="section">For example <c>configuration.GetSection("LlmCache:Disk")</c>.</param>
     /// <returns>The builder, for chaining.</returns>
-    public static LlmCacheBuilder AddDiskTier(this LlmCacheBuilder builder, IConfiguration section)
-    {
-        if (TierRegistration.Bind<DiskTierOptions>(section) is not { } bound)
-        {
-            return builder;
-        }
-        return builder.AddDiskTier(bound.Options, bound.ReadOnly);
-    }
+    public static LlmCacheBuilder AddDiskTier(this LlmCacheBuilder builder, IConfiguration section) =>
+        builder.AddConfiguredTier<DiskTierOptions, SqliteCacheTier>(section, static (provider, options) => new SqliteCacheTier(options,
+            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.Disk"), provider.GetService<TimeProvider>()));
 
     private static LlmCacheBuilder AddDiskTier(this LlmCacheBuilder builder, DiskTierOptions options, bool readOnly) =>
         builder.AddTier(provider => new SqliteCacheTier(options,

@@ -46,4 +46,13 @@ public sealed class DiskTierOptions
     /// <see cref="ICacheTier.DefaultMaximumValueBytes"/>.
     /// </summary>
     public long MaximumValueBytes { get; set; } = ICacheTier.DefaultMaximumValueBytes;
+
+    /// <summary>
+    /// The longest this tier keeps an entry (LiteLLM's <c>default_in_redis_ttl</c>, per tier): a write
+    /// or promotion asking for a longer life is stored with this one, so the tier drops the entry sooner
+    /// (its fail-safe copy too). It never makes an entry live longer, and freshness is still the entry's
+    /// own: the runtime serves nothing older than the call's TTL and maximum age. Bound from the tier's
+    /// section (<c>MaxTtl: "00:10:00"</c>). Null (the default): the entry's lifetime.
+    /// </summary>
+    public TimeSpan? MaxTtl { get; set; }
 }

@@ -129,6 +129,9 @@ public sealed partial class SqliteCacheTier : ICacheTier, IDisposable
         return WriteAsync(s => s.Upsert(key, value, expires, now), token);
     }
 
+    /// <inheritdoc />
+    public TimeSpan? MaxTtl => _options.MaxTtl;
+
     /// <summary>
     /// From now on the tier never writes to the file: stores and removals are ignored, the sweep and the
     /// recency flush stop, pending recency is dropped, and a missing file is never created again.

@@ -117,6 +117,9 @@ public sealed partial class RedisCacheTier : ICacheTier, ICacheInvalidationBus, 
     }
 
     /// <inheritdoc />
+    public TimeSpan? MaxTtl => _options.MaxTtl;
+
+    /// <inheritdoc />
     public void MakeReadOnly() => _readOnly = true;
 
     /// <inheritdoc />

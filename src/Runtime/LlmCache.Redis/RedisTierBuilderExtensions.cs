@@ -20,17 +20,15 @@ public static class RedisTierBuilderExtensions
         return builder.AddTier(provider => new RedisCacheTier(options, provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.Redis")), readOnly);
     }
 
-    /// <summary>Adds the Redis tier when <paramref name="section"/> says <c>Enabled: true</c> (options bound from it, <c>ReadOnly</c> honoured).</summary>
+    /// <summary>
+    /// Adds the Redis tier as configured by <paramref name="section"/> (options bound from it, <c>ReadOnly</c>
+    /// honoured), on while it says <c>Enabled: true</c>. It follows reloads of the section: switched on or
+    /// off, or rebuilt with the new options, without losing writes in flight (see <see cref="ConfiguredTier"/>).
+    /// </summary>
     /// <param name="builder">The LlmCache builder.</param>
     /// <param name="section">For example <c>configuration.GetSection("LlmCache:Redis")</c>.</param>
     /// <returns>The builder, for chaining.</returns>
-    public static LlmCacheBuilder AddRedisTier(this LlmCacheBuilder builder, IConfiguration section)
-    {
-        if (TierRegistration.Bind<RedisTierOptions>(section) is not { } bound)
-        {
-            return builder;
-        }
-        return builder.AddTier(provider => new RedisCacheTier(bound.Options,
-            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.Redis")), bound.ReadOnly);
-    }
+    public static LlmCacheBuilder AddRedisTier(this LlmCacheBuilder builder, IConfiguration section) =>
+        builder.AddConfiguredTier<RedisTierOptions, RedisCacheTier>(section, static (provider, options) => new RedisCacheTier(options,
+            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.Redis")));
 }

@@ -59,17 +59,40 @@ public sealed partial class S3CacheTier : ICacheTier, IDisposable
         };
         if (options.ServiceUrl is { } url)
         {
-            config.ServiceURL = url;
-            config.ForcePathStyle = true;
+            config.ServiceURL = options.UseHttps || !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? url : "http://" + url["https://".Length..];
+            config.ForcePathStyle = options.ForcePathStyle ?? true;
             config.AuthenticationRegion = options.Region;
         }
         else
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+            config.ForcePathStyle = options.ForcePathStyle ?? false;
+            config.UseHttp = !options.UseHttps;
         }
-        _client = options.AccessKey is { } access
-            ? new AmazonS3Client(new BasicAWSCredentials(access, options.SecretKey), config)
-            : new AmazonS3Client(config);
+        if (options.HttpClientFactory is { } factory)
+        {
+            config.HttpClientFactory = factory;
+        }
+        else if (options.AcceptAnyServerCertificate)
+        {
+            Log.CertificateChecksOff(_logger, options.ServiceUrl ?? options.Region);
+            config.HttpClientFactory = new AnyCertificateHttpClientFactory();
+        }
+        _client = Credentials(options) is { } credentials ? new AmazonS3Client(credentials, config) : new AmazonS3Client(config);
+    }
+
+    /// <summary>The explicit credentials of <paramref name="options"/> (with a session token when set), or null for the SDK's chain.</summary>
+    private static AWSCredentials? Credentials(S3TierOptions options) => options.AccessKey is not { } access ? null
+        : options.SessionToken is { Length: > 0 } token ? new SessionAWSCredentials(access, options.SecretKey, token)
+        : new BasicAWSCredentials(access, options.SecretKey);
+
+    /// <summary>HTTP clients that accept any server certificate (<see cref="S3TierOptions.AcceptAnyServerCertificate"/>).</summary>
+    private sealed class AnyCertificateHttpClientFactory : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
+        });
     }
 
     /// <summary>The object key of a cache key: the prefix, then the key with <c>:</c> as <c>/</c>, sanitized.</summary>
@@ -163,6 +186,9 @@ public sealed partial class S3CacheTier : ICacheTier, IDisposable
     }
 
     /// <inheritdoc />
+    public TimeSpan? MaxTtl => _options.MaxTtl;
+
+    /// <inheritdoc />
     public void MakeReadOnly() => _readOnly = true;
 
     /// <inheritdoc />
@@ -188,6 +214,16 @@ public sealed partial class S3CacheTier : ICacheTier, IDisposable
             UseChunkEncoding = false,
         };
         request.Metadata.Add(ExpiresMetadata, expires.ToString(CultureInfo.InvariantCulture));
+        if (_options.WriteCacheHeaders)
+        {
+            // As LiteLLM writes them: a proxy or CDN in front of the bucket keeps the object no longer than the entry.
+            long seconds = expires >= DateTime.MaxValue.Ticks ? 31_536_000 : Math.Max(0, (expires - now) / TimeSpan.TicksPerSecond);
+            request.Headers.CacheControl = string.Create(CultureInfo.InvariantCulture, $"immutable, max-age={seconds}, s-maxage={seconds}");
+            if (expires < DateTime.MaxValue.Ticks)
+            {
+                request.Headers.Expires = new DateTime(expires, DateTimeKind.Utc);
+            }
+        }
         await _client.PutObjectAsync(request, token).ConfigureAwait(false);
     }
 
@@ -223,5 +259,8 @@ public sealed partial class S3CacheTier : ICacheTier, IDisposable
 
         [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "LlmCache S3 tier refused object {ObjectKey} of {Length} bytes (the limit is {Limit}); treated as a miss")]
         public static partial void ObjectTooLarge(ILogger logger, string objectKey, long length, long limit);
+
+        [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "LlmCache S3 tier accepts any server certificate for {Endpoint} (AcceptAnyServerCertificate): use it only with a test or in-house endpoint")]
+        public static partial void CertificateChecksOff(ILogger logger, string endpoint);
     }
 }

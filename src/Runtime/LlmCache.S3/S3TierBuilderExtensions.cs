@@ -21,17 +21,15 @@ public static class S3TierBuilderExtensions
             provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.S3"), provider.GetService<TimeProvider>()), readOnly);
     }
 
-    /// <summary>Adds the S3 tier when <paramref name="section"/> says <c>Enabled: true</c> (options bound from it, <c>ReadOnly</c> honoured).</summary>
+    /// <summary>
+    /// Adds the S3 tier as configured by <paramref name="section"/> (options bound from it, <c>ReadOnly</c>
+    /// honoured), on while it says <c>Enabled: true</c>. It follows reloads of the section: switched on or
+    /// off, or rebuilt with the new options, without losing writes in flight (see <see cref="ConfiguredTier"/>).
+    /// </summary>
     /// <param name="builder">The LlmCache builder.</param>
     /// <param name="section">For example <c>configuration.GetSection("LlmCache:S3")</c>.</param>
     /// <returns>The builder, for chaining.</returns>
-    public static LlmCacheBuilder AddS3Tier(this LlmCacheBuilder builder, IConfiguration section)
-    {
-        if (TierRegistration.Bind<S3TierOptions>(section) is not { } bound)
-        {
-            return builder;
-        }
-        return builder.AddTier(provider => new S3CacheTier(bound.Options,
-            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.S3"), provider.GetService<TimeProvider>()), bound.ReadOnly);
-    }
+    public static LlmCacheBuilder AddS3Tier(this LlmCacheBuilder builder, IConfiguration section) =>
+        builder.AddConfiguredTier<S3TierOptions, S3CacheTier>(section, static (provider, options) => new S3CacheTier(options,
+            provider.GetService<ILoggerFactory>()?.CreateLogger("LlmCache.S3"), provider.GetService<TimeProvider>()));
 }

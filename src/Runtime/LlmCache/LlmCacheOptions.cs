@@ -119,6 +119,26 @@ public sealed class LlmCacheOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
+    /// LiteLLM's <c>mode: default_off</c>: when true, every cached call goes straight to its method (no
+    /// read, no write) unless the call opts in with <see cref="CacheControl.Use"/> = true, through its
+    /// <see cref="CacheControl"/> parameter or an ambient <see cref="LlmCacheScope.With(CacheControl)"/>
+    /// scope (<see cref="CacheControl.OptIn"/>). Bound from <c>LlmCache:DefaultOff</c> and reloadable.
+    /// In <see cref="LlmCacheMode.Replay"/> it does not apply (a replayed call never reaches its method).
+    /// Default: false.
+    /// </summary>
+    public bool DefaultOff { get; set; }
+
+    /// <summary>
+    /// How long an entry stays in the in-process level before it is read again from the tiers
+    /// (LiteLLM's <c>default_in_memory_ttl</c>): a copy kept in memory longer than this is not served from
+    /// memory, so a fleet sees another process's refresh or removal sooner. It only ever shortens an
+    /// entry's life in memory: the entry's own TTL and a call's <see cref="CacheControl.MaxAge"/> still
+    /// apply, and the copy still answers a failing method within its fail-safe window. With no tiers,
+    /// the entry is computed again. Null (the default): the entry's TTL. Reloadable.
+    /// </summary>
+    public TimeSpan? MemoryTtl { get; set; }
+
+    /// <summary>
     /// When true (the default), a runtime created through dependency injection also becomes
     /// <see cref="LlmCacheRuntime.Default"/>, which serves static cached methods and types that hold no runtime of their own.
     /// </summary>
@@ -223,6 +243,8 @@ public sealed class LlmCacheOptions
         target.HardTimeout = HardTimeout;
         target.EagerRefresh = EagerRefresh;
         target.Enabled = Enabled;
+        target.DefaultOff = DefaultOff;
+        target.MemoryTtl = MemoryTtl;
         target.MaximumEntryBytes = MaximumEntryBytes;
         target.MemoryMaxEntries = MemoryMaxEntries;
         target.MemoryMaxBytes = MemoryMaxBytes;
@@ -265,6 +287,10 @@ public sealed class LlmCacheOptions
         if (EagerRefresh is <= 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(EagerRefresh), EagerRefresh, "The eager refresh point is a fraction of an entry's life, above 0 and below 1.");
+        }
+        if (MemoryTtl <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MemoryTtl), MemoryTtl, "The in-process TTL must be positive (or null for the entry's TTL).");
         }
         if (MaxBackgroundRefreshes <= 0)
         {

@@ -124,7 +124,7 @@ public sealed partial class LlmCacheRuntime
     {
         // A control argument is the caller's input: a bad one is the caller's error, before anything runs.
         control?.Validate();
-        return ForMode(CacheControl.Combine(LlmCacheScope.CurrentControl, control));
+        return ForMode(ForDefaultOff(CacheControl.Combine(LlmCacheScope.CurrentControl, control)));
     }
 
     /// <summary>The hot path: the in-process level, no key string, no await. A hit is handed out as a copy.</summary>

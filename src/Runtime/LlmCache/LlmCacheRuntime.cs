@@ -56,7 +56,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
         _telemetry = new LlmCacheTelemetry(meterFactory);
         _recorder = new CallRecorder(_telemetry, _logger);
         _keys = new CallKeys(this, _recorder);
-        _local = new LocalCache(() => Options.MemoryMaxEntries, () => Options.MemoryMaxBytes);
+        _local = new LocalCache(() => Options.MemoryMaxEntries, () => Options.MemoryMaxBytes, () => Options.MemoryTtl, () => _time.GetUtcNow().UtcTicks);
         ValueSerializerOptions = ClientModelJson.With(Options.SerializerOptions);
         _serializers = new EntrySerializerFactory(ValueSerializerOptions);
 
@@ -95,7 +95,7 @@ public sealed partial class LlmCacheRuntime : IDisposable, IAsyncDisposable
                 dropped: (tier, operation) => _telemetry.TierDropped.Add(1, new(TagNames.Tier, tier), new(TagNames.Operation, operation)),
                 breakerChanged: (tier, state) => _telemetry.BreakerChanges.Add(1, new(TagNames.Tier, tier), new(TagNames.State, state)),
                 maximumEntryBytes: () => Options.MaximumEntryBytes,
-                signingKey: Options.KeySecret is { } secret ? SigningKey(secret) : null);
+                signingKey: Options.KeySecret is { } secret ? SigningKey(secret) : null, time: _time);
             _buses = byteTiers.OfType<ICacheInvalidationBus>().ToArray();
             foreach (ICacheInvalidationBus bus in _buses)
             {

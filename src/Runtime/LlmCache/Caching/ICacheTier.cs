@@ -41,4 +41,10 @@ public interface ICacheTier : IDistributedCache
     /// <see cref="ReadOnlyTier"/>; the same switch is the tiers' <c>ReadOnly</c> option.
     /// </summary>
     void MakeReadOnly();
+
+    /// <summary>
+    /// The longest the tier keeps an entry (the tiers' <c>MaxTtl</c> option): the runtime stores and
+    /// promotes an entry to this tier with at most this lifetime. Null (the default): the entry's own.
+    /// </summary>
+    TimeSpan? MaxTtl => null;
 }

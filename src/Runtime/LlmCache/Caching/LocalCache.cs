@@ -12,25 +12,37 @@ internal sealed class LocalCache
     private readonly ConcurrentDictionary<CallKey, Slot> _slots = new();
     private readonly Func<int> _maxEntries;
     private readonly Func<long> _maxBytes;
+    private readonly Func<TimeSpan?> _memoryTtl;
+    private readonly Func<long> _now;
     private long _bytes;
     private int _trimming;
 
-    public LocalCache(Func<int> maxEntries, Func<long> maxBytes)
+    /// <param name="maxEntries">The most entries kept.</param>
+    /// <param name="maxBytes">The most serialized bytes kept.</param>
+    /// <param name="memoryTtl">How long a copy is served from here after it was kept (<see cref="LlmCacheOptions.MemoryTtl"/>); null: its entry's TTL.</param>
+    /// <param name="now">The runtime's clock in UTC ticks, for <paramref name="memoryTtl"/>.</param>
+    public LocalCache(Func<int> maxEntries, Func<long> maxBytes, Func<TimeSpan?>? memoryTtl = null, Func<long>? now = null)
     {
         _maxEntries = maxEntries;
         _maxBytes = maxBytes;
+        _memoryTtl = memoryTtl ?? (static () => null);
+        _now = now ?? (static () => DateTime.UtcNow.Ticks);
     }
 
     public int Count => _slots.Count;
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    /// <summary>The entry under <paramref name="key"/> if it has not expired; an expired one stays while its fail-safe window lasts.</summary>
+    /// <summary>
+    /// The entry under <paramref name="key"/> if it has not expired and was kept here less than the
+    /// in-process TTL ago (a stale answer kept for a failing method is not held to it: its throttle
+    /// bounds it); an expired one, or one past the in-process TTL, stays while its fail-safe window lasts.
+    /// </summary>
     public bool TryGet<T>(in CallKey key, long nowTicks, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry<T>? entry)
     {
         if (_slots.TryGetValue(key, out Slot? slot) && slot.Entry is CacheEntry<T> found)
         {
-            if (found.ExpiresUtcTicks > nowTicks)
+            if (found.ExpiresUtcTicks > nowTicks && (found.IsStale || _memoryTtl() is not { } memoryTtl || nowTicks - slot.KeptTicks < memoryTtl.Ticks))
             {
                 slot.Touch();
                 entry = found;
@@ -59,7 +71,7 @@ internal sealed class LocalCache
 
     public void Set<T>(in CallKey key, CacheEntry<T> entry, long bytes)
     {
-        var slot = new Slot(entry, bytes);
+        var slot = new Slot(entry, bytes, _now());
         Slot? replaced = null;
         _slots.AddOrUpdate(key, slot, (_, old) =>
         {
@@ -147,8 +159,11 @@ internal sealed class LocalCache
         }
     }
 
-    private sealed class Slot(object entry, long bytes)
+    private sealed class Slot(object entry, long bytes, long keptTicks)
     {
+        /// <summary>When the entry was kept here (UTC ticks of the runtime's clock).</summary>
+        public long KeptTicks { get; } = keptTicks;
+
         private long _lastAccess = System.Diagnostics.Stopwatch.GetTimestamp();
 
         public object Entry { get; } = entry;

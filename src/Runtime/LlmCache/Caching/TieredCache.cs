@@ -32,6 +32,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _writes = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Tier, string Key), Pending> _pending = new();
     private readonly byte[]? _signingKey;
+    private readonly TimeProvider _time;
     private readonly TimeSpan _retryInterval;
     private readonly CancellationTokenSource _stopping = new();
     private int _retrying;
@@ -45,11 +46,13 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
     /// <param name="breakerChanged">Told (tier, state) whenever a breaker opens or closes.</param>
     /// <param name="maximumEntryBytes">The runtime's <see cref="LlmCacheOptions.MaximumEntryBytes"/> (read on every call, so a reload applies); the default when null.</param>
     /// <param name="signingKey">When set, every value written is signed and every value read is checked (see <c>Sign</c>).</param>
+    /// <param name="time">The clock that caps lifetimes to a tier's <see cref="ICacheTier.MaxTtl"/>; the system clock when null.</param>
     public TieredCache(IEnumerable<IDistributedCache> tiers, TierResilienceOptions resilience, ILogger logger, Func<TimeSpan> promotionTtl,
         Action<string, string>? dropped = null, Action<string, string>? breakerChanged = null, Func<int>? maximumEntryBytes = null,
-        byte[]? signingKey = null)
+        byte[]? signingKey = null, TimeProvider? time = null)
     {
         _signingKey = signingKey;
+        _time = time ?? TimeProvider.System;
         _logger = logger;
         _promotionTtl = promotionTtl;
         _maximumEntryBytes = maximumEntryBytes ?? (static () => new LlmCacheOptions().MaximumEntryBytes);
@@ -117,7 +120,7 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
                 var options = PromotionOptions(hit);
                 for (int above = 0; above < i; above++)
                 {
-                    Track(SetOneAsync(_tiers[above], key, hit.Value, options, "promote", CancellationToken.None));
+                    Track(SetOneAsync(_tiers[above], key, hit.Value, Capped(_tiers[above], options), "promote", CancellationToken.None));
                 }
             }
             return true;
@@ -157,9 +160,31 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
             {
                 _pending.TryRemove((tier.Index, key), out _); // the newer write wins over an older pending removal
             }
-            Track(SetOneAsync(tier, key, value, options, "set", CancellationToken.None));
+            Track(SetOneAsync(tier, key, value, Capped(tier, options), "set", CancellationToken.None));
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// An entry's write options within the tier's <see cref="ICacheTier.MaxTtl"/>: unchanged when the
+    /// entry expires before the cap, otherwise expiring at the cap. Removal records are never capped
+    /// (<see cref="SetEverywhereAsync"/>): a removal must outlive what it removed.
+    /// </summary>
+    private DistributedCacheEntryOptions Capped(Tier tier, DistributedCacheEntryOptions options)
+    {
+        if (tier.Cache is not ICacheTier { MaxTtl: { } cap } || cap <= TimeSpan.Zero)
+        {
+            return options;
+        }
+        DateTimeOffset now = _time.GetUtcNow();
+        if (cap >= DateTimeOffset.MaxValue - now)
+        {
+            return options;
+        }
+        DateTimeOffset limit = now + cap;
+        DateTimeOffset? requested = options.AbsoluteExpiration
+            ?? (options.AbsoluteExpirationRelativeToNow is { } relative && relative < DateTimeOffset.MaxValue - now ? now + relative : null);
+        return requested <= limit ? options : new DistributedCacheEntryOptions { AbsoluteExpiration = limit };
     }
 
     /// <summary>Waits, at most <paramref name="limit"/>, for the writes in flight.</summary>
@@ -477,7 +502,8 @@ internal sealed class TieredCache : IBufferDistributedCache, IDisposable
             .Build();
     }
 
-    private static string TierName(IDistributedCache cache, int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + cache.GetType().Name;
+    private static string TierName(IDistributedCache cache, int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":"
+        + (cache is ConfiguredTier configured ? configured.Kind : cache.GetType().Name);
 
     private sealed record Tier(IDistributedCache Cache, int Index, ResiliencePipeline Read, ResiliencePipeline Write, CircuitBreakerStateProvider Breaker)
     {

@@ -4,7 +4,7 @@ namespace LlmCache;
 /// Per-call cache controls (LiteLLM's <c>no-cache</c>, <c>no-store</c>, <c>ttl</c>, <c>s-maxage</c>).
 /// They come from an ambient <see cref="LlmCacheScope.With(CacheControl)"/> scope and from a
 /// parameter of this type on the cached method, which never enters the key; when both are present
-/// the stricter wins (either's NoCache or NoStore, the shorter MaxAge, the parameter's Ttl).
+/// the stricter wins (either's NoCache or NoStore, the shorter MaxAge, the parameter's Ttl; the closer <see cref="Use"/>).
 /// </summary>
 public sealed record CacheControl
 {
@@ -22,6 +22,18 @@ public sealed record CacheControl
 
     /// <summary>Bypass the cache entirely for this call: no read, no write.</summary>
     public bool Bypass { get; init; }
+
+    /// <summary>
+    /// Opts a call in to the cache (true) or out of it (false, the same as <see cref="Bypass"/>); null
+    /// (the default) leaves it to the runtime. Under <see cref="LlmCacheOptions.DefaultOff"/> (LiteLLM's
+    /// <c>mode: default_off</c>) only a call whose control or ambient scope says <c>Use = true</c> is
+    /// cached; every other call goes straight to its method. The closer setting wins: a call's
+    /// parameter over its scope, an inner scope over an outer one.
+    /// </summary>
+    public bool? Use { get; init; }
+
+    /// <summary>A control that opts the call in to the cache under <see cref="LlmCacheOptions.DefaultOff"/>.</summary>
+    public static CacheControl OptIn { get; } = new() { Use = true };
 
     /// <summary>A control that skips the read but stores the fresh answer.</summary>
     public static CacheControl FreshRead { get; } = new() { NoCache = true };
@@ -47,6 +59,7 @@ public sealed record CacheControl
             NoCache = outer.NoCache || inner.NoCache,
             NoStore = outer.NoStore || inner.NoStore,
             Bypass = outer.Bypass || inner.Bypass,
+            Use = inner.Use ?? outer.Use,
             Ttl = inner.Ttl ?? outer.Ttl,
             MaxAge = (outer.MaxAge, inner.MaxAge) switch
             {

@@ -61,7 +61,8 @@ public static class LlmCacheServiceCollectionExtensions
     /// <summary>
     /// Registers LlmCache with options bound from <paramref name="configuration"/> (usually the section
     /// <c>LlmCache</c>); when the configuration reloads, the runtime follows without a restart
-    /// (namespace, default TTL, the global switch, disabled methods and tags).
+    /// (namespace, default TTL, the global switch, <c>DefaultOff</c>, <c>MemoryTtl</c>, disabled methods and tags);
+    /// tiers added from their own sections (<c>AddDiskTier(IConfiguration)</c> …) follow theirs (see <see cref="ConfiguredTier"/>).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration section holding LlmCache's options.</param>

@@ -36,7 +36,7 @@ public sealed class LlmCacheTierInfo
     public int Index { get; }
 
     /// <summary>The tier's type name, e.g. <c>SqliteCacheTier</c> or <c>RedisCacheTier</c>.</summary>
-    public string Kind => _cache.GetType().Name;
+    public string Kind => _cache is ConfiguredTier configured ? configured.Kind : _cache.GetType().Name;
 
     /// <summary>
     /// How many reads this tier answered with an entry since the runtime started: the hits at this level
