@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using LlmCache.Generated;
 using LlmCache.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -227,6 +228,32 @@ public sealed class SemanticCacheTests
         await bot.AskAsync("m", ResetParaphrase);
         Assert.Equal(1, bot.Calls);
         Assert.Equal(2, embeddings.Inputs);
+    }
+
+    [Fact]
+    public async Task SemanticOptions_BindFromConfiguration_AndTheJudgeSetInCodeIsKept()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmCache:UseAsDefault"] = "false",
+            ["LlmCache:Semantic:Mode"] = "Shadow",
+            ["LlmCache:Semantic:Similarity"] = "0.8",
+            ["LlmCache:Semantic:Guards"] = "Numbers, Negations",
+        }).Build();
+        int judged = 0;
+        var services = new ServiceCollection();
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new WordsEmbeddingGenerator());
+        services.AddLlmCache(configuration.GetSection("LlmCache"), o => o.Semantic.AnswersAgree = (_, _) => ++judged > 0);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        LlmCacheRuntime runtime = provider.GetRequiredService<LlmCacheRuntime>();
+        Assert.Equal(SemanticMode.Shadow, runtime.Options.Semantic.Mode);
+        Assert.Equal(0.8, runtime.Options.Semantic.Similarity);
+        Assert.Equal(SemanticGuards.Numbers | SemanticGuards.Negations, runtime.Options.Semantic.Guards);
+        var bot = new SupportBot(runtime);
+        await bot.PolicyAsync("Can I get a refund for my order");
+        await bot.PolicyAsync("Could I get a refund for my order");
+        Assert.Equal(2, bot.Calls); // shadow: the method answered
+        Assert.Equal(1, judged);
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public static class LlmCacheServiceCollectionExtensions
                     EmbeddingGenerator = monitor.CurrentValue.Semantic.EmbeddingGenerator,
                     Index = monitor.CurrentValue.Semantic.Index,
                     MaxEntriesPerPartition = monitor.CurrentValue.Semantic.MaxEntriesPerPartition,
+                    AnswersAgree = monitor.CurrentValue.Semantic.AnswersAgree,
                 },
             });
             var runtime = new LlmCacheRuntime(settings, provider.GetService<TimeProvider>(), provider.GetService<ILoggerFactory>(),
