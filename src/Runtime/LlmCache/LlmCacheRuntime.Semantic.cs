@@ -223,6 +223,13 @@ public sealed partial class LlmCacheRuntime
         SemanticGuards guards = options.Guards;
         IReadOnlyList<SemanticCandidate> candidates = await semantic.Index.SearchAsync(partition, vector, SemanticCandidates, cancellationToken)
             .ConfigureAwait(false);
+        // Each candidate's guard verdict against this call, worked out once (the margin compares them
+        // pairwise): Readable false for features that cannot be read, Refused the guard that disagrees.
+        var verdicts = new (bool Readable, SemanticGuards? Refused)[candidates.Count];
+        for (int c = 0; c < candidates.Count; c++)
+        {
+            verdicts[c] = SemanticFeatures.Decode(candidates[c].Entry.Features) is { } theirs ? (true, features.Disagreement(theirs, guards)) : (false, null);
+        }
         for (int i = 0; i < candidates.Count; i++)
         {
             SemanticCandidate candidate = candidates[i];
@@ -234,24 +241,24 @@ public sealed partial class LlmCacheRuntime
             {
                 return null; // this very call was stored: the exact path serves it
             }
-            if (SemanticFeatures.Decode(candidate.Entry.Features) is not { } theirs)
+            if (!verdicts[i].Readable)
             {
                 continue;
             }
-            if (features.Disagreement(theirs, guards) is { } guard)
+            if (verdicts[i].Refused is { } guard)
             {
                 _recorder.SemanticRejected(settings, guard);
                 continue;
             }
             if ((guards & SemanticGuards.Margin) != 0)
             {
-                // The closest candidate with another answer (refused by a guard or not) must trail by the margin.
+                // Any other candidate the guards accept, with another answer, must trail by the margin.
                 bool ambiguous = false;
                 for (int j = 0; j < candidates.Count; j++)
                 {
                     if (j != i && candidates[j].Entry.AnswerHash != candidate.Entry.AnswerHash
                         && candidates[j].Similarity > candidate.Similarity - options.Margin
-                        && SemanticFeatures.Decode(candidates[j].Entry.Features) is { } other && features.Disagreement(other, guards) is null)
+                        && verdicts[j] is (true, null))
                     {
                         ambiguous = true;
                         break;
