@@ -24,19 +24,23 @@ public sealed class CrossProjectTests : IDisposable
 
     private SqliteCacheTier Disk() => new(new DiskTierOptions { Directory = _dir });
 
+    // On a loaded CI machine a fresh SQLite connection can take longer than the default 500 ms tier
+    // timeout, which would turn the disk read these tests are about into a miss.
+    private static TierResilienceOptions Patient => new() { Timeout = TimeSpan.FromSeconds(30) };
+
     [Fact]
     public async Task TheApp_HitsOnDisk_AnEntryTheLibraryStored()
     {
         string question = "q-" + Guid.NewGuid();
         int before = Bodies.Assistant;
         using (SqliteCacheTier tier = Disk())
-        await using (var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } }))
+        await using (var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier }, TierResilience = Patient }))
         {
             // The library calls its own method: its generator intercepts that call and stores the answer.
             Assert.Equal($"pirate: {question} #{before + 1}", await new Assistant(runtime, "pirate").AskFromLibraryAsync(question));
         }
         using (SqliteCacheTier tier = Disk())
-        await using (var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } }))
+        await using (var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier }, TierResilience = Patient }))
         {
             using CacheProbe probe = LlmCacheScope.Observe();
             // This project's call site: intercepted here, served from the entry the library wrote.
