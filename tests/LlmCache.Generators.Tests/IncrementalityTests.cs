@@ -145,6 +145,75 @@ public sealed class IncrementalityTests
         Assert.DoesNotContain("FromTicks(36000000000L)", text, StringComparison.Ordinal);
     }
 
+    private const string LongService = """
+        using System.Threading.Tasks;
+        using LlmCache;
+
+        namespace Demo;
+
+        public sealed partial class Numbers
+        {
+            [LlmCached(Ttl = "1h")]
+            internal Task<string> AskAsync(long n) => Task.FromResult(n.ToString());
+        }
+        """;
+
+    private const string LongCaller = """
+        using System.Threading.Tasks;
+
+        namespace Demo;
+
+        public static class NumbersCaller
+        {
+            public static Task<string> Run(Numbers numbers) => numbers.AskAsync(1);
+        }
+        """;
+
+    private const string LongOther = """
+        using System.Threading.Tasks;
+
+        namespace Demo;
+
+        public sealed partial class Numbers
+        {
+            internal static int Twice(int x) => x * 2;
+        }
+        """;
+
+    [Fact]
+    public void CallSitesOfAnUnchangedFile_AreKeptAfterABodyEdit_AndBoundAgainAfterADeclarationEdit()
+    {
+        const string Intercepts = "[global::System.Runtime.CompilerServices.InterceptsLocation(";
+        CSharpCompilation compilation = GeneratorHarness.Compile(LongService, LongCaller, LongOther);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        Assert.Contains(Intercepts, driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
+
+        // A body edit in another file: the caller's call site, kept as bound, is what a fresh run binds.
+        SyntaxTree other = compilation.SyntaxTrees.Last();
+        CSharpCompilation bodyEdit = compilation.ReplaceSyntaxTree(other,
+            CSharpSyntaxTree.ParseText(LongOther.Replace("x * 2", "x * 3"), GeneratorHarness.ParseOptions, other.FilePath));
+        driver = driver.RunGenerators(bodyEdit);
+        GeneratorRunResult run = driver.GetRunResult().Results.Single();
+        AssertAll(run, TrackingNames.CallSites, IncrementalStepRunReason.Unchanged);
+        Assert.Equal(FreshOutput(LongService, LongCaller, LongOther.Replace("x * 2", "x * 3")), run.GeneratedSources.Single().SourceText.ToString());
+
+        // A declaration in that file: an overload the unchanged caller now binds to, which is not cached.
+        string withOverload = LongOther.Replace("x * 2", "x * 3")
+            .Replace("internal static int Twice", "internal Task<string> AskAsync(int n) => Task.FromResult(\"int\");\n    internal static int Twice");
+        CSharpCompilation overload = bodyEdit.ReplaceSyntaxTree(bodyEdit.SyntaxTrees.Last(),
+            CSharpSyntaxTree.ParseText(withOverload, GeneratorHarness.ParseOptions, other.FilePath));
+        driver = driver.RunGenerators(overload);
+        run = driver.GetRunResult().Results.Single();
+        AssertAll(run, TrackingNames.CallSites, IncrementalStepRunReason.Modified);
+        string text = run.GeneratedSources.Single().SourceText.ToString();
+        Assert.DoesNotContain(Intercepts, text, StringComparison.Ordinal);
+        Assert.Equal(FreshOutput(LongService, LongCaller, withOverload), text);
+    }
+
+    /// <summary>The output of a first run over newly parsed trees: nothing bound before can be reused.</summary>
+    private static string FreshOutput(params string[] sources) =>
+        GeneratorHarness.CreateDriver().RunGenerators(GeneratorHarness.Compile(sources)).GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString();
+
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstCallsRun()
     {
         CSharpCompilation compilation = GeneratorHarness.Compile([LlmCache.Testing.FakeSdk.Reference], CallsAttribute, CallsCaller, Unrelated);

@@ -23,27 +23,43 @@ internal static class CallSiteParser
         _ => null,
     };
 
-    /// <summary>Binds every candidate, with one semantic model per syntax tree, in source order.</summary>
+    /// <summary>
+    /// Binds every candidate, with one semantic model per syntax tree, in source order. A file bound before, in a
+    /// compilation with the same declarations, keeps its call sites without binding (<see cref="BoundTrees"/>).
+    /// </summary>
     public static EquatableArray<CallSiteModel> BindAll(ImmutableArray<InvocationExpressionSyntax> candidates, Compilation compilation,
         CancellationToken cancellationToken)
     {
         var sites = new List<CallSiteModel>(candidates.Length);
-        SyntaxTree? tree = null;
-        SemanticModel? model = null;
+        BoundTrees.Declarations? declarations = null;
+        int end;
+        for (int start = 0; start < candidates.Length; start = end)
+        {
+            SyntaxTree tree = candidates[start].SyntaxTree;
+            for (end = start + 1; end < candidates.Length && ReferenceEquals(candidates[end].SyntaxTree, tree); end++)
+            {
+            }
+            var inTree = new InvocationExpressionSyntax[end - start];
+            candidates.CopyTo(start, inTree, 0, inTree.Length);
+            declarations ??= BoundTrees.Declarations.Of(compilation);
+            sites.AddRange(BoundTrees.Sites(tree, inTree, declarations, group => BindTree(group, compilation, cancellationToken)));
+        }
+        return sites.ToEquatableArray();
+    }
+
+    private static CallSiteModel[] BindTree(InvocationExpressionSyntax[] candidates, Compilation compilation, CancellationToken cancellationToken)
+    {
+        SemanticModel model = compilation.GetSemanticModel(candidates[0].SyntaxTree);
+        var sites = new List<CallSiteModel>(candidates.Length);
         foreach (InvocationExpressionSyntax invocation in candidates)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!ReferenceEquals(invocation.SyntaxTree, tree))
-            {
-                tree = invocation.SyntaxTree;
-                model = compilation.GetSemanticModel(tree);
-            }
-            if (Bind(invocation, model!, cancellationToken) is { } site)
+            if (Bind(invocation, model, cancellationToken) is { } site)
             {
                 sites.Add(site);
             }
         }
-        return sites.ToEquatableArray();
+        return sites.ToArray();
     }
 
     private static CallSiteModel? Bind(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
