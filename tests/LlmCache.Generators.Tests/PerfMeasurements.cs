@@ -54,6 +54,7 @@ public sealed class PerfMeasurements(Xunit.Abstractions.ITestOutputHelper output
         var bindAll = new List<double>();
         var bindOneFile = new List<double>();
         var parseAll = new List<double>();
+        var hashAll = new List<double>();
         CSharpCompilation current = compilation;
         for (int i = 0; i <= Edits; i++) // edit 0 warms the JIT and is not counted
         {
@@ -98,21 +99,26 @@ public sealed class PerfMeasurements(Xunit.Abstractions.ITestOutputHelper output
                 afterDeclarations.Add(clock.Elapsed.TotalMilliseconds);
                 current = again;
 
-                // The steps alone, on further fresh compilations: binding every call site, one file's, parsing every method.
-                CSharpCompilation fresh = Edit(current, sources[^1], plainPath, i + 200);
+                // The steps alone, each on a compilation of newly parsed trees (nothing bound or hashed before can be reused):
+                // binding every call site, one caller file's, parsing every method, hashing every file's declarations (BoundTrees).
+                string[] editedSources = [.. sources[..^1], sources[^1].Replace("=> 1;", "=> " + (i + 200).ToString(CultureInfo.InvariantCulture) + ";", StringComparison.Ordinal)];
+                CSharpCompilation fresh = GeneratorHarness.Compile(editedSources);
                 ImmutableArray<InvocationExpressionSyntax> candidates = Candidates(fresh);
                 clock.Restart();
                 EquatableArray<CallSiteModel> bound = CallSiteParser.BindAll(candidates, fresh, default);
                 bindAll.Add(clock.Elapsed.TotalMilliseconds);
                 Assert.Equal(2000, bound.Count);
 
-                CSharpCompilation fresh2 = Edit(current, sources[^1], plainPath, i + 300);
+                CSharpCompilation fresh2 = GeneratorHarness.Compile(editedSources);
                 ImmutableArray<InvocationExpressionSyntax> oneFile = Candidates(fresh2).Where(c => c.SyntaxTree.FilePath.EndsWith("File50.cs", StringComparison.Ordinal)).ToImmutableArray();
                 clock.Restart();
                 Assert.Equal(50, CallSiteParser.BindAll(oneFile, fresh2, default).Count);
                 bindOneFile.Add(clock.Elapsed.TotalMilliseconds);
 
-                CSharpCompilation fresh3 = Edit(current, sources[^1], plainPath, i + 400);
+                CSharpCompilation fresh3 = GeneratorHarness.Compile(editedSources);
+                clock.Restart();
+                _ = BoundTrees.Declarations.Of(fresh3);
+                hashAll.Add(clock.Elapsed.TotalMilliseconds);
                 clock.Restart();
                 Assert.Equal(500, ParseAll(fresh3));
                 parseAll.Add(clock.Elapsed.TotalMilliseconds);
@@ -141,7 +147,8 @@ public sealed class PerfMeasurements(Xunit.Abstractions.ITestOutputHelper output
             output.WriteLine($"  step {step.Key}: {Median(step.Value):F0} ms ({reasons[step.Key]})");
         }
         output.WriteLine($"  the same edit with the compilation's declarations bound first: declarations {Median(declarations):F0} ms, then the generator {Median(afterDeclarations):F0} ms");
-        output.WriteLine($"  alone on a fresh compilation: CallSiteParser.BindAll of 2,000 candidates {Median(bindAll):F0} ms; of one caller file's 50 {Median(bindOneFile):F0} ms; Parser.Analyze of 500 methods {Median(parseAll):F0} ms");
+        output.WriteLine($"  alone on a fresh compilation: CallSiteParser.BindAll of 2,000 candidates {Median(bindAll):F0} ms; of one caller file's 50 {Median(bindOneFile):F0} ms; Parser.Analyze of 500 methods {Median(parseAll):F0} ms; " +
+            $"hashing every file's declarations (BoundTrees, once per tree) {Median(hashAll):F1} ms");
     }
 
     /// <summary>The analyzer on the same edit: over the whole compilation (a build, full solution analysis) and over the edited document (the IDE's open file).</summary>
