@@ -369,7 +369,7 @@ public sealed class PerfMeasurements(Xunit.Abstractions.ITestOutputHelper output
         return (sections, methods);
     }
 
-    private static CSharpCompilation Edit(CSharpCompilation compilation, string plainSource, string path, int n)
+    internal static CSharpCompilation Edit(CSharpCompilation compilation, string plainSource, string path, int n)
     {
         SyntaxTree old = compilation.SyntaxTrees.Single(t => t.FilePath == path);
         return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(
@@ -407,7 +407,7 @@ public sealed class PerfMeasurements(Xunit.Abstractions.ITestOutputHelper output
         return models;
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         double[] sorted = values.OrderBy(v => v).ToArray();
         return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
