@@ -29,13 +29,13 @@ public class KeyBuildingBenchmarks
     private readonly Ticket _ticket = new("Refund for order 1234", 2, ["billing", "refund", "priority"],
         new() { ["order"] = "1234", ["channel"] = "email", ["locale"] = "en-GB" });
 
-    [Benchmark] public string Text_Generated() => LlmCacheKeys.KeyShapes_Text.Key(_runtime, _prompt);
+    [Benchmark] public string Text_Generated() => LlmCacheKeys.KeyShapes_Text(_prompt).Key(_runtime);
     [Benchmark] public string Text_JsonSha256() => Hash(JsonSerializer.SerializeToUtf8Bytes(_prompt));
 
-    [Benchmark] public string Chat_Generated() => LlmCacheKeys.KeyShapes_Chat.Key(_runtime, _messages, _options);
+    [Benchmark] public string Chat_Generated() => LlmCacheKeys.KeyShapes_Chat(_messages, _options).Key(_runtime);
     [Benchmark] public string Chat_JsonSha256() => ChatWorkload.JsonSha256Key(_messages, _options);
 
-    [Benchmark] public string Record_Generated() => LlmCacheKeys.KeyShapes_Record.Key(_runtime, _ticket);
+    [Benchmark] public string Record_Generated() => LlmCacheKeys.KeyShapes_Record(_ticket).Key(_runtime);
     [Benchmark] public string Record_JsonSha256() => Hash(JsonSerializer.SerializeToUtf8Bytes(_ticket));
 
     private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

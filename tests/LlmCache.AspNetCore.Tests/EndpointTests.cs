@@ -97,7 +97,7 @@ public sealed class EndpointTests
     {
         await using TestApp app = await TestApp.StartAsync();
         await CachedAsync(app, "acme", "key");
-        string key = LlmCacheKeys.Answers_AskAsync.Key(app.Runtime, "acme", "key");
+        string key = LlmCacheKeys.Answers_AskAsync("acme", "key").Key(app.Runtime);
         await AssertRemovedAsync(app, "/llmcache/keys/" + Uri.EscapeDataString(key), "acme", "key");
     }
 

@@ -96,7 +96,7 @@ public sealed class DiskCliTests : IDisposable
         using (var tier = new SqliteCacheTier(new DiskTierOptions { Directory = Path.Combine(_folder, "cache"), ReadOnly = true }))
         await using (LlmCacheRuntime runtime = CliTestKit.Runtime(CliTestKit.Namespace, tier))
         {
-            key = Generated.LlmCacheKeys.SupportBot_AnswerAsync.Key(runtime, "a");
+            key = Generated.LlmCacheKeys.SupportBot_AnswerAsync("a").Key(runtime);
         }
         JsonElement inspect = await CliTestKit.JsonAsync(0, "inspect", key, "--config", _config);
         Assert.Equal(key, inspect.GetProperty("key").GetString());

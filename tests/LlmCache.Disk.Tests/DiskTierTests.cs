@@ -557,12 +557,12 @@ public sealed class TierResilienceTests
         var answers = new Answers(runtime);
         Assert.Equal("answer to r", await answers.AskAsync("r"));
         await runtime.FlushAsync();
-        string key = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "r");
+        string key = Generated.LlmCacheKeys.Answers_AskAsync("r").Key(runtime);
         Assert.Equal(1, flaky.Gets);                    // the failed read was a miss, not retried
         Assert.Equal(2, flaky.Sets);                    // the failed write was tried again…
         Assert.True(flaky.Stored.ContainsKey(key));     // …and landed
 
-        await Generated.LlmCacheKeys.Answers_AskAsync.EvictAsync(runtime, "r");
+        await Generated.LlmCacheKeys.Answers_AskAsync("r").EvictAsync(runtime);
         Assert.Equal(2, flaky.Removes);
         Assert.False(flaky.Stored.ContainsKey(key));    // a lost removal would have left a stale entry
     }
@@ -725,14 +725,14 @@ public sealed class TierConfigurationTests : IDisposable
             LlmCacheRuntime runtime = provider.GetRequiredService<LlmCacheRuntime>();
             var answers = new Answers(runtime);
             await answers.AskAsync("before");
-            before = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "before");
+            before = Generated.LlmCacheKeys.Answers_AskAsync("before").Key(runtime);
             Assert.IsType<SqliteCacheTier>(Assert.IsType<ConfiguredTier>(runtime.Options.Tiers.Single(), exactMatch: false).Current);
 
             configuration["LlmCache:Disk:Directory"] = second;
             configuration["LlmCache:Disk:MaxTtl"] = "00:05:00";
             configuration.Reload();
             await answers.AskAsync("after");
-            after = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "after");
+            after = Generated.LlmCacheKeys.Answers_AskAsync("after").Key(runtime);
             await runtime.FlushAsync();
             Assert.Equal(2, answers.Calls);
         }

@@ -79,7 +79,7 @@ internal static class Agreement
             disagreements.Add($"{docId}: the generator wrote a model the analyzer never judged");
         }
         // What was written is what was counted: one interceptor attribute per call site of a cached method.
-        int written = result.GeneratedSources.Sum(s => Occurrences(s.SourceText.ToString(), ".InterceptsLocation("));
+        int written = result.GeneratedSources.Sum(s => Occurrences(s.SourceText.ToString(), "[LlmcAt("));
         int counted = verdicts.Values.Where(v => v.Cached).Sum(v => v.Sites);
         if (written != counted)
         {

@@ -113,7 +113,7 @@ public sealed class AllShapesCompileTests
         // One file for all cached methods, intercepting every call site.
         Assert.Single(result.GeneratedTrees);
         string generated = GeneratorHarness.Generated(result);
-        Assert.Equal(12, CountOf(generated, "[global::System.Runtime.CompilerServices.InterceptsLocation("));
+        Assert.Equal(12, CountOf(generated, "[LlmcAt("));
     }
 
     [Fact]

@@ -97,8 +97,8 @@ public sealed class CallsTests
         Descriptor method = Assert.Single(run.Descriptors);
         Assert.Equal(["messages", "this.Endpoint", "this.Model", "this.Name"], method.Keyed);
         Assert.Equal(["options", "ct"], method.Ignored);
-        Assert.DoesNotContain("s.P_options);", method.WriteKey, StringComparison.Ordinal);
-        Assert.Contains("=> s.Receiver.CompleteAsync(s.P_messages, s.P_options, ct);", run.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("s.Item3);", method.WriteKey, StringComparison.Ordinal);
+        Assert.Contains("static (s, ct) => s.Item1.CompleteAsync(s.Item2, s.Item3, ct)", run.Text, StringComparison.Ordinal);
         Assert.Equal(["client.CompleteAsync(history, new Options { Temperature = 1 })"], run.InterceptedCalls);
     }
 
@@ -140,7 +140,7 @@ public sealed class CallsTests
         Descriptor method = Assert.Single(run.Descriptors);
         // Endpoint is declared on the SDK's base class; the HttpClient and the ICompletions are not simple values.
         Assert.Equal(["this.Endpoint", "this.Model", "this.Name"], method.Keyed.Where(k => k.StartsWith("this.", StringComparison.Ordinal)));
-        Assert.Contains("w.WriteUri(s.Receiver.Endpoint);", method.WriteKey, StringComparison.Ordinal);
+        Assert.Contains("w.WriteUri(s.Item1.Endpoint);", method.WriteKey, StringComparison.Ordinal);
         Assert.DoesNotContain("Transport", method.WriteKey, StringComparison.Ordinal);
         Assert.DoesNotContain("Completions", method.WriteKey, StringComparison.Ordinal);
     }
@@ -244,7 +244,7 @@ public sealed class CallsTests
         Generated run = Generate(source);
 
         Descriptor method = Assert.Single(run.Descriptors);
-        Assert.Equal("global::System.TimeSpan.FromTicks(36000000000L)", method.Ttl);
+        Assert.Equal("LlmcTimeSpan.FromTicks(36000000000L)", method.Ttl);
         Assert.Equal(["client.SendAsync(\"p\")"], run.InterceptedCalls);
     }
 
@@ -288,8 +288,8 @@ public sealed class CallsTests
         Assert.Equal(["prompt", "style", "this.Model"], method.Keyed);
         Assert.Equal(["options"], method.Ignored);
         // IJsonModel<T> writes the request as the SDK sends it; a [JsonConverter] type is written by its converter.
-        Assert.Contains("w.WriteJsonModel<global::ModelSdk.Prompt>(s.P_prompt);", method.WriteKey, StringComparison.Ordinal);
-        Assert.Contains("w.WriteJsonValue<global::ModelSdk.Style>(s.P_style);", method.WriteKey, StringComparison.Ordinal);
+        Assert.Contains("w.WriteJsonModel<global::ModelSdk.Prompt>(s.Item2);", method.WriteKey, StringComparison.Ordinal);
+        Assert.Contains("w.WriteJsonValue<global::ModelSdk.Style>(s.Item3);", method.WriteKey, StringComparison.Ordinal);
         Assert.Equal(["client.AskAsync(new Prompt(\"hi\"), new Style(\"terse\"))"], run.InterceptedCalls);
     }
 
@@ -335,10 +335,10 @@ public sealed class CallsTests
     {
         var descriptors = new List<Descriptor>();
         foreach (Match match in Regex.Matches(text,
-            @"new global::LlmCache\.LlmCachedMethod\(\n\s*(?<id>""[^""]*""),\n\s*(?<ttl>.*),\n\s*(?<ns>.*),\n\s*(?<tags>.*),\n\s*(?<keyed>.*),\n\s*(?<ignored>.*),\n"))
+            @"LlmcMethod M = new\((?<id>""[^""]*""), (?<ttl>null|LlmcTimeSpan\.FromTicks\(\d+L\)), (?<ns>null|""[^""]*""), (?<tags>null|new\[\] \{[^}]*\}), (?<keyed>null|new\[\] \{[^}]*\}), (?<ignored>null|new\[\] \{[^}]*\}), "))
         {
-            int start = text.IndexOf("internal static void WriteKey", match.Index, StringComparison.Ordinal);
-            int end = text.IndexOf("\n        }\n", start, StringComparison.Ordinal);
+            int start = text.IndexOf("internal static void W(", match.Index, StringComparison.Ordinal);
+            int end = text.IndexOf("\n    }\n", start, StringComparison.Ordinal);
             descriptors.Add(new Descriptor(match.Groups["id"].Value.Trim('"'), match.Groups["ttl"].Value,
                 Strings(match.Groups["keyed"].Value), Strings(match.Groups["ignored"].Value), text[start..end]));
         }

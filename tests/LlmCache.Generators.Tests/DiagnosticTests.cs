@@ -162,14 +162,14 @@ public sealed class DiagnosticTests
 
         Assert.Contains("semantic: \"question\", similarity: 0.92);", generated, StringComparison.Ordinal);
         Assert.Contains("semantic: \"messages\");", generated, StringComparison.Ordinal);
-        Assert.Contains(".GetOrCreateSemanticTaskAsync<", generated, StringComparison.Ordinal);
-        Assert.Contains(".GetOrCreateSemanticValueTaskAsync<", generated, StringComparison.Ordinal);
+        Assert.Contains(".GetOrCreateSemanticTaskAsync(M, ", generated, StringComparison.Ordinal);
+        Assert.Contains(".GetOrCreateSemanticValueTaskAsync(M, ", generated, StringComparison.Ordinal);
         string askPartition = Between(generated, "internal static void WritePartition(", "private static string? SemanticText(");
-        Assert.Contains("w.WriteString(s.P_model);", askPartition, StringComparison.Ordinal);
-        Assert.DoesNotContain("P_question", askPartition, StringComparison.Ordinal);
-        Assert.Contains("=> s.P_question;", generated, StringComparison.Ordinal);
-        Assert.Contains("global::LlmCache.SemanticText.WritePartition(w, s.P_messages);", generated, StringComparison.Ordinal);
-        Assert.Contains("=> global::LlmCache.SemanticText.LastUserText(s.P_messages);", generated, StringComparison.Ordinal);
+        Assert.Contains("w.WriteString(s.Item2);", askPartition, StringComparison.Ordinal);
+        Assert.DoesNotContain("s.Item3", askPartition, StringComparison.Ordinal);
+        Assert.Contains("=> s.Item3;", generated, StringComparison.Ordinal);
+        Assert.Contains("global::LlmCache.SemanticText.WritePartition(w, s.Item2);", generated, StringComparison.Ordinal);
+        Assert.Contains("=> global::LlmCache.SemanticText.LastUserText(s.Item2);", generated, StringComparison.Ordinal);
 
         static string Between(string text, string start, string end)
         {
@@ -189,8 +189,8 @@ public sealed class DiagnosticTests
             }
             """).Result);
 
-        Assert.Contains("null, failSafe: global::System.TimeSpan.FromTicks(864000000000L), softTimeout: global::System.TimeSpan.FromTicks(20000000L), "
-            + "hardTimeout: global::System.TimeSpan.FromTicks(600000000L), eagerRefresh: 0.9);", generated, StringComparison.Ordinal);
+        Assert.Contains("null, failSafe: LlmcTimeSpan.FromTicks(864000000000L), softTimeout: LlmcTimeSpan.FromTicks(20000000L), "
+            + "hardTimeout: LlmcTimeSpan.FromTicks(600000000L), eagerRefresh: 0.9);", generated, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class DiagnosticTests
         string withWindow = GeneratorHarness.Generated(GeneratorHarness.Run(Header + Plain.Replace("Ttl = \"1h\"", "Ttl = \"1h\", FailSafe = \"1d\"")).Result);
 
         Assert.DoesNotContain("FromTicks(864000000000L)", plain, StringComparison.Ordinal);
-        Assert.Contains("null, failSafe: global::System.TimeSpan.FromTicks(864000000000L));", withWindow, StringComparison.Ordinal);
+        Assert.Contains("null, failSafe: LlmcTimeSpan.FromTicks(864000000000L));", withWindow, StringComparison.Ordinal);
         // The window changes how long entries are kept, not what a key means: the method id stays.
         string Id(string source) => System.Text.RegularExpressions.Regex.Match(source, "\"[\\w.]*S\\.AskAsync\\.[0-9a-f]{16}\"").Value;
         Assert.NotEmpty(Id(plain));
@@ -297,7 +297,7 @@ public sealed class DiagnosticTests
             """;
         var (output, generatorDiagnostics, result) = GeneratorHarness.Run(source);
         Assert.Empty(generatorDiagnostics);
-        Assert.Equal(6, System.Text.RegularExpressions.Regex.Count(GeneratorHarness.Generated(result), @"\[global::System.Runtime.CompilerServices.InterceptsLocation|\[InterceptsLocation"));
+        Assert.Equal(6, System.Text.RegularExpressions.Regex.Count(GeneratorHarness.Generated(result), @"\[LlmcAt\("));
         Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
         Assert.DoesNotContain(GeneratorHarness.Analyze(source), d => d.Severity >= DiagnosticSeverity.Warning);
     }

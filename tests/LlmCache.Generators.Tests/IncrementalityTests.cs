@@ -183,7 +183,7 @@ public sealed class IncrementalityTests
     [Fact]
     public void CallSitesOfAnUnchangedFile_AreKeptAfterABodyEdit_AndBoundAgainAfterADeclarationEdit()
     {
-        const string Intercepts = "[global::System.Runtime.CompilerServices.InterceptsLocation(";
+        const string Intercepts = "[LlmcAt(";
         CSharpCompilation compilation = GeneratorHarness.Compile(LongService, LongCaller, LongOther);
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         Assert.Contains(Intercepts, driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);

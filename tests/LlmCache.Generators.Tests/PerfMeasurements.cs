@@ -287,11 +287,11 @@ public sealed class PerfMeasurements(Xunit.Abstractions.ITestOutputHelper output
         long indentation = text.Split('\n').Sum(line => (long)(line.Length - line.TrimStart(' ').Length));
         long docComments = text.Split('\n').Where(line => line.TrimStart().StartsWith("///", StringComparison.Ordinal)).Sum(line => (long)line.Length + 1);
         long globalPrefixes = Count(text, "global::") * "global::".Length;
-        int at = text.IndexOf("file readonly struct ", StringComparison.Ordinal) + "file readonly struct ".Length;
-        string stateName = text.Substring(at, text.IndexOf('\n', at) - at).Trim();
-        long stateNames = Count(text, "_State") * stateName.Length;
+        long aliases = Count(text, "Llmc");
         output.WriteLine($"  cross-cutting: indentation {indentation / (double)methods:F0}/method, doc comments {docComments / (double)methods:F0}/method, " +
-            $"'global::' prefixes {globalPrefixes / (double)methods:F0}/method, state type names ({Count(text, "_State") / methods} per method) {stateNames / (double)methods:F0}/method ({stateName})");
+            $"'global::' prefixes {globalPrefixes / (double)methods:F0}/method, 'Llmc' aliases used {aliases / (double)methods:F1} times/method");
+        // Issue #14: at most 2.5 KB of generated code per method.
+        Assert.True(text.Length / (double)methods <= 2500, $"{text.Length / (double)methods:F0} generated chars per method (target 2,500)");
     }
 
     /// <summary>Characters of the generated file by section; every character is in exactly one section.</summary>
@@ -313,11 +313,7 @@ public sealed class PerfMeasurements(Xunit.Abstractions.ITestOutputHelper output
             {
                 accounted += member.FullSpan.Length;
                 string name = (member as BaseTypeDeclarationSyntax)?.Identifier.ValueText ?? "";
-                if (member is StructDeclarationSyntax && name.EndsWith("_State", StringComparison.Ordinal))
-                {
-                    Add("state struct", member.FullSpan.Length);
-                }
-                else if (member is ClassDeclarationSyntax cached && name.StartsWith("LlmCached_", StringComparison.Ordinal))
+                if (member is ClassDeclarationSyntax cached && name.StartsWith("LlmCached_", StringComparison.Ordinal))
                 {
                     methods++;
                     int inner = 0;
@@ -330,7 +326,7 @@ public sealed class PerfMeasurements(Xunit.Abstractions.ITestOutputHelper output
                                 Add("descriptor (LlmCachedMethod field)", part.FullSpan.Length);
                                 break;
                             case MethodDeclarationSyntax method when method.AttributeLists.Count > 0
-                                && method.AttributeLists.Any(a => a.ToString().Contains("InterceptsLocation", StringComparison.Ordinal)):
+                                && method.AttributeLists.Any(a => a.ToString().Contains("LlmcAt(", StringComparison.Ordinal)):
                                 int attributes = method.AttributeLists.Sum(a => a.FullSpan.Length);
                                 Add("InterceptsLocation attributes (one per call site)", attributes);
                                 Add("interceptor method", part.FullSpan.Length - attributes);
@@ -338,8 +334,7 @@ public sealed class PerfMeasurements(Xunit.Abstractions.ITestOutputHelper output
                             case MethodDeclarationSyntax method:
                                 Add(method.Identifier.ValueText switch
                                 {
-                                    "WriteKey" => "WriteKey",
-                                    "Invoke" => "Invoke",
+                                    "W" => "key writer (W)",
                                     "WriteTenant" or "WritePartition" or "SemanticText" => "tenant/semantic writers",
                                     _ => "other members (shape writers of generic methods, accessors)",
                                 }, part.FullSpan.Length);

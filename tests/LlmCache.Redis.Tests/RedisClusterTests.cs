@@ -137,7 +137,7 @@ public sealed class RedisClusterTests : IDisposable
                 Assert.True(keys > 0, $"master {node.Port} holds no cache entry");
             }
 
-            await Generated.LlmCacheKeys.Answers_AskAsync.EvictAsync(r1, "c0");
+            await Generated.LlmCacheKeys.Answers_AskAsync("c0").EvictAsync(r1);
             var clock = Stopwatch.StartNew();
             while (r2.LocalEntryCount == 30 && clock.Elapsed < TimeSpan.FromSeconds(10))
             {

@@ -24,7 +24,7 @@ public sealed class RedisFailSafeTests : IDisposable
         {
             Assert.Equal("answer to q", await new FlakyAnswers(first).AskAsync("q"));
             await first.FlushAsync();
-            key = Generated.LlmCacheKeys.FlakyAnswers_AskAsync.Key(first, "q");
+            key = Generated.LlmCacheKeys.FlakyAnswers_AskAsync("q").Key(first);
         }
         using (ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration))
         {

@@ -51,7 +51,7 @@ public sealed class RedisTierTests : IDisposable
         {
             await answers.AskAsync("q");
             await runtime.FlushAsync(); // tier writes run in the background
-            string key = "app1:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "q");
+            string key = "app1:" + Generated.LlmCacheKeys.Answers_AskAsync("q").Key(runtime);
             using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
             IDatabase db = redis.GetDatabase();
             Assert.True(await db.KeyExistsAsync(key));
@@ -110,7 +110,7 @@ public sealed class RedisTierTests : IDisposable
         await new Answers(runtime).AskAsync(prompt);
         await runtime.FlushAsync();
         using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
-        byte[]? stored = await redis.GetDatabase().StringGetAsync("cfg:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, prompt));
+        byte[]? stored = await redis.GetDatabase().StringGetAsync("cfg:" + Generated.LlmCacheKeys.Answers_AskAsync(prompt).Key(runtime));
         Assert.NotNull(stored);
         Assert.Equal(0, stored![0]); // plain, as configured
     }
@@ -139,16 +139,16 @@ public sealed class RedisTierTests : IDisposable
         configuration.Reload();
         await answers.AskAsync("two");
         await runtime.FlushAsync();
-        Assert.True(await db.KeyExistsAsync("swap1:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "one")));
-        Assert.False(await db.KeyExistsAsync("swap1:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "two")));
-        Assert.True(await db.KeyExistsAsync("swap2:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "two")));
+        Assert.True(await db.KeyExistsAsync("swap1:" + Generated.LlmCacheKeys.Answers_AskAsync("one").Key(runtime)));
+        Assert.False(await db.KeyExistsAsync("swap1:" + Generated.LlmCacheKeys.Answers_AskAsync("two").Key(runtime)));
+        Assert.True(await db.KeyExistsAsync("swap2:" + Generated.LlmCacheKeys.Answers_AskAsync("two").Key(runtime)));
         Assert.Equal("0:RedisCacheTier", Assert.Single(runtime.Tiers).Name);
 
         configuration["LlmCache:Redis:Enabled"] = "false";
         configuration.Reload();
         await answers.AskAsync("three");
         await runtime.FlushAsync();
-        Assert.False(await db.KeyExistsAsync("swap2:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "three")));
+        Assert.False(await db.KeyExistsAsync("swap2:" + Generated.LlmCacheKeys.Answers_AskAsync("three").Key(runtime)));
         Assert.Equal(3, answers.Calls);
     }
 
@@ -160,9 +160,9 @@ public sealed class RedisTierTests : IDisposable
         await using (runtime)
         {
             using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
-            string key = "foreign:" + Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "f");
+            string key = "foreign:" + Generated.LlmCacheKeys.Answers_AskAsync("f").Key(runtime);
             await redis.GetDatabase().StringSetAsync(key, "written by another tool");
-            Assert.Null(await tier.GetAsync(Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "f")));
+            Assert.Null(await tier.GetAsync(Generated.LlmCacheKeys.Answers_AskAsync("f").Key(runtime)));
             Assert.Equal("answer to f", await answers.AskAsync("f"));
             Assert.Equal(1, answers.Calls);
         }
@@ -200,7 +200,7 @@ public sealed class RedisTierTests : IDisposable
             await a2.AskAsync("e");
             Assert.Equal(0, a2.Calls);
             Assert.Equal(1, r2.LocalEntryCount);
-            await Generated.LlmCacheKeys.Answers_AskAsync.EvictAsync(r1, "e");
+            await Generated.LlmCacheKeys.Answers_AskAsync("e").EvictAsync(r1);
             await Eventually(() => r2.LocalEntryCount == 0);
             await a2.AskAsync("e");
             Assert.Equal(1, a2.Calls);
@@ -232,7 +232,7 @@ public sealed class RedisTierTests : IDisposable
                 await r1.FlushAsync();
                 await a2.AskAsync(prompt);
                 Assert.Equal(1, r2.LocalEntryCount);
-                await Generated.LlmCacheKeys.Answers_AskAsync.EvictAsync(r1, prompt);
+                await Generated.LlmCacheKeys.Answers_AskAsync(prompt).EvictAsync(r1);
                 await Eventually(() => r2.LocalEntryCount == 0);
                 // The reload swaps in a new Redis tier: its notices reach the runtime as the old one's did.
                 configuration["LlmCache:Redis:OperationTimeout"] = "00:00:03";
@@ -317,7 +317,7 @@ public sealed class RedisTierTests : IDisposable
                 string prompt = "after" + attempt++;
                 await answers.AskAsync(prompt);
                 await runtime.FlushAsync();
-                return await redis.GetDatabase().KeyExistsAsync(Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, prompt));
+                return await redis.GetDatabase().KeyExistsAsync(Generated.LlmCacheKeys.Answers_AskAsync(prompt).Key(runtime));
             });
         }
     }
@@ -347,7 +347,7 @@ public sealed class RedisTierTests : IDisposable
                 stored = "restarted" + attempt++;
                 await answers.AskAsync(stored);
                 await runtime.FlushAsync();
-                return await redis.GetDatabase().KeyExistsAsync(Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, stored));
+                return await redis.GetDatabase().KeyExistsAsync(Generated.LlmCacheKeys.Answers_AskAsync(stored).Key(runtime));
             });
             var (t2, r2, a2) = Create();
             using (t2)

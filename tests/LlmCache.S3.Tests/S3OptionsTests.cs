@@ -41,7 +41,7 @@ public sealed class S3OptionsTests : IDisposable
         await using var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } }, _clock);
         await new Answers(runtime).AskAsync("headers");
         await runtime.FlushAsync();
-        string key = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "headers");
+        string key = Generated.LlmCacheKeys.Answers_AskAsync("headers").Key(runtime);
 
         using HttpResponseMessage response = await HeadAsync(tier, key);
         Assert.Equal("immutable, max-age=3600, s-maxage=3600", response.Headers.NonValidated["Cache-Control"].ToString());
@@ -70,7 +70,7 @@ public sealed class S3OptionsTests : IDisposable
         var answers = new Answers(runtime);
         await answers.AskAsync("capped");
         await runtime.FlushAsync();
-        string key = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "capped");
+        string key = Generated.LlmCacheKeys.Answers_AskAsync("capped").Key(runtime);
 
         TierValue? stored = await tier.GetBoundedAsync(key, long.MaxValue);
         Assert.Equal(_clock.GetUtcNow().AddMinutes(10), stored!.Value.Expires);

@@ -47,7 +47,7 @@ public sealed class S3TierTests : IDisposable
         await using var runtime = new LlmCacheRuntime(new LlmCacheOptions { Tiers = { tier } });
         await new Answers(runtime).AskAsync("q");
         await runtime.FlushAsync(); // tier writes run in the background
-        string key = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, "q");
+        string key = Generated.LlmCacheKeys.Answers_AskAsync("q").Key(runtime);
         string objectKey = "cache/" + key.Replace(':', '/');
         Assert.Equal(objectKey, tier.ObjectKey(key));
 
@@ -238,7 +238,7 @@ public sealed class S3TierTests : IDisposable
             string prompt = "back" + attempt;
             await answers.AskAsync(prompt);
             await runtime.FlushAsync();
-            string key = Generated.LlmCacheKeys.Answers_AskAsync.Key(runtime, prompt);
+            string key = Generated.LlmCacheKeys.Answers_AskAsync(prompt).Key(runtime);
             try
             {
                 using GetObjectResponse found = await client.GetObjectAsync(S3Server.Bucket, "cache/" + key.Replace(':', '/'));

@@ -51,12 +51,12 @@ public sealed class VectorStoreSemanticIndexTests
         (SemanticAnswers answers, ListCollection<Guid> store) = Create<Guid>();
         await answers.AskAsync("How do I reset my password");
         await answers.Cache.FlushAsync();
-        await answers.Cache.RemoveAsync(Generated.LlmCacheKeys.SemanticAnswers_AskAsync.Key(answers.Cache, "How do I reset my password"));
+        await answers.Cache.RemoveAsync(Generated.LlmCacheKeys.SemanticAnswers_AskAsync("How do I reset my password").Key(answers.Cache));
         await answers.AskAsync("How can I reset my password");
         Assert.Equal(2, answers.Calls);
         await answers.Cache.FlushAsync();
         SemanticVectorRecord<Guid> left = Assert.Single(store.Records); // the new one; the removed one was deleted
-        Assert.EndsWith(Generated.LlmCacheKeys.SemanticAnswers_AskAsync.Key(answers.Cache, "How can I reset my password")[^64..], left.EntryKey,
+        Assert.EndsWith(Generated.LlmCacheKeys.SemanticAnswers_AskAsync("How can I reset my password").Key(answers.Cache)[^64..], left.EntryKey,
             StringComparison.Ordinal);
     }
 

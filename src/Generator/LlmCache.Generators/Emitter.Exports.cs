@@ -18,7 +18,6 @@ internal static partial class Emitter
             return;
         }
         w.Line();
-        w.Open("namespace LlmCache.Generated");
         w.Line("/// <summary>Entry points through which other projects' generated code calls this assembly's public [LlmCached] methods, cached as its own calls.</summary>");
         w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         w.Open("public static class " + Imports.ExportClassName(assemblyName));
@@ -48,7 +47,6 @@ internal static partial class Emitter
             w.Line("    => " + ClassName(method) + "." + Sanitize(method.Name) + typeParams + "(" + string.Join(", ", arguments) + ");");
         }
         w.Close();
-        w.Close();
     }
 
     /// <summary>Interceptors of this project's calls to other assemblies' public cached methods: each forwards to the export.</summary>
@@ -73,13 +71,11 @@ internal static partial class Emitter
             }
             w.Line();
             w.Line("// ---- " + import.DocId + " (cached by the assembly that declares it) ----");
-            w.Open("namespace LlmCache.Generated");
             w.Open("file static class LlmCacheImport_" + i.ToString(CultureInfo.InvariantCulture));
             WriteSites(w, sites);
             w.Line("public static " + import.ReturnTypeText + " " + Sanitize(import.Name) + typeParams + "(" + string.Join(", ", signature) + ")");
             WriteConstraints(w, import.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => t.Constraints).ToArray());
             w.Line("    => " + import.ExportCall + typeParams + "(" + string.Join(", ", arguments) + ");");
-            w.Close();
             w.Close();
         }
     }
@@ -88,7 +84,7 @@ internal static partial class Emitter
     {
         foreach (CallSiteModel site in sites)
         {
-            w.Line("[global::System.Runtime.CompilerServices.InterceptsLocation(" + site.Version.ToString(CultureInfo.InvariantCulture) + ", "
+            w.Line("[" + InterceptsLocation + "(" + site.Version.ToString(CultureInfo.InvariantCulture) + ", "
                 + Literal(site.Data) + ")] // " + site.DisplayFile + "(" + site.Line.ToString(CultureInfo.InvariantCulture) + ","
                 + site.Column.ToString(CultureInfo.InvariantCulture) + ")");
         }

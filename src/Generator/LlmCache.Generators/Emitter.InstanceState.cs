@@ -31,15 +31,15 @@ internal static partial class Emitter
         if (method.ReceiverKeysItself)
         {
             w.Line("w.Mark(" + (index++).ToString(CultureInfo.InvariantCulture) + ");");
-            w.Line("w.WriteCustom(s.Receiver);");
+            w.Line("w.WriteCustom(s.Item1);");
         }
         foreach (KeyedStateModel member in method.KeyedState)
         {
             string value = member.Access switch
             {
-                StateAccessKind.Member => "s.Receiver." + Parser.EscapeIdentifier(member.Name),
-                StateAccessKind.UnsafeField => StateAccessorName(member) + "(s.Receiver)",
-                _ => StateAccessorName(member) + "(s.Receiver)",
+                StateAccessKind.Member => "s.Item1." + Parser.EscapeIdentifier(member.Name),
+                StateAccessKind.UnsafeField => StateAccessorName(member) + "(s.Item1)",
+                _ => StateAccessorName(member) + "(s.Item1)",
             };
             w.Line("w.Mark(" + (index++).ToString(CultureInfo.InvariantCulture) + ");");
             w.Line(Write(shapes[member.ShapeId], value, "w", name) + ";");

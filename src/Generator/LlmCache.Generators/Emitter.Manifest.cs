@@ -31,17 +31,17 @@ internal static partial class Emitter
     }
 
     /// <summary>
-    /// The manifest's text, indented, fields in a fixed order. It starts with <c>"llmcacheManifest"</c>
-    /// (the schema) and ends with <c>"llmcacheManifestEnd"</c>: the build target finds it by these names.
+    /// The manifest's text: compact JSON, one line per method, fields in a fixed order, a setting left at the
+    /// runtime's default (null) left out. It starts with <c>"llmcacheManifest"</c> (the schema) and ends with
+    /// <c>"llmcacheManifestEnd"</c>: the build target finds it by these names.
     /// </summary>
     internal static string ManifestJson(IReadOnlyList<(MethodModel Method, IReadOnlyList<CallSiteModel> Sites, string KeyApiSuffix)> methods,
         string? assemblyName)
     {
         var json = new StringBuilder();
-        json.Append("{\n");
-        json.Append("  \"llmcacheManifest\": ").Append(ManifestSchema.ToString(CultureInfo.InvariantCulture)).Append(",\n");
-        json.Append("  \"assembly\": ").Append(JsonString(assemblyName)).Append(",\n");
-        json.Append("  \"methods\": [");
+        json.Append("{\"llmcacheManifest\":").Append(ManifestSchema.ToString(CultureInfo.InvariantCulture));
+        json.Append(",\"assembly\":").Append(JsonString(assemblyName));
+        json.Append(",\"methods\":[");
         for (int i = 0; i < methods.Count; i++)
         {
             MethodModel m = methods[i].Method;
@@ -49,36 +49,43 @@ internal static partial class Emitter
             string name = dot > 0 ? m.Id.Substring(0, dot) : m.Id;
             string fingerprint = dot > 0 ? m.Id.Substring(dot + 1) : "";
             ParameterModel? tenant = m.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Tenant);
-            json.Append(i == 0 ? "\n" : ",\n");
-            json.Append("    {\n");
-            Field(json, "id", JsonString(m.Id));
+            json.Append(i == 0 ? "\n{" : ",\n{");
+            Field(json, "id", JsonString(m.Id), first: true);
             Field(json, "name", JsonString(name));
             Field(json, "fingerprint", JsonString(fingerprint));
-            Field(json, "ttl", JsonTime(m.TtlTicks));
-            Field(json, "tags", "[" + string.Join(", ", m.Tags.Select(JsonString)) + "]");
-            Field(json, "namespace", JsonString(m.Namespace));
-            Field(json, "tenantParameter", JsonString(tenant?.Name));
-            Field(json, "keyedParameters", "[" + string.Join(", ", m.Parameters.Where(p => p.Role == ParameterRole.Keyed).Select(p => JsonString(p.Name))) + "]");
-            Field(json, "failSafe", JsonTime(m.FailSafeTicks));
-            Field(json, "softTimeout", JsonTime(m.SoftTimeoutTicks));
-            Field(json, "hardTimeout", JsonTime(m.HardTimeoutTicks));
-            Field(json, "eagerRefresh", m.EagerRefresh is { } refresh ? refresh.ToString("R", CultureInfo.InvariantCulture) : "null");
+            Optional(json, "ttl", JsonTime(m.TtlTicks));
+            Field(json, "tags", "[" + string.Join(",", m.Tags.Select(JsonString)) + "]");
+            Optional(json, "namespace", JsonString(m.Namespace));
+            Optional(json, "tenantParameter", JsonString(tenant?.Name));
+            Field(json, "keyedParameters", "[" + string.Join(",", m.Parameters.Where(p => p.Role == ParameterRole.Keyed).Select(p => JsonString(p.Name))) + "]");
+            Optional(json, "failSafe", JsonTime(m.FailSafeTicks));
+            Optional(json, "softTimeout", JsonTime(m.SoftTimeoutTicks));
+            Optional(json, "hardTimeout", JsonTime(m.HardTimeoutTicks));
+            Optional(json, "eagerRefresh", m.EagerRefresh is { } refresh ? refresh.ToString("R", CultureInfo.InvariantCulture) : "null");
             Field(json, "exported", m.Exported ? "true" : "false");
-            Field(json, "semantic", m.Semantic is { } semantic
-                ? "{ \"parameter\": " + JsonString(semantic.Parameter) + ", \"compares\": " + JsonString(semantic.Kind == SemanticKind.Messages ? "lastUserMessage" : "text")
-                    + ", \"similarity\": " + (semantic.Similarity is { } similarity ? similarity.ToString("R", CultureInfo.InvariantCulture) : "null") + " }"
+            Optional(json, "semantic", m.Semantic is { } semantic
+                ? "{\"parameter\":" + JsonString(semantic.Parameter) + ",\"compares\":" + JsonString(semantic.Kind == SemanticKind.Messages ? "lastUserMessage" : "text")
+                    + ",\"similarity\":" + (semantic.Similarity is { } similarity ? similarity.ToString("R", CultureInfo.InvariantCulture) : "null") + "}"
                 : "null");
-            Field(json, "callSites", methods[i].Sites.Count.ToString(CultureInfo.InvariantCulture), last: true);
-            json.Append("    }");
+            Field(json, "callSites", methods[i].Sites.Count.ToString(CultureInfo.InvariantCulture));
+            json.Append('}');
         }
-        json.Append(methods.Count == 0 ? "],\n" : "\n  ],\n");
-        json.Append("  \"llmcacheManifestEnd\": true\n");
-        json.Append('}');
+        json.Append(methods.Count == 0 ? "]," : "\n],");
+        json.Append("\"llmcacheManifestEnd\":true}");
         return json.ToString();
     }
 
-    private static void Field(StringBuilder json, string name, string value, bool last = false) =>
-        json.Append("      \"").Append(name).Append("\": ").Append(value).Append(last ? "\n" : ",\n");
+    /// <summary>A field whose null (the runtime's default applies) is left out.</summary>
+    private static void Optional(StringBuilder json, string name, string value)
+    {
+        if (value != "null")
+        {
+            Field(json, name, value);
+        }
+    }
+
+    private static void Field(StringBuilder json, string name, string value, bool first = false) =>
+        json.Append(first ? "\"" : ",\"").Append(name).Append("\":").Append(value);
 
     /// <summary>A TTL-like setting in TimeSpan's invariant form (<c>[d.]hh:mm:ss[.fffffff]</c>), null when the runtime's default applies.</summary>
     private static string JsonTime(long? ticks) =>

@@ -10,9 +10,14 @@ namespace LlmCache.Generators;
 /// <summary>Writes the source of one cached method: its descriptor, key builder, shape writers and interceptors.</summary>
 internal static partial class Emitter
 {
-    private const string Writer = "global::LlmCache.KeyWriter";
-    private const string Runtime = "global::LlmCache.LlmCacheRuntime";
-    private const string Token = "global::System.Threading.CancellationToken";
+    // Aliases the generated file declares once, fully qualified, at the top of its namespace.
+    private const string Writer = "LlmcWriter";
+    private const string Runtime = "LlmcRuntime";
+    private const string Token = "LlmcToken";
+    private const string Descriptor = "LlmcMethod";
+    private const string TimeSpanType = "LlmcTimeSpan";
+    private const string InterceptsLocation = "LlmcAt";
+    private const string KeyType = "LlmcKey";
 
     /// <summary>
     /// One file for every cached method of the project: one file-local InterceptsLocationAttribute and
@@ -42,15 +47,43 @@ internal static partial class Emitter
                 shared.Register(method);
             }
         }
-        foreach ((MethodModel method, IReadOnlyList<CallSiteModel> sites, string suffix) in methods)
+        imports ??= System.Array.Empty<(ImportModel, IReadOnlyList<CallSiteModel>)>();
+        // One namespace for everything, its members not indented (the file is large; every column counts).
+        w.Line();
+        w.Line("namespace LlmCache.Generated");
+        w.Line("{");
+        w.Line("using " + InterceptsLocation + " = global::System.Runtime.CompilerServices.InterceptsLocationAttribute;");
+        w.Line("using " + Runtime + " = global::LlmCache.LlmCacheRuntime;");
+        w.Line("using " + Writer + " = global::LlmCache.KeyWriter;");
+        w.Line("using " + Descriptor + " = global::LlmCache.LlmCachedMethod;");
+        w.Line("using " + TimeSpanType + " = global::System.TimeSpan;");
+        w.Line("using " + Token + " = global::System.Threading.CancellationToken;");
+        w.Line("using " + KeyType + " = global::LlmCache.LlmCacheKey;");
+        foreach ((MethodModel method, IReadOnlyList<CallSiteModel> sites, _) in methods)
         {
             w.Line();
             w.Line("// ---- " + method.Id + " ----");
-            WriteMethod(w, method, sites, suffix, method.TypeParameters.Count == 0 ? shared : null);
+            WriteMethod(w, method, sites, method.TypeParameters.Count == 0 ? shared : null);
+        }
+        if (methods.Count > 0)
+        {
+            w.Line();
+            w.Line("/// <summary>Typed keys of the [LlmCached] methods of this project.</summary>");
+            w.Open("internal static partial class LlmCacheKeys");
+            for (int i = 0; i < methods.Count; i++)
+            {
+                if (i > 0)
+                {
+                    w.Line();
+                }
+                WriteKeyApi(w, methods[i].Method, methods[i].KeyApiSuffix);
+            }
+            w.Close();
         }
         shared.Write(w);
         WriteExports(w, assemblyName, methods.Select(m => m.Method));
-        WriteImports(w, imports ?? System.Array.Empty<(ImportModel, IReadOnlyList<CallSiteModel>)>());
+        WriteImports(w, imports);
+        w.Line("}");
         w.Line();
         w.Open("namespace System.Runtime.CompilerServices");
         w.Line("[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = true)]");
@@ -64,58 +97,28 @@ internal static partial class Emitter
         return w.ToString();
     }
 
-    private static void WriteMethod(SourceWriter w, MethodModel method, IReadOnlyList<CallSiteModel> sites, string keyApiSuffix, SharedShapes? shared)
+    private static void WriteMethod(SourceWriter w, MethodModel method, IReadOnlyList<CallSiteModel> sites, SharedShapes? shared)
     {
         string typeParams = method.TypeParameters.Count == 0 ? "" : "<" + string.Join(", ", method.TypeParameters.Select(t => t.Name)) + ">";
         Func<TypeShape, string> name = shared is null ? shape => shape.Id + typeParams : shared.NameOf;
         string[] constraints = method.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => t.Constraints).ToArray();
         string className = ClassName(method);
-        string stateName = className + "_State";
-        string stateType = stateName + typeParams;
+        string stateType = StateType(method);
         Dictionary<string, TypeShape> shapes = method.Shapes.ToDictionary(s => s.Id);
         ParameterModel? tenant = method.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Tenant);
         ParameterModel? control = method.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Control);
         string writeTenant = tenant is null ? "null" : "WriteTenant" + typeParams;
 
-        w.Open("namespace LlmCache.Generated");
-
-        // ---- state: the arguments an interceptor hands the runtime ----
-        w.Line("file readonly struct " + stateType);
-        WriteConstraints(w, constraints);
-        w.Open("");
-        List<(string Field, string Type)> fields = new();
-        if (method.CallKind == CallKind.Instance)
-        {
-            fields.Add(("Receiver", method.ContainingTypeText));
-        }
-        foreach (ParameterModel p in method.Parameters)
-        {
-            fields.Add((FieldName(p), p.TypeText));
-        }
-        foreach ((string field, string type) in fields)
-        {
-            w.Line("public readonly " + type + " " + field + ";");
-        }
-        w.Line();
-        w.Open("public " + stateName + "(" + string.Join(", ", fields.Select(f => f.Type + " " + Local(f.Field))) + ")");
-        foreach ((string field, _) in fields)
-        {
-            w.Line("this." + field + " = " + Local(field) + ";");
-        }
-        w.Close();
-        w.Close();
-        w.Line();
-
-        // ---- interceptors, key builder, shape writers ----
+        // The arguments an interceptor hands the runtime travel as a value tuple (receiver first): no type per
+        // method, and methods whose arguments have the same shape share the runtime's generic code.
         w.Open("file static class " + className);
-        w.Line("internal static readonly global::LlmCache.LlmCachedMethod Method = new global::LlmCache.LlmCachedMethod(");
-        w.Line("    " + Literal(method.Id) + ",");
-        w.Line("    " + (method.TtlTicks is long ticks ? "global::System.TimeSpan.FromTicks(" + ticks.ToString(CultureInfo.InvariantCulture) + "L)" : "null") + ",");
-        w.Line("    " + (method.Namespace is null ? "null" : Literal(method.Namespace)) + ",");
-        w.Line("    " + StringArray(method.Tags) + ",");
-        w.Line("    " + StringArray(method.Parameters.Where(p => p.Role == ParameterRole.Keyed).Select(p => p.Name).Concat(KeyedStateNames(method))) + ",");
-        w.Line("    " + StringArray(method.Parameters.Where(p => p.Role is ParameterRole.Ignored or ParameterRole.CancellationToken or ParameterRole.Control).Select(p => p.Name)) + ",");
-        w.Line("    " + (tenant is null ? "null" : Literal(tenant.Name)) + ResilienceArguments(method) + ");");
+        w.Line("internal static readonly " + Descriptor + " M = new(" + Literal(method.Id) + ", "
+            + (method.TtlTicks is long ticks ? TimeSpanType + ".FromTicks(" + ticks.ToString(CultureInfo.InvariantCulture) + "L)" : "null") + ", "
+            + (method.Namespace is null ? "null" : Literal(method.Namespace)) + ", "
+            + StringArray(method.Tags) + ", "
+            + StringArray(method.Parameters.Where(p => p.Role == ParameterRole.Keyed).Select(p => p.Name).Concat(KeyedStateNames(method))) + ", "
+            + StringArray(method.Parameters.Where(p => p.Role is ParameterRole.Ignored or ParameterRole.CancellationToken or ParameterRole.Control).Select(p => p.Name)) + ", "
+            + (tenant is null ? "null" : Literal(tenant.Name)) + ResilienceArguments(method) + ");");
         w.Line();
 
         SemanticDeclaration? semantic = method.Semantic;
@@ -141,7 +144,6 @@ internal static partial class Emitter
         WriteSites(w, sites);
         w.Line("public static " + method.ReturnTypeText + " " + Sanitize(method.Name) + typeParams + "(" + string.Join(", ", signature) + ")");
         WriteConstraints(w, constraints);
-        w.Open("");
         var stateArgs = new List<string>();
         if (method.CallKind == CallKind.Instance)
         {
@@ -152,17 +154,32 @@ internal static partial class Emitter
         stateArgs.AddRange(method.Parameters.Select(p => IsOnePassSequence(p, shapes)
             ? "global::LlmCache.KeyWriter.Materialize(" + Parser.EscapeIdentifier(p.Name) + ")"
             : Parser.EscapeIdentifier(p.Name)));
-        // No local: any name could be a parameter's (a parameter named 'runtime' is ordinary).
-        w.Line("return (" + RuntimeExpression(method) + ")." + runtimeMethod + "<" + stateType + ", " + method.ResultTypeText + ">(");
-        w.Line("    Method, new " + stateType + "(" + string.Join(", ", stateArgs) + "), WriteKey" + typeParams + ", " + writeTenant + ", Invoke" + typeParams + ", "
+
+        // The original call, made by the runtime on a miss (generated code is never itself intercepted).
+        var arguments = new List<string>();
+        foreach (ParameterModel p in method.Parameters)
+        {
+            arguments.Add(ReferenceEquals(p, token) ? "ct" : "s." + StateField(method, p));
+        }
+        string target = method.CallKind switch
+        {
+            CallKind.Instance => "s.Item1." + Parser.EscapeIdentifier(method.Name),
+            _ => method.ContainingTypeText + "." + Parser.EscapeIdentifier(method.Name),
+        };
+        // No local: any name could be a parameter's (a parameter named 'runtime' is ordinary); the lambda's
+        // parameters may shadow the method's, which it never reads.
+        // The state's type and the result's are inferred (from the state and the lambda), unless a sequence is
+        // materialised into another type than the parameter's.
+        string typeArguments = method.Parameters.Any(p => IsOnePassSequence(p, shapes)) ? "<" + stateType + ", " + method.ResultTypeText + ">" : "";
+        w.Line("    => " + RuntimeExpression(method) + "." + runtimeMethod + typeArguments + "(M, "
+            + StateLiteral(method, stateArgs) + ", W" + typeParams + ", " + writeTenant + ", static (s, ct) => " + target + typeParams + "(" + string.Join(", ", arguments) + "), "
             + (control is null ? "null" : Parser.EscapeIdentifier(control.Name)) + ", "
             + (semantic is null ? "" : "WritePartition" + typeParams + ", SemanticText" + typeParams + ", ")
             + (token is null ? "default" : Parser.EscapeIdentifier(token.Name)) + ");");
-        w.Close();
         w.Line();
 
         // Key builder: generic arguments, then each keyed parameter in declaration order.
-        w.Line("internal static void WriteKey" + typeParams + "(" + Writer + " w, in " + stateType + " s)");
+        w.Line("internal static void W" + typeParams + "(" + Writer + " w, in " + stateType + " s)");
         WriteConstraints(w, constraints);
         w.Open("");
         foreach (TypeParameterModel tp in method.TypeParameters)
@@ -173,37 +190,22 @@ internal static partial class Emitter
         foreach (ParameterModel p in method.Parameters.Where(p => p.Role == ParameterRole.Keyed))
         {
             w.Line("w.Mark(" + (index++).ToString(CultureInfo.InvariantCulture) + ");");
-            w.Line(Write(shapes[p.ShapeId!], "s." + FieldName(p), "w", name) + ";");
+            w.Line(Write(shapes[p.ShapeId!], "s." + StateField(method, p), "w", name) + ";");
         }
         WriteKeyedState(w, method, shapes, name, index); // instance state: Emitter.InstanceState.cs
         w.Close();
-        w.Line();
         if (semantic is not null)
         {
+            w.Line();
             WriteSemantic(w, method, semantic, shapes, name, stateType, typeParams, constraints);
         }
         if (tenant is not null)
         {
+            w.Line();
             w.Line("internal static void WriteTenant" + typeParams + "(" + Writer + " w, in " + stateType + " s)");
             WriteConstraints(w, constraints);
-            w.Line("    => " + Write(shapes[tenant.ShapeId!], "s." + FieldName(tenant), "w", name) + ";");
-            w.Line();
+            w.Line("    => " + Write(shapes[tenant.ShapeId!], "s." + StateField(method, tenant), "w", name) + ";");
         }
-
-        // The original call, made by the runtime on a miss (generated code is never itself intercepted).
-        var arguments = new List<string>();
-        foreach (ParameterModel p in method.Parameters)
-        {
-            arguments.Add(ReferenceEquals(p, token) ? "ct" : "s." + FieldName(p));
-        }
-        string target = method.CallKind switch
-        {
-            CallKind.Instance => "s.Receiver." + Parser.EscapeIdentifier(method.Name),
-            _ => method.ContainingTypeText + "." + Parser.EscapeIdentifier(method.Name),
-        };
-        w.Line("private static " + method.ReturnTypeText + " Invoke" + typeParams + "(" + stateType + " s, " + Token + " ct)");
-        WriteConstraints(w, constraints);
-        w.Line("    => " + target + typeParams + "(" + string.Join(", ", arguments) + ");");
 
         if (shared is null)
         {
@@ -217,9 +219,42 @@ internal static partial class Emitter
         WriteRuntimeAccessor(w, method.Runtime);
         WriteStateAccessors(w, method);
         w.Close();
-        w.Line();
-        WriteKeyApi(w, method, className, stateType, typeParams, constraints, writeTenant, keyApiSuffix);
-        w.Close();
+    }
+
+    /// <summary>The value tuple that carries a call's arguments: the receiver (if any), then every parameter.</summary>
+    private static string StateType(MethodModel method)
+    {
+        var types = new List<string>();
+        if (method.CallKind == CallKind.Instance)
+        {
+            types.Add(method.ContainingTypeText);
+        }
+        types.AddRange(method.Parameters.Select(p => p.TypeText));
+        return types.Count switch
+        {
+            0 => "global::System.ValueTuple",
+            1 => "global::System.ValueTuple<" + types[0] + ">",
+            _ => "(" + string.Join(", ", types) + ")",
+        };
+    }
+
+    /// <summary>A state value of <paramref name="values"/>: typed expressions, so the state's type is inferred from them.</summary>
+    private static string StateLiteral(MethodModel method, List<string> values) => values.Count switch
+    {
+        0 => "default(global::System.ValueTuple)",
+        1 => "new " + StateType(method) + "(" + values[0] + ")",
+        _ => "(" + string.Join(", ", values) + ")",
+    };
+
+    /// <summary>The state's field that holds <paramref name="p"/>: Item1 is the receiver of an instance method.</summary>
+    private static string StateField(MethodModel method, ParameterModel p)
+    {
+        int index = 0;
+        while (!ReferenceEquals(method.Parameters[index], p))
+        {
+            index++;
+        }
+        return "Item" + (index + (method.CallKind == CallKind.Instance ? 2 : 1)).ToString(CultureInfo.InvariantCulture);
     }
 
     private static bool IsOnePassSequence(ParameterModel p, Dictionary<string, TypeShape> shapes) =>
@@ -228,63 +263,39 @@ internal static partial class Emitter
         && StripNullable(shape.TypeText).StartsWith("global::System.Collections.Generic.IEnumerable<", StringComparison.Ordinal);
 
     /// <summary>
-    /// The typed key API: <c>LlmCacheKeys.{Type}_{Method}.Key/Explain/EvictAsync(runtime, keyed arguments)</c>,
-    /// so nobody re-derives a hash by hand.
+    /// The typed key API: <c>LlmCacheKeys.{Type}_{Method}(keyed arguments)</c> returns the call's
+    /// <c>LlmCacheKey</c> (Key, Explain, EvictAsync against a runtime), so nobody re-derives a hash by hand.
+    /// One generic runtime type serves every method; per method there is this one line.
     /// </summary>
-    private static void WriteKeyApi(SourceWriter w, MethodModel method, string className, string stateType, string typeParams,
-        string[] constraints, string writeTenant, string suffix)
+    private static void WriteKeyApi(SourceWriter w, MethodModel method, string suffix)
     {
+        string typeParams = method.TypeParameters.Count == 0 ? "" : "<" + string.Join(", ", method.TypeParameters.Select(t => t.Name)) + ">";
+        string className = ClassName(method);
         ParameterModel[] keyed = method.Parameters.Where(p => p.Role is ParameterRole.Keyed or ParameterRole.Tenant).ToArray();
-        // The API's own parameters give way to the method's: a keyed parameter may be called 'runtime'.
-        string runtimeName = UniqueName("runtime", keyed);
-        string tokenName = UniqueName("cancellationToken", keyed);
-        string parameters = ReceiverKeyParameter(method) + string.Join("", keyed.Select(p => ", " + p.TypeText + " " + Parser.EscapeIdentifier(p.Name)));
+        var parameters = new List<string>();
+        if (method.KeysReceiver)
+        {
+            parameters.Add(method.ContainingTypeText + " @this");
+        }
+        parameters.AddRange(keyed.Select(p => p.TypeText + " " + Parser.EscapeIdentifier(p.Name)));
+        // Arguments that never enter the key are typed defaults, so the state's type is still inferred.
         var stateArgs = new List<string>();
         if (method.CallKind == CallKind.Instance)
         {
-            stateArgs.Add(method.KeysReceiver ? "@this" : "default!");
+            stateArgs.Add(method.KeysReceiver ? "@this" : "default(" + method.ContainingTypeText + ")!");
         }
         foreach (ParameterModel p in method.Parameters)
         {
-            stateArgs.Add(p.Role is ParameterRole.Keyed or ParameterRole.Tenant ? Parser.EscapeIdentifier(p.Name) : "default!");
+            stateArgs.Add(p.Role is ParameterRole.Keyed or ParameterRole.Tenant ? Parser.EscapeIdentifier(p.Name) : "default(" + p.TypeText + ")!");
         }
-        string state = "new " + stateType + "(" + string.Join(", ", stateArgs) + ")";
-        string typeName = KeyApiName(method);
-        w.Line("/// <summary>Typed keys of the [LlmCached] methods of this project.</summary>");
-        w.Open("internal static partial class LlmCacheKeys");
-        w.Line("/// <summary>Keys of <c>" + method.Id.Substring(0, method.Id.LastIndexOf('.')) + "</c>.</summary>");
-        w.Open("public static partial class " + typeName + suffix);
-        string tenantArgument = writeTenant == "null" ? "null" : className + "." + writeTenant;
-        string forwarded = className + ".Method, " + state + ", " + className + ".WriteKey" + typeParams + ", " + tenantArgument;
-        void Forward(string summary, string returns, string name, string extraParameter, string target, string extraArgument)
-        {
-            w.Line("/// <summary>" + summary + "</summary>");
-            w.Line("public static " + returns + " " + name + typeParams + "(" + Runtime + " " + runtimeName + parameters + extraParameter + ")");
-            WriteConstraints(w, constraints);
-            w.Line("    => " + runtimeName + "." + target + "(" + forwarded + extraArgument + ");");
-        }
-        Forward("The key a call with these arguments reads and writes.", "string", "Key", "", "ComputeKey", "");
-        w.Line();
-        Forward("Which parameters went into the key and how large each was, without their values.", "global::LlmCache.KeyExplanation",
-            "Explain", "", "ExplainKey", "");
-        w.Line();
-        Forward("Removes the entry a call with these arguments would read; false while a tier could not be reached (retried in the background).", "global::System.Threading.Tasks.ValueTask<bool>", "EvictAsync",
-            ", " + Token + " " + tokenName + " = default", "EvictAsync", ", " + tokenName);
-        w.Close();
-        w.Close();
+        w.Line("/// <summary>The key of <c>" + System.Security.SecurityElement.Escape(method.Id.Substring(0, method.Id.LastIndexOf('.'))) + "</c> for these arguments.</summary>");
+        w.Line("public static " + KeyType + " " + KeyApiName(method) + suffix + typeParams + "(" + string.Join(", ", parameters) + ")");
+        WriteConstraints(w, method.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => t.Constraints).ToArray());
+        w.Line("    => " + KeyType + ".Of(" + className + ".M, " + StateLiteral(method, stateArgs) + ", " + className + ".W" + typeParams + ", "
+            + (method.Parameters.Any(p => p.Role == ParameterRole.Tenant) ? className + ".WriteTenant" + typeParams : "null") + ");");
     }
 
-    /// <summary><paramref name="name"/>, or with underscores appended until no parameter has it.</summary>
-    private static string UniqueName(string name, ParameterModel[] parameters)
-    {
-        while (parameters.Any(p => p.Name == name))
-        {
-            name += "_";
-        }
-        return name;
-    }
-
-    /// <summary>The nested class of the typed key API: <c>{Type}_{Method}</c>.</summary>
+    /// <summary>The typed key API's method: <c>{Type}_{Method}</c>.</summary>
     public static string KeyApiName(MethodModel method) =>
         Sanitize(method.ContainingTypeText.Substring(method.ContainingTypeText.LastIndexOf('.') + 1)) + "_" + Sanitize(method.Name);
 
@@ -296,7 +307,7 @@ internal static partial class Emitter
     private static string StringArray(IEnumerable<string> values)
     {
         string[] items = values.ToArray();
-        return items.Length == 0 ? "null" : "new string[] { " + string.Join(", ", items.Select(Literal)) + " }";
+        return items.Length == 0 ? "null" : "new[] { " + string.Join(", ", items.Select(Literal)) + " }";
     }
 
     private static void WriteShape(SourceWriter w, string declaration, TypeShape shape, Dictionary<string, TypeShape> shapes,
@@ -424,7 +435,6 @@ internal static partial class Emitter
                 return;
             }
             w.Line();
-            w.Open("namespace LlmCache.Generated");
             w.Line("/// <summary>Key writers of the parameter types of this project's cached methods, one per type.</summary>");
             w.Open("file static class " + ClassName);
             for (int i = 0; i < _writers.Count; i++)
@@ -436,7 +446,6 @@ internal static partial class Emitter
                 (string name, TypeShape shape, Dictionary<string, TypeShape> shapes) = _writers[i];
                 WriteShape(w, "internal static void " + name, shape, shapes, NameOf, []);
             }
-            w.Close();
             w.Close();
         }
     }
@@ -461,7 +470,7 @@ internal static partial class Emitter
         };
         return found.Length == 0
             ? Runtime + ".Default"
-            : "(" + Runtime + "?)" + found + " ?? " + Runtime + ".Default";
+            : "((" + Runtime + "?)" + found + " ?? " + Runtime + ".Default)";
     }
 
     private static void WriteRuntimeAccessor(SourceWriter w, RuntimeAccess access)
@@ -506,11 +515,11 @@ internal static partial class Emitter
             w.Line("w.Mark(" + (index++).ToString(CultureInfo.InvariantCulture) + ");");
             if (p.Name != semantic.Parameter)
             {
-                w.Line(Write(shapes[p.ShapeId!], "s." + FieldName(p), "w", name) + ";");
+                w.Line(Write(shapes[p.ShapeId!], "s." + StateField(method, p), "w", name) + ";");
             }
             else if (semantic.Kind == SemanticKind.Messages)
             {
-                w.Line("global::LlmCache.SemanticText.WritePartition(w, s." + FieldName(p) + ");");
+                w.Line("global::LlmCache.SemanticText.WritePartition(w, s." + StateField(method, p) + ");");
             }
         }
         WriteKeyedState(w, method, shapes, name, index);
@@ -520,9 +529,8 @@ internal static partial class Emitter
         w.Line("private static string? SemanticText" + typeParams + "(in " + stateType + " s)");
         WriteConstraints(w, constraints);
         w.Line(semantic.Kind == SemanticKind.Text
-            ? "    => s." + FieldName(compared) + ";"
-            : "    => global::LlmCache.SemanticText.LastUserText(s." + FieldName(compared) + ");");
-        w.Line();
+            ? "    => s." + StateField(method, compared) + ";"
+            : "    => global::LlmCache.SemanticText.LastUserText(s." + StateField(method, compared) + ");");
     }
 
     /// <summary>The descriptor's named arguments for the attribute's fail-safe, timeouts and eager refresh; empty when none is set.</summary>
@@ -533,7 +541,7 @@ internal static partial class Emitter
         {
             if (ticks is long t)
             {
-                text.Append(", ").Append(name).Append(": global::System.TimeSpan.FromTicks(").Append(t.ToString(CultureInfo.InvariantCulture)).Append("L)");
+                text.Append(", ").Append(name).Append(": " + TimeSpanType + ".FromTicks(").Append(t.ToString(CultureInfo.InvariantCulture)).Append("L)");
             }
         }
         Span("failSafe", method.FailSafeTicks);
@@ -561,10 +569,6 @@ internal static partial class Emitter
             w.Line("    " + constraint);
         }
     }
-
-    private static string FieldName(ParameterModel p) => "P_" + p.Name;
-
-    private static string Local(string field) => "@" + char.ToLowerInvariant(field[0]) + field.Substring(1);
 
     private static string Sanitize(string name)
     {

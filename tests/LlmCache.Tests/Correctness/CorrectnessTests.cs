@@ -252,7 +252,7 @@ public sealed class CorrectnessTests
         {
             service.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Task<string> running = service.GatedAsync("p");
-            await LlmCacheKeys.CorrectnessService_GatedAsync.EvictAsync(runtime, "p");
+            await LlmCacheKeys.CorrectnessService_GatedAsync("p").EvictAsync(runtime);
             service.Gate.SetResult();
             Assert.Equal("p#1", await running);
             service.Gate = null;
@@ -320,10 +320,10 @@ public sealed class CorrectnessTests
         {
             Assert.Equal("late#A1", await a.FailingAsync("late"));
             await runtimeA.FlushAsync();
-            string key = LlmCacheKeys.CorrectnessService_FailingAsync.Key(runtimeA, "late");
+            string key = LlmCacheKeys.CorrectnessService_FailingAsync("late").Key(runtimeA);
             byte[] old = tier.Get(key)!;
 
-            await LlmCacheKeys.CorrectnessService_FailingAsync.EvictAsync(runtimeA, "late");
+            await LlmCacheKeys.CorrectnessService_FailingAsync("late").EvictAsync(runtimeA);
             tier.Set(key, old, new()); // a write that was in flight lands after the eviction
             Assert.Equal("late#A2", await a.FailingAsync("late")); // this process knows it was removed
             await runtimeA.FlushAsync();
@@ -357,11 +357,11 @@ public sealed class CorrectnessTests
         {
             await a.FailingAsync("r");
             await runtime.FlushAsync();
-            string key = LlmCacheKeys.CorrectnessService_FailingAsync.Key(runtime, "r");
+            string key = LlmCacheKeys.CorrectnessService_FailingAsync("r").Key(runtime);
             Assert.NotNull(tier.Get(key));
 
             tier.RemovalsFail = true;
-            Assert.False(await LlmCacheKeys.CorrectnessService_FailingAsync.EvictAsync(runtime, "r"));
+            Assert.False(await LlmCacheKeys.CorrectnessService_FailingAsync("r").EvictAsync(runtime));
             Assert.NotNull(tier.Get(key));
             await Task.Delay(700); // the first retry meets the tier still failing
 
@@ -383,7 +383,7 @@ public sealed class CorrectnessTests
         var (a, runtime) = Create(o => o.Tiers.Add(tier));
         using (runtime)
         {
-            string key = LlmCacheKeys.CorrectnessService_FailingAsync.Key(runtime, "c");
+            string key = LlmCacheKeys.CorrectnessService_FailingAsync("c").Key(runtime);
             tier.Set(key, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], new());
             Assert.Equal("c#1", await a.FailingAsync("c"));
             await runtime.FlushAsync();
@@ -418,8 +418,8 @@ public sealed class CorrectnessTests
             Assert.Equal(0, reader.Calls);
 
             // Someone who can write to the tier copies a valid value under the key of another request.
-            string keyA = LlmCacheKeys.CorrectnessService_FailingAsync.Key(readerRuntime, "a");
-            string keyB = LlmCacheKeys.CorrectnessService_FailingAsync.Key(readerRuntime, "b");
+            string keyA = LlmCacheKeys.CorrectnessService_FailingAsync("a").Key(readerRuntime);
+            string keyB = LlmCacheKeys.CorrectnessService_FailingAsync("b").Key(readerRuntime);
             tier.Set(keyB, tier.Get(keyA)!, new());
             Assert.Equal("b#1", await reader.FailingAsync("b"));
 
@@ -458,8 +458,8 @@ public sealed class CorrectnessTests
         using (runtime)
         using (plainRuntime)
         {
-            string keyed = LlmCacheKeys.CorrectnessService_TenantAsync.Key(runtime, "p", "acme");
-            string unkeyed = LlmCacheKeys.CorrectnessService_TenantAsync.Key(plainRuntime, "p", "acme");
+            string keyed = LlmCacheKeys.CorrectnessService_TenantAsync("p", "acme").Key(runtime);
+            string unkeyed = LlmCacheKeys.CorrectnessService_TenantAsync("p", "acme").Key(plainRuntime);
             string Segment(string key) => key.Split(':').Single(s => s.StartsWith("t-", StringComparison.Ordinal));
             Assert.NotEqual(Segment(unkeyed), Segment(keyed));
             Assert.DoesNotContain("acme", keyed);

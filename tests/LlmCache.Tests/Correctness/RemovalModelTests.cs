@@ -64,7 +64,7 @@ public sealed class RemovalModelTests
                         }
                         break;
                     case Kind.Evict:
-                        await LlmCacheKeys.CorrectnessService_NumberedAsync.EvictAsync(runtime, key);
+                        await LlmCacheKeys.CorrectnessService_NumberedAsync(key).EvictAsync(runtime);
                         removedAfterRun[op.Key] = runs;
                         break;
                     case Kind.RemoveTag:

@@ -242,7 +242,7 @@ public sealed class FailSafeTests
     {
         (FlakyModel model, FakeTimeProvider clock) = Model();
         await model.AskAsync("q");
-        string key = LlmCache.Generated.LlmCacheKeys.FlakyModel_AskAsync.Key(model.Runtime, "q");
+        string key = LlmCache.Generated.LlmCacheKeys.FlakyModel_AskAsync("q").Key(model.Runtime);
         Assert.True(await model.Runtime.RemoveAsync(key));
         clock.Advance(PastExpiry);
         model.Failure = new HttpRequestException("down");

@@ -64,8 +64,8 @@ public sealed class GoldenKeyTests
     public void GeneratedKeys_AreStable()
     {
         using var runtime = new LlmCacheRuntime();
-        Assert.Equal(Golden.TwoStrings, LlmCacheKeys.ShapeService_TwoStrings.Key(runtime, "ab", "c"));
-        Assert.Equal(Golden.Records, LlmCacheKeys.ShapeService_Records.Key(runtime, new Ticket("s", 1, ["l"], null)));
+        Assert.Equal(Golden.TwoStrings, LlmCacheKeys.ShapeService_TwoStrings("ab", "c").Key(runtime));
+        Assert.Equal(Golden.Records, LlmCacheKeys.ShapeService_Records(new Ticket("s", 1, ["l"], null)).Key(runtime));
     }
 
     [Fact]

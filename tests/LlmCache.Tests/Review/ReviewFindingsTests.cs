@@ -179,7 +179,7 @@ public sealed class ReviewFindingsTests
             Task<Gated> call = Task.Run(() => service.GatedAsync("g"));
             Assert.True(await GatedConverter.Entered.WaitAsync(TimeSpan.FromSeconds(10)));
             clock.Advance(TimeSpan.FromSeconds(1));
-            await LlmCacheKeys.ReviewService_GatedAsync.EvictAsync(runtime, "g");
+            await LlmCacheKeys.ReviewService_GatedAsync("g").EvictAsync(runtime);
             GatedConverter.Release.Release();
             Assert.Equal("g#1", (await call).Text);
 
@@ -199,7 +199,7 @@ public sealed class ReviewFindingsTests
             service.Gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             Task<string> running = Task.Run(() => service.SlowAsync("r"));
             Assert.True(await service.Started.WaitAsync(TimeSpan.FromSeconds(10)));
-            string key = LlmCacheKeys.ReviewService_SlowAsync.Key(runtime, "r");
+            string key = LlmCacheKeys.ReviewService_SlowAsync("r").Key(runtime);
             clock.Advance(TimeSpan.FromSeconds(1));
             // A reload that changes nothing about keys (the same namespace): the key string stays the same.
             if (reconfigureFirst)
@@ -232,7 +232,7 @@ public sealed class ReviewFindingsTests
             Task<string> before = Task.Run(() => service.SlowAsync("j"));
             Assert.True(await service.Started.WaitAsync(TimeSpan.FromSeconds(10)));
             clock.Advance(TimeSpan.FromSeconds(1));
-            await LlmCacheKeys.ReviewService_SlowAsync.EvictAsync(runtime, "j");
+            await LlmCacheKeys.ReviewService_SlowAsync("j").EvictAsync(runtime);
             clock.Advance(TimeSpan.FromSeconds(1));
             Task<string> after = Task.Run(() => service.SlowAsync("j"));
             await Task.Delay(200);

@@ -97,7 +97,7 @@ public sealed class ConfiguredTierTests
             GateTier on = GateTier.Created["onoff-a"];
             await service.AskAsync("on");
             await runtime.FlushAsync();
-            Assert.Contains(on.Values.Keys, k => k == Generated.LlmCacheKeys.ControlledService_AskAsync.Key(runtime, "on"));
+            Assert.Contains(on.Values.Keys, k => k == Generated.LlmCacheKeys.ControlledService_AskAsync("on").Key(runtime));
 
             configuration["LlmCache:Gate:Enabled"] = "false";
             configuration.Reload();
@@ -130,8 +130,8 @@ public sealed class ConfiguredTierTests
             old.Gate.SetResult();
             await runtime.FlushAsync();
 
-            string inFlight = Generated.LlmCacheKeys.ControlledService_AskAsync.Key(runtime, "in-flight");
-            string later = Generated.LlmCacheKeys.ControlledService_AskAsync.Key(runtime, "new");
+            string inFlight = Generated.LlmCacheKeys.ControlledService_AskAsync("in-flight").Key(runtime);
+            string later = Generated.LlmCacheKeys.ControlledService_AskAsync("new").Key(runtime);
             Assert.True(old.Values.ContainsKey(inFlight));
             Assert.False(old.WroteAfterDispose);
             Assert.True(old.Disposed);

@@ -174,7 +174,7 @@ public sealed class CopySemanticsTests
         {
             await service.AskForTenantAsync("acme", "q");
             await service.AskForTenantAsync("globex", "q");
-            await runtime.RemoveAsync(LlmCacheKeys.ControlledService_AskForTenantAsync.Key(runtime, "acme", "q"));
+            await runtime.RemoveAsync(LlmCacheKeys.ControlledService_AskForTenantAsync("acme", "q").Key(runtime));
             Assert.Equal("acme:q#3", await service.AskForTenantAsync("acme", "q"));
             Assert.Equal("globex:q#2", await service.AskForTenantAsync("globex", "q"));
         }

@@ -115,10 +115,10 @@ public sealed class InstanceStateTests
         var pirate = new PersonaAgent(runtime, "pirate");
         var lawyer = new PersonaAgent(runtime, "lawyer");
 
-        Assert.NotEqual(LlmCacheKeys.PersonaAgent_AskAsync.Key(runtime, pirate, "q"), LlmCacheKeys.PersonaAgent_AskAsync.Key(runtime, lawyer, "q"));
-        Assert.Equal(LlmCacheKeys.PersonaAgent_AskAsync.Key(runtime, pirate, "q"),
-            LlmCacheKeys.PersonaAgent_AskAsync.Key(runtime, new PersonaAgent(runtime, "pirate"), "q"));
-        KeyExplanation explanation = LlmCacheKeys.PersonaAgent_AskAsync.Explain(runtime, pirate, "q");
+        Assert.NotEqual(LlmCacheKeys.PersonaAgent_AskAsync(pirate, "q").Key(runtime), LlmCacheKeys.PersonaAgent_AskAsync(lawyer, "q").Key(runtime));
+        Assert.Equal(LlmCacheKeys.PersonaAgent_AskAsync(pirate, "q").Key(runtime),
+            LlmCacheKeys.PersonaAgent_AskAsync(new PersonaAgent(runtime, "pirate"), "q").Key(runtime));
+        KeyExplanation explanation = LlmCacheKeys.PersonaAgent_AskAsync(pirate, "q").Explain(runtime);
         Assert.Equal(["prompt", "this.persona"], explanation.Parts.Select(p => p.Name));
         Assert.All(explanation.Parts, p => Assert.True(p.EncodedBytes > 0));
     }

@@ -13,16 +13,16 @@ public sealed class InvalidationTests
         {
             await service.AskAsync("e1");
             await service.AskAsync("e2");
-            string key = LlmCacheKeys.ControlledService_AskAsync.Key(runtime, "e1");
+            string key = LlmCacheKeys.ControlledService_AskAsync("e1").Key(runtime);
             Assert.StartsWith("llmcache:v1:LlmCache.Tests.Runtime.ControlledService.AskAsync.", key, StringComparison.Ordinal);
-            Assert.NotEqual(key, LlmCacheKeys.ControlledService_AskAsync.Key(runtime, "e2"));
+            Assert.NotEqual(key, LlmCacheKeys.ControlledService_AskAsync("e2").Key(runtime));
 
-            await LlmCacheKeys.ControlledService_AskAsync.EvictAsync(runtime, "e1");
+            await LlmCacheKeys.ControlledService_AskAsync("e1").EvictAsync(runtime);
             Assert.Equal("e1#3", await service.AskAsync("e1"));
             Assert.Equal("e2#2", await service.AskAsync("e2"));
 
             // RemoveAsync with the typed key is the same eviction.
-            await runtime.RemoveAsync(LlmCacheKeys.ControlledService_AskAsync.Key(runtime, "e2"));
+            await runtime.RemoveAsync(LlmCacheKeys.ControlledService_AskAsync("e2").Key(runtime));
             Assert.Equal("e2#4", await service.AskAsync("e2"));
         }
     }
@@ -50,8 +50,8 @@ public sealed class InvalidationTests
         using (runtime)
         {
             const string secret = "my-secret-prompt-text";
-            KeyExplanation explanation = LlmCacheKeys.ControlledService_AskWithControlAsync.Explain(runtime, secret);
-            Assert.Equal(LlmCacheKeys.ControlledService_AskWithControlAsync.Key(runtime, secret), explanation.Key);
+            KeyExplanation explanation = LlmCacheKeys.ControlledService_AskWithControlAsync(secret).Explain(runtime);
+            Assert.Equal(LlmCacheKeys.ControlledService_AskWithControlAsync(secret).Key(runtime), explanation.Key);
             KeyPart part = Assert.Single(explanation.Parts);
             Assert.Equal("prompt", part.Name);
             Assert.Equal(1 + 4 + secret.Length, part.EncodedBytes); // tag, length, UTF-8 bytes

@@ -59,7 +59,7 @@ public sealed class ObservabilityTests
             string prompt = "span-" + Guid.NewGuid().ToString("N");
             await service.AskAsync(prompt);
             await service.AskAsync(prompt);
-            string key = Generated.LlmCacheKeys.ControlledService_AskAsync.Key(runtime, prompt);
+            string key = Generated.LlmCacheKeys.ControlledService_AskAsync(prompt).Key(runtime);
             Activity[] mine;
             lock (spans)
             {

@@ -25,8 +25,8 @@ public sealed class TenantTests
         var (_, _, runtime) = ControlledService.Create();
         using (runtime)
         {
-            string acme = LlmCacheKeys.ControlledService_AskForTenantAsync.Key(runtime, "acme-corp", "q");
-            string globex = LlmCacheKeys.ControlledService_AskForTenantAsync.Key(runtime, "globex-inc", "q");
+            string acme = LlmCacheKeys.ControlledService_AskForTenantAsync("acme-corp", "q").Key(runtime);
+            string globex = LlmCacheKeys.ControlledService_AskForTenantAsync("globex-inc", "q").Key(runtime);
             Assert.DoesNotContain("acme", acme, StringComparison.Ordinal);
             string[] a = acme.Split(':');
             string[] g = globex.Split(':');
@@ -35,7 +35,7 @@ public sealed class TenantTests
             Assert.NotEqual(a[3], g[3]);
             // The prompt part is the same hash: the partition alone separates them.
             Assert.Equal(a[4], g[4]);
-            Assert.True(LlmCacheKeys.ControlledService_AskForTenantAsync.Explain(runtime, "acme-corp", "q").TenantPartitioned);
+            Assert.True(LlmCacheKeys.ControlledService_AskForTenantAsync("acme-corp", "q").Explain(runtime).TenantPartitioned);
         }
     }
 }

@@ -60,7 +60,7 @@ public sealed class TierMaxTtlTests
         var writes = new ControlledService(writer);
         await writes.AskAsync("cap");
         await writer.FlushAsync();
-        string key = Generated.LlmCacheKeys.ControlledService_AskAsync.Key(writer, "cap");
+        string key = Generated.LlmCacheKeys.ControlledService_AskAsync("cap").Key(writer);
         DateTimeOffset written = clock.GetUtcNow();
         Assert.Equal(written.AddMinutes(5), upper.Values[key].Expires);
         Assert.Equal(written.AddHours(1), lower.Values[key].Expires);

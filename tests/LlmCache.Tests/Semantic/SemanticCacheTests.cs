@@ -36,7 +36,7 @@ public sealed class SemanticCacheTests
         Assert.True(outcome.Hit);
         Assert.Equal(CacheSource.Semantic, outcome.Source);
         Assert.InRange(outcome.Similarity!.Value, 0.8, 0.99);
-        Assert.Equal(LlmCacheKeys.SupportBot_AskAsync.Key(bot.Runtime, "gpt-4o", Reset)[^16..], outcome.MatchedKeyHash);
+        Assert.Equal(LlmCacheKeys.SupportBot_AskAsync("gpt-4o", Reset).Key(bot.Runtime)[^16..], outcome.MatchedKeyHash);
         MethodStatistics stats = Assert.Single(bot.Runtime.MethodStatistics, m => m.MethodId.Contains(".AskAsync.", StringComparison.Ordinal));
         Assert.Equal(1, stats.SemanticHits);
         Assert.Equal(1, stats.Misses);
@@ -278,7 +278,7 @@ public sealed class SemanticCacheTests
 
         (SupportBot byKey, _) = Create();
         await byKey.AskAsync("m", Reset);
-        await byKey.Runtime.RemoveAsync(LlmCacheKeys.SupportBot_AskAsync.Key(byKey.Runtime, "m", Reset));
+        await byKey.Runtime.RemoveAsync(LlmCacheKeys.SupportBot_AskAsync("m", Reset).Key(byKey.Runtime));
         await byKey.AskAsync("m", ResetParaphrase);
         Assert.Equal(2, byKey.Calls);
 
