@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
-# Build time of a project with 500 [LlmCached] methods and 2,000 call sites, with and without the
-# generator (full rebuilds, median of 3). Usage: bash bench/GeneratorScale/measure.sh
+# Build time with and without LlmCache's generator and analyzer (full rebuilds, median of 5, the two
+# modes interleaved so machine noise hits both alike), for two projects:
+#   scale      500 [LlmCached] methods, 2,000 call sites, 10,000 other invocations
+#   realistic  50 methods, 200 call sites, about 100,000 lines of other code
+# Usage: bash bench/GeneratorScale/measure.sh [scale|realistic ...]   (both by default)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 "$root/bench/GeneratorScale/generate.py" "$work/src"
-for mode in with without; do
-  mkdir -p "$work/$mode"
-  cp "$work"/src/*.cs "$work/$mode/"
-  analyzer=""
-  if [ "$mode" = with ]; then
-    # The built generator (and analyzer) itself, so a rebuild measures the consumer only.
-    analyzer="<Analyzer Include=\"$root/src/Generator/LlmCache.Generators/bin/Release/netstandard2.0/LlmCache.Generators.dll\" />"
-  else
+profiles=("$@")
+[ ${#profiles[@]} -eq 0 ] && profiles=(scale realistic)
+runs=${LLMCACHE_BUILD_RUNS:-5}
+dotnet build "$root/src/Runtime/LlmCache/LlmCache.csproj" -c Release -nologo -v q >/dev/null
+dotnet build "$root/src/Generator/LlmCache.Generators/LlmCache.Generators.csproj" -c Release -nologo -v q >/dev/null
+# A copy of the generator, so a rebuild of the repository during the measurement changes nothing here
+# (LLMCACHE_GENERATOR_DLL measures another build of it, e.g. an older commit's).
+generator="$work/generator/LlmCache.Generators.dll"
+mkdir -p "$work/generator"
+cp "${LLMCACHE_GENERATOR_DLL:-$root/src/Generator/LlmCache.Generators/bin/Release/netstandard2.0/LlmCache.Generators.dll}" "$generator"
+for profile in "${profiles[@]}"; do
+  python3 "$root/bench/GeneratorScale/generate.py" "$work/$profile/src" "$profile"
+  for mode in with without; do
+    dir="$work/$profile/$mode"
+    mkdir -p "$dir"
+    cp "$work/$profile"/src/*.cs "$dir/"
+    analyzer=""
+    if [ "$mode" = with ]; then
+      # The built generator (and analyzer) itself, so a rebuild measures the consumer only.
+      analyzer="<Analyzer Include=\"$generator\" />"
+    fi
     # Without the generator the attribute still compiles; nothing is intercepted.
-    true
-  fi
-  cat > "$work/$mode/Scale.csproj" <<XML
+    cat > "$dir/Scale.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
     <TargetFramework>net10.0</TargetFramework>
@@ -25,6 +38,7 @@ for mode in with without; do
     <ImplicitUsings>enable</ImplicitUsings>
     <InterceptorsNamespaces>\$(InterceptorsNamespaces);LlmCache.Generated</InterceptorsNamespaces>
     <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
+    <NoWarn>\$(NoWarn);LLMC010</NoWarn>
   </PropertyGroup>
   <ItemGroup>
     <Reference Include="$root/src/Runtime/LlmCache/bin/Release/net10.0/LlmCache.dll" />
@@ -32,17 +46,19 @@ for mode in with without; do
   </ItemGroup>
 </Project>
 XML
-done
-dotnet build "$root/src/Runtime/LlmCache/LlmCache.csproj" -c Release -nologo -v q >/dev/null
-dotnet build "$root/src/Generator/LlmCache.Generators/LlmCache.Generators.csproj" -c Release -nologo -v q >/dev/null
-for mode in without with; do
-  dotnet build "$work/$mode/Scale.csproj" -c Release -nologo -v q >/dev/null   # restore and warm up
-  times=()
-  for i in 1 2 3; do
-    start=$(date +%s%N)
-    dotnet build "$work/$mode/Scale.csproj" -c Release -nologo -v q --no-incremental --no-restore >/dev/null
-    times+=($(( ($(date +%s%N) - start) / 1000000 )))
+    dotnet build "$dir/Scale.csproj" -c Release -nologo -v q >/dev/null   # restore and warm up
   done
-  sorted=($(printf '%s\n' "${times[@]}" | sort -n))
-  echo "$mode generator: median ${sorted[1]} ms (runs: ${times[*]})"
+  declare -A times=([with]="" [without]="")
+  for i in $(seq "$runs"); do
+    for mode in without with; do
+      start=$(date +%s%N)
+      dotnet build "$work/$profile/$mode/Scale.csproj" -c Release -nologo -v q --no-incremental --no-restore >/dev/null
+      times[$mode]+="$(( ($(date +%s%N) - start) / 1000000 )) "
+    done
+  done
+  median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  with=$(median "${times[with]}")
+  without=$(median "${times[without]}")
+  lines=$(cat "$work/$profile/src"/*.cs | wc -l)
+  echo "$profile ($lines lines): without the generator ${without} ms (runs: ${times[without]}), with ${with} ms (runs: ${times[with]}): overhead $(( (with - without) * 100 / without ))%"
 done

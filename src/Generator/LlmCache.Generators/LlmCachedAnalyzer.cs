@@ -5,6 +5,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using LlmCache.Generators.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -132,7 +133,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                             }, nodeContext.CancellationToken, external: true) is not null;
                         }
                     }
-                }, Microsoft.CodeAnalysis.CSharp.SyntaxKind.Attribute);
+                }, SyntaxKind.Attribute);
             }
 
             start.RegisterSymbolAction(symbolContext =>
@@ -161,43 +162,78 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 }
             }, SymbolKind.Method);
 
-            start.RegisterOperationBlockAction(blockContext =>
+            // The names a call of a cached method can have: [LlmCached] methods of this compilation (looked up per name, once)
+            // and the methods an [assembly: LlmCacheCalls] names. Every other invocation or name costs one dictionary lookup:
+            // no binding and, unlike an operation action, no operation tree for every body of the project.
+            var externalNames = new HashSet<string>(callLocations.Keys.Select(m => m.Name), StringComparer.Ordinal);
+            var cachedNames = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+            Compilation compilation = start.Compilation;
+            bool MayBeCached(string name, System.Threading.CancellationToken cancellationToken)
             {
-                if (blockContext.OwningSymbol is IMethodSymbol { IsStatic: false, MethodKind: MethodKind.Ordinary } method
+                if (!cachedNames.TryGetValue(name, out bool cached))
+                {
+                    cached = externalNames.Contains(name) || compilation.GetSymbolsWithName(name, SymbolFilter.Member, cancellationToken)
+                        .Any(symbol => symbol is IMethodSymbol method && CachedAttribute(method, attributeType) is not null);
+                    cachedNames.TryAdd(name, cached);
+                }
+                return cached;
+            }
+
+            // LLMC014 reads the operations of cached instance methods only: registered per symbol, so the bodies of
+            // other methods get no operation tree.
+            start.RegisterSymbolStartAction(symbolStart =>
+            {
+                if (symbolStart.Symbol is IMethodSymbol { IsStatic: false, MethodKind: MethodKind.Ordinary } method
                     && CachedAttribute(method, attributeType) is not null)
                 {
-                    InstanceStateRule.Analyze(blockContext, method);
+                    symbolStart.RegisterOperationBlockAction(blockContext => InstanceStateRule.Analyze(blockContext, method));
                 }
-            });
+            }, SymbolKind.Method);
 
-            start.RegisterOperationAction(operationContext =>
+            // LLMC008: a cached method used as a method group (a delegate, a function pointer) skips the cache.
+            start.RegisterSyntaxNodeAction(nodeContext =>
             {
-                var reference = (IMethodReferenceOperation)operationContext.Operation;
-                IMethodSymbol target = (reference.Method.ReducedFrom ?? reference.Method).OriginalDefinition;
-                if (CachedAttribute(target, attributeType) is not null || callLocations.ContainsKey(target))
-                {
-                    operationContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MethodGroupBypassesCache,
-                        reference.Syntax.GetLocation(), target.ContainingType.Name + "." + target.Name));
-                }
-            }, OperationKind.MethodReference);
-
-            start.RegisterOperationAction(operationContext =>
-            {
-                var invocation = (IInvocationOperation)operationContext.Operation;
-                IMethodSymbol target = (invocation.TargetMethod.ReducedFrom ?? invocation.TargetMethod).OriginalDefinition;
-                if (CachedAttribute(target, attributeType) is null && !callLocations.ContainsKey(target)
-                    || invocation.Syntax is not InvocationExpressionSyntax syntax
-                    || invocation.SemanticModel is not { } semanticModel
-                    || IsInterceptorCode(operationContext.ContainingSymbol))
+                var name = (SimpleNameSyntax)nodeContext.Node;
+                if (!MayBeCached(name.Identifier.ValueText, nodeContext.CancellationToken))
                 {
                     return;
                 }
-                // The generator's own rule decides whether this call is intercepted.
-                if (CallSiteParser.InterceptedTarget(syntax, semanticModel, operationContext.CancellationToken, out _) is { } intercepted)
+                SyntaxNode expression = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                if (expression.Parent is InvocationExpressionSyntax invocation && invocation.Expression == expression)
+                {
+                    return; // a call: counted below
+                }
+                IOperation? operation = nodeContext.SemanticModel.GetOperation(expression, nodeContext.CancellationToken);
+                if (operation is IDelegateCreationOperation creation)
+                {
+                    operation = creation.Target;
+                }
+                if (operation is IMethodReferenceOperation reference)
+                {
+                    IMethodSymbol target = (reference.Method.ReducedFrom ?? reference.Method).OriginalDefinition;
+                    if (CachedAttribute(target, attributeType) is not null || callLocations.ContainsKey(target))
+                    {
+                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MethodGroupBypassesCache,
+                            reference.Syntax.GetLocation(), target.ContainingType.Name + "." + target.Name));
+                    }
+                }
+            }, SyntaxKind.IdentifierName, SyntaxKind.GenericName);
+
+            // LLMC011's count: the generator's own rule decides whether a call is intercepted.
+            start.RegisterSyntaxNodeAction(nodeContext =>
+            {
+                var syntax = (InvocationExpressionSyntax)nodeContext.Node;
+                if (CallSiteParser.CalledName(syntax) is not { } name
+                    || !MayBeCached(name, nodeContext.CancellationToken)
+                    || nodeContext.ContainingSymbol is { } containing && IsInterceptorCode(containing))
+                {
+                    return;
+                }
+                if (CallSiteParser.InterceptedTarget(syntax, nodeContext.SemanticModel, nodeContext.CancellationToken, out _) is { } intercepted)
                 {
                     callSites.AddOrUpdate(intercepted, 1, static (_, n) => n + 1);
                 }
-            }, OperationKind.Invocation);
+            }, SyntaxKind.InvocationExpression);
 
             start.RegisterCompilationEndAction(end =>
             {
