@@ -115,40 +115,53 @@ public sealed class ScaleTests(Xunit.Abstractions.ITestOutputHelper output)
     /// drives it, without step tracking) plus the analyzer on the edited open document at most 300 ms (median of 5
     /// edits; README). The bound asserted here is five times that, so a loaded machine does not fail it while a
     /// regression to rebinding every call site (about 460 ms alone on an idle machine, far more loaded) still shows.
+    /// An edit inside a method body of a file with 50 call sites re-binds that file only: it is printed beside it.
     /// </summary>
     [Fact]
     public async Task AnEditWithoutCallSites_StaysWithinTheIdeBudget()
     {
         string[] sources = Project();
         CSharpCompilation current = GeneratorHarness.Compile(sources);
-        string plainPath = current.SyntaxTrees.Last().FilePath;
         GeneratorDriver driver = CSharpGeneratorDriver.Create([new LlmCachedGenerator().AsSourceGenerator()], parseOptions: GeneratorHarness.ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false)).RunGenerators(current);
         var analyzer = new LlmCachedAnalyzer();
-        var generator = new List<double>();
-        var document = new List<double>();
-        for (int i = 0; i <= 5; i++) // edit 0 warms the JIT
-        {
-            current = PerfMeasurements.Edit(current, sources[^1], plainPath, i);
-            var clock = Stopwatch.StartNew();
-            driver = driver.RunGenerators(current);
-            double generatorMs = clock.Elapsed.TotalMilliseconds;
-            Assert.Null(driver.GetRunResult().Results.Single().Exception);
 
-            var withAnalyzers = current.WithAnalyzers([analyzer], new CompilationWithAnalyzersOptions(
-                new AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
-            clock.Restart();
-            var diagnostics = await withAnalyzers.GetAnalyzerSemanticDiagnosticsAsync(current.GetSemanticModel(current.SyntaxTrees.Last()), null, default);
-            double documentMs = clock.Elapsed.TotalMilliseconds;
-            Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
-            if (i > 0)
+        async Task<(double Generator, double Document)> MeasureAsync(int file, string from, string to)
+        {
+            string path = current.SyntaxTrees.ElementAt(file).FilePath;
+            var generator = new List<double>();
+            var document = new List<double>();
+            for (int i = 0; i <= 5; i++) // edit 0 warms the JIT
             {
-                generator.Add(generatorMs);
-                document.Add(documentMs);
+                SyntaxTree old = current.SyntaxTrees.Single(t => t.FilePath == path);
+                SyntaxTree edited = CSharpSyntaxTree.ParseText(sources[file].Replace(from, to + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";", StringComparison.Ordinal),
+                    GeneratorHarness.ParseOptions, path);
+                current = current.ReplaceSyntaxTree(old, edited);
+                var clock = Stopwatch.StartNew();
+                driver = driver.RunGenerators(current);
+                double generatorMs = clock.Elapsed.TotalMilliseconds;
+                Assert.Null(driver.GetRunResult().Results.Single().Exception);
+
+                var withAnalyzers = current.WithAnalyzers([analyzer], new CompilationWithAnalyzersOptions(
+                    new AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
+                clock.Restart();
+                var diagnostics = await withAnalyzers.GetAnalyzerSemanticDiagnosticsAsync(current.GetSemanticModel(edited), null, default);
+                double documentMs = clock.Elapsed.TotalMilliseconds;
+                Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
+                if (i > 0)
+                {
+                    generator.Add(generatorMs);
+                    document.Add(documentMs);
+                }
             }
+            return (PerfMeasurements.Median(generator), PerfMeasurements.Median(document));
         }
-        double total = PerfMeasurements.Median(generator) + PerfMeasurements.Median(document);
-        output.WriteLine($"edit without call sites (median of 5): generator {PerfMeasurements.Median(generator):F0} ms + analyzer (open document) {PerfMeasurements.Median(document):F0} ms = {total:F0} ms; target 300 ms");
+
+        (double generatorMs, double documentMs) = await MeasureAsync(sources.Length - 1, "=> 1;", "=> ");
+        double total = generatorMs + documentMs;
+        (double callerGenerator, double callerDocument) = await MeasureAsync(Services, "int total = 0;", "int total = ");
+        output.WriteLine($"edit without call sites (median of 5): generator {generatorMs:F0} ms + analyzer (open document) {documentMs:F0} ms = {total:F0} ms; target 300 ms");
+        output.WriteLine($"edit in a method body of a file with 50 call sites: generator {callerGenerator:F0} ms + analyzer (open document) {callerDocument:F0} ms = {callerGenerator + callerDocument:F0} ms");
         Assert.True(total < 1500, $"an edit without call sites cost {total:F0} ms (target 300 ms, bound 1,500 ms)");
     }
 
