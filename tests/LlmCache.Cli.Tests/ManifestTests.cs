@@ -34,9 +34,10 @@ public sealed class ManifestTests
         JsonElement answer = methods["LlmCache.Cli.Tests.SupportBot.AnswerAsync"];
         Assert.Equal("01:00:00", answer.GetProperty("ttl").GetString());
         Assert.Equal(["support"], answer.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
-        Assert.Equal(JsonValueKind.Null, answer.GetProperty("namespace").ValueKind);
-        Assert.Equal(JsonValueKind.Null, answer.GetProperty("failSafe").ValueKind);
-        Assert.Equal(JsonValueKind.Null, answer.GetProperty("semantic").ValueKind);
+        // Settings left at the runtime's default are left out of the manifest.
+        Assert.False(answer.TryGetProperty("namespace", out _));
+        Assert.False(answer.TryGetProperty("failSafe", out _));
+        Assert.False(answer.TryGetProperty("semantic", out _));
         Assert.Equal(16, answer.GetProperty("fingerprint").GetString()!.Length);
         Assert.Equal("LlmCache.Cli.Tests.SupportBot.AnswerAsync." + answer.GetProperty("fingerprint").GetString(), answer.GetProperty("id").GetString());
         // Every call of AnswerAsync in this project's sources is intercepted.

@@ -42,6 +42,25 @@ public sealed class ReviewGeneratorTests
     }
 
     [Fact]
+    public void ParametersNamedLikeTheGeneratedMembersAndAliases_AndMoreThanSevenArguments_Compile()
+    {
+        // The arguments travel as a value tuple (Item8 and on nest); the interceptor names M, W and the file's Llmc* aliases.
+        AssertCompilesCleanly(Header + """
+
+            public class S
+            {
+                [LlmCached(Tenant = nameof(WriteTenant))]
+                public Task<string> AskAsync(string M, string W, string LlmcRuntime, string LlmcKey, int a5, int a6, int a7, int a8, string WriteTenant, CancellationToken token)
+                    => Task.FromResult(M + W + LlmcRuntime + LlmcKey + a8 + WriteTenant);
+            }
+            public static class Calls
+            {
+                public static Task<string> Go(S s) => s.AskAsync("m", "w", "r", "k", 5, 6, 7, 8, "t", default);
+            }
+            """);
+    }
+
+    [Fact]
     public void ANullableTypeParameter_CompilesWithoutWarnings()
     {
         AssertCompilesCleanly(Header + """

@@ -107,7 +107,11 @@ internal static partial class Emitter
         Dictionary<string, TypeShape> shapes = method.Shapes.ToDictionary(s => s.Id);
         ParameterModel? tenant = method.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Tenant);
         ParameterModel? control = method.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Control);
-        string writeTenant = tenant is null ? "null" : "WriteTenant" + typeParams;
+        // The interceptor's body names the class's members and the file's aliases: a parameter of the same name
+        // would hide them, so then they are qualified.
+        string Own(string member) => method.Parameters.Any(p => p.Name == member) ? className + "." + member : member;
+        bool aliasesHidden = method.Parameters.Any(p => p.Name.StartsWith("Llmc", StringComparison.Ordinal));
+        string writeTenant = tenant is null ? "null" : Own("WriteTenant") + typeParams;
 
         // The arguments an interceptor hands the runtime travel as a value tuple (receiver first): no type per
         // method, and methods whose arguments have the same shape share the runtime's generic code.
@@ -171,10 +175,10 @@ internal static partial class Emitter
         // The state's type and the result's are inferred (from the state and the lambda), unless a sequence is
         // materialised into another type than the parameter's.
         string typeArguments = method.Parameters.Any(p => IsOnePassSequence(p, shapes)) ? "<" + stateType + ", " + method.ResultTypeText + ">" : "";
-        w.Line("    => " + RuntimeExpression(method) + "." + runtimeMethod + typeArguments + "(M, "
-            + StateLiteral(method, stateArgs) + ", W" + typeParams + ", " + writeTenant + ", static (s, ct) => " + target + typeParams + "(" + string.Join(", ", arguments) + "), "
+        w.Line("    => " + RuntimeExpression(method, aliasesHidden) + "." + runtimeMethod + typeArguments + "(" + Own("M") + ", "
+            + StateLiteral(method, stateArgs) + ", " + Own("W") + typeParams + ", " + writeTenant + ", static (s, ct) => " + target + typeParams + "(" + string.Join(", ", arguments) + "), "
             + (control is null ? "null" : Parser.EscapeIdentifier(control.Name)) + ", "
-            + (semantic is null ? "" : "WritePartition" + typeParams + ", SemanticText" + typeParams + ", ")
+            + (semantic is null ? "" : Own("WritePartition") + typeParams + ", " + Own("SemanticText") + typeParams + ", ")
             + (token is null ? "default" : Parser.EscapeIdentifier(token.Name)) + ");");
         w.Line();
 
@@ -291,7 +295,9 @@ internal static partial class Emitter
         w.Line("/// <summary>The key of <c>" + System.Security.SecurityElement.Escape(method.Id.Substring(0, method.Id.LastIndexOf('.'))) + "</c> for these arguments.</summary>");
         w.Line("public static " + KeyType + " " + KeyApiName(method) + suffix + typeParams + "(" + string.Join(", ", parameters) + ")");
         WriteConstraints(w, method.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => t.Constraints).ToArray());
-        w.Line("    => " + KeyType + ".Of(" + className + ".M, " + StateLiteral(method, stateArgs) + ", " + className + ".W" + typeParams + ", "
+        // Keyed parameters are this method's parameters: one may be named like an alias of the file.
+        string keyType = keyed.Any(p => p.Name.StartsWith("Llmc", StringComparison.Ordinal)) ? "global::LlmCache.LlmCacheKey" : KeyType;
+        w.Line("    => " + keyType + ".Of(" + className + ".M, " + StateLiteral(method, stateArgs) + ", " + className + ".W" + typeParams + ", "
             + (method.Parameters.Any(p => p.Role == ParameterRole.Tenant) ? className + ".WriteTenant" + typeParams : "null") + ");");
     }
 
@@ -455,8 +461,9 @@ internal static partial class Emitter
             ? shape.Writer!.Replace("{w}", writer).Replace("{0}", value)
             : name(shape) + "(" + writer + ", " + value + ")";
 
-    private static string RuntimeExpression(MethodModel method)
+    private static string RuntimeExpression(MethodModel method, bool aliasesHidden)
     {
+        string runtime = aliasesHidden ? "global::LlmCache.LlmCacheRuntime" : Runtime;
         RuntimeAccess access = method.Runtime;
         string instance = method.CallKind == CallKind.Instance ? "@this" : "null!";
         string found = access.Kind switch
@@ -469,8 +476,8 @@ internal static partial class Emitter
             _ => "RuntimeProperty(null!)",
         };
         return found.Length == 0
-            ? Runtime + ".Default"
-            : "((" + Runtime + "?)" + found + " ?? " + Runtime + ".Default)";
+            ? runtime + ".Default"
+            : "((" + runtime + "?)" + found + " ?? " + runtime + ".Default)";
     }
 
     private static void WriteRuntimeAccessor(SourceWriter w, RuntimeAccess access)
