@@ -162,10 +162,12 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 }
             }, SymbolKind.Method);
 
-            // The names a call of a cached method can have: [LlmCached] methods of this compilation (looked up per name, once)
-            // and the methods an [assembly: LlmCacheCalls] names. Every other invocation or name costs one dictionary lookup:
-            // no binding and, unlike an operation action, no operation tree for every body of the project.
+            // The names a call of a cached method can have: [LlmCached] methods of this compilation (looked up per name, once),
+            // the methods an [assembly: LlmCacheCalls] names and the public cached methods referenced assemblies export.
+            // Every other invocation or name costs one dictionary lookup: no binding and, unlike an operation action, no
+            // operation tree for every body of the project.
             var externalNames = new HashSet<string>(callLocations.Keys.Select(m => m.Name), StringComparer.Ordinal);
+            externalNames.UnionWith(Imports.Find(start.Compilation, start.CancellationToken).Select(i => i.Name));
             var cachedNames = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
             Compilation compilation = start.Compilation;
             bool MayBeCached(string name, System.Threading.CancellationToken cancellationToken)
