@@ -8,7 +8,7 @@ using System.Globalization;
 /// </summary>
 internal static class ColdDriver
 {
-    private sealed record Config(string Name, string Program, IReadOnlyList<KeyValuePair<string, string>> Environment);
+    private sealed record Config(string Name, string Program, IReadOnlyList<KeyValuePair<string, string>> Environment, string[] ChildArguments);
 
     public static int Run(string[] args)
     {
@@ -41,13 +41,13 @@ internal static class ColdDriver
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Medians of {runs} fresh processes per configuration, {hits:N0} hits each (microseconds unless said otherwise)."));
         Console.WriteLine();
-        Console.WriteLine("| configuration | launch → first hit (ms) | first hit | avg first 1,000 | avg 1,001–5,000 | steady avg | calls to steady state |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| configuration | launch → first hit (ms) | first hit | avg first 1,000 | avg 1,001–5,000 | steady avg | calls to steady state | B/hit |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (Config config in configs)
         {
             List<ColdResult> r = results[config.Name];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {config.Name} | {Median(r, x => x.LaunchToFirstHitUs) / 1000:F1} | {Median(r, x => x.FirstHitUs):F0} | {Median(r, x => x.AvgFirst1000Us):F2} | {Median(r, x => x.Avg1001To5000Us):F2} | {Median(r, x => x.SteadyAvgUs):F2} | {Median(r, x => x.CallsToSteady):F0} |"));
+                $"| {config.Name} | {Median(r, x => x.LaunchToFirstHitUs) / 1000:F1} | {Median(r, x => x.FirstHitUs):F0} | {Median(r, x => x.AvgFirst1000Us):F2} | {Median(r, x => x.Avg1001To5000Us):F2} | {Median(r, x => x.SteadyAvgUs):F2} | {Median(r, x => x.CallsToSteady):F0} | {Median(r, x => x.BytesPerHit):F0} |"));
         }
         return 0;
     }
@@ -64,7 +64,8 @@ internal static class ColdDriver
                 environment.Add(new(pair[..eq], pair[(eq + 1)..]));
             }
         }
-        return new Config(parts[0], parts[1], environment);
+        string[] childArguments = parts.Length > 3 ? parts[3].Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+        return new Config(parts[0], parts[1], environment, childArguments);
     }
 
     private static ColdResult RunOnce(Config config, int hits)
@@ -80,7 +81,7 @@ internal static class ColdDriver
         {
             start.ArgumentList.Add(config.Program);
         }
-        foreach (string arg in new[] { "child", "--hits", hits.ToString(CultureInfo.InvariantCulture), "--t0" })
+        foreach (string arg in new[] { "child", "--hits", hits.ToString(CultureInfo.InvariantCulture) }.Concat(config.ChildArguments))
         {
             start.ArgumentList.Add(arg);
         }
@@ -88,6 +89,7 @@ internal static class ColdDriver
         {
             start.Environment[name] = value;
         }
+        start.ArgumentList.Add("--t0");
         long t0 = Stopwatch.GetTimestamp();
         start.ArgumentList.Add(t0.ToString(CultureInfo.InvariantCulture));
         using Process process = Process.Start(start)!;

@@ -10,7 +10,8 @@ internal sealed record ColdResult(
     double AvgFirst1000Us,
     double Avg1001To5000Us,
     double SteadyAvgUs,
-    int CallsToSteady)
+    int CallsToSteady,
+    double BytesPerHit)
 {
     /// <summary>Width of the rolling window that must stay near the steady state.</summary>
     public const int Window = 500;
@@ -18,7 +19,7 @@ internal sealed record ColdResult(
     /// <summary>How far above the steady average a window may be and still count as steady.</summary>
     public const double Tolerance = 1.2;
 
-    public static ColdResult From(long[] stamps, double launchToFirstHitUs, double mainToMissUs, double missUs)
+    public static ColdResult From(long[] stamps, double launchToFirstHitUs, double mainToMissUs, double missUs, double bytesPerHit)
     {
         int n = stamps.Length - 1;
         var us = new double[n];
@@ -31,7 +32,7 @@ internal sealed record ColdResult(
         double steady = Average(us, n - tail, n);
         return new ColdResult(launchToFirstHitUs, mainToMissUs, missUs, us[0],
             Average(us, 0, Math.Min(1_000, n)), Average(us, Math.Min(1_000, n), Math.Min(5_000, n)), steady,
-            FindCallsToSteady(us, steady));
+            FindCallsToSteady(us, steady), bytesPerHit);
     }
 
     /// <summary>Windows start every this many calls (the resolution of "calls to steady state").</summary>
@@ -76,7 +77,7 @@ internal sealed record ColdResult(
     }
 
     public string ToJson() => string.Create(CultureInfo.InvariantCulture,
-        $"{{\"launch_to_first_hit_us\":{LaunchToFirstHitUs:F0},\"main_to_miss_us\":{MainToMissUs:F0},\"miss_us\":{MissUs:F0},\"first_hit_us\":{FirstHitUs:F1},\"avg_first_1000_us\":{AvgFirst1000Us:F2},\"avg_1001_5000_us\":{Avg1001To5000Us:F2},\"steady_avg_us\":{SteadyAvgUs:F2},\"calls_to_steady\":{CallsToSteady}}}");
+        $"{{\"launch_to_first_hit_us\":{LaunchToFirstHitUs:F0},\"main_to_miss_us\":{MainToMissUs:F0},\"miss_us\":{MissUs:F0},\"first_hit_us\":{FirstHitUs:F1},\"avg_first_1000_us\":{AvgFirst1000Us:F2},\"avg_1001_5000_us\":{Avg1001To5000Us:F2},\"steady_avg_us\":{SteadyAvgUs:F2},\"calls_to_steady\":{CallsToSteady},\"bytes_per_hit\":{BytesPerHit:F0}}}");
 
     public static ColdResult Parse(string json)
     {
@@ -84,6 +85,7 @@ internal sealed record ColdResult(
         JsonElement r = doc.RootElement;
         return new ColdResult(r.GetProperty("launch_to_first_hit_us").GetDouble(), r.GetProperty("main_to_miss_us").GetDouble(),
             r.GetProperty("miss_us").GetDouble(), r.GetProperty("first_hit_us").GetDouble(), r.GetProperty("avg_first_1000_us").GetDouble(),
-            r.GetProperty("avg_1001_5000_us").GetDouble(), r.GetProperty("steady_avg_us").GetDouble(), r.GetProperty("calls_to_steady").GetInt32());
+            r.GetProperty("avg_1001_5000_us").GetDouble(), r.GetProperty("steady_avg_us").GetDouble(), r.GetProperty("calls_to_steady").GetInt32(),
+            r.GetProperty("bytes_per_hit").GetDouble());
     }
 }

@@ -5,7 +5,7 @@ using LlmCache.Benchmarks;
 // A fresh process per measurement: how fast the generated hit path is before the JIT has warmed it.
 //
 //   ColdStart child [--hits N] [--t0 TIMESTAMP]     one measurement in this process; prints one JSON line
-//   ColdStart drive [--runs K] [--hits N] --config NAME::PROGRAM[::ENV=VALUE,ENV=VALUE] ...
+//   ColdStart drive [--runs K] [--hits N] --config NAME::PROGRAM[::ENV=VALUE,ENV=VALUE[::CHILD ARGS]] ...
 //                                                  K fresh processes per configuration, interleaved; medians
 //
 // measure.sh builds the variants (plain, ReadyToRun) and calls the driver with the usual configurations.
@@ -14,12 +14,13 @@ return mode switch
 {
     "child" => ColdChild.Run(args),
     "drive" => ColdDriver.Run(args),
+    "probe" => KeyProbe.Run(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ColdStart child [--hits N] [--t0 TIMESTAMP] | drive [--runs K] [--hits N] --config NAME::PROGRAM[::ENV=V,...] ...");
+    Console.Error.WriteLine("usage: ColdStart child [--hits N] [--t0 TIMESTAMP] | drive [--runs K] [--hits N] --config NAME::PROGRAM[::ENV=V,...[::ARGS]] ...");
     return 2;
 }
 

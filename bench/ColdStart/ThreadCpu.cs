@@ -21,6 +21,12 @@ internal static unsafe partial class ThreadCpu
         return ClockGetTime(ClockThreadCpuTimeId, t) == 0 ? t[0] * 1_000_000_000 + t[1] : 0;
     }
 
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetTid();
+
+    /// <summary>The operating system's id of the calling thread.</summary>
+    public static long OsThreadId() => GetTid();
+
     /// <summary>Minor page faults of this thread so far.</summary>
     public static long MinorFaults()
     {

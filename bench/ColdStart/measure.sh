@@ -15,15 +15,20 @@ dotnet publish "$here/ColdStart.csproj" -c Release --nologo -v q -o "$out/plain"
 dotnet publish "$here/ColdStart.csproj" -c Release --nologo -v q -r linux-x64 --self-contained false \
   -p:PublishReadyToRun=true -o "$out/r2r" >/dev/null
 # 3. An IL-only application whose LlmCache.dll alone is ReadyToRun (what a runtime package shipping
-#    precompiled code would give an application that does not publish ReadyToRun itself).
+#    precompiled code gives an application that does not publish ReadyToRun itself).
 cp -r "$out/plain" "$out/lib-r2r"
 cp "$out/r2r/LlmCache.dll" "$out/lib-r2r/LlmCache.dll"
 
-"$out/plain/ColdStart" drive --runs "$runs" --hits "$hits" \
-  --config "default::$out/plain/ColdStart" \
-  --config "app ReadyToRun::$out/r2r/ColdStart" \
-  --config "LlmCache.dll ReadyToRun only::$out/lib-r2r/ColdStart" \
-  --config "TieredPGO=0::$out/plain/ColdStart::DOTNET_TieredPGO=0" \
-  --config "app ReadyToRun, TieredPGO=0::$out/r2r/ColdStart::DOTNET_TieredPGO=0" \
-  --config "TC_CallCountingDelayMs=0::$out/plain/ColdStart::DOTNET_TC_CallCountingDelayMs=0" \
-  --config "TieredCompilation=0 (reference)::$out/plain/ColdStart::DOTNET_TieredCompilation=0"
+plain="$out/plain/ColdStart"
+r2r="$out/r2r/ColdStart"
+"$plain" drive --runs "$runs" --hits "$hits" \
+  --config "default::$plain" \
+  --config "app ReadyToRun::$r2r" \
+  --config "LlmCache.dll ReadyToRun, app IL::$out/lib-r2r/ColdStart" \
+  --config "TieredPGO=0::$plain::DOTNET_TieredPGO=0" \
+  --config "app ReadyToRun, TieredPGO=0::$r2r::DOTNET_TieredPGO=0" \
+  --config "TC_CallCountingDelayMs=0::$plain::DOTNET_TC_CallCountingDelayMs=0" \
+  --config "TieredCompilation=0 (reference)::$plain::DOTNET_TieredCompilation=0" \
+  --config "app ReadyToRun, TieredCompilation=0::$r2r::DOTNET_TieredCompilation=0" \
+  --config "string result (0 B/hit), default::$plain::::--result string" \
+  --config "string result (0 B/hit), app ReadyToRun::$r2r::::--result string"
