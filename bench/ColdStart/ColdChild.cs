@@ -77,7 +77,7 @@ internal static class ColdChild
         double launchToFirstHit = launched is { } l
             ? Micros(stamps[1] - l)
             : (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMicroseconds - Micros(Stopwatch.GetTimestamp() - stamps[1]);
-        var result = ColdResult.From(stamps, launchToFirstHit, Micros(missStarted - mainEntered), Micros(stamps[0] - missStarted),
+        var result = ColdResult.From(stamps, trace.CpuNanos, Every, launchToFirstHit, Micros(missStarted - mainEntered), Micros(stamps[0] - missStarted),
             allocated / (double)hits);
         if (args.Contains("--profile"))
         {
@@ -153,6 +153,8 @@ internal static class ColdChild
         public long[] Stamps { get; } = new long[hits + 1];
 
         private readonly long[] _cpu = new long[hits / Every + 1];
+
+        public long[] CpuNanos => _cpu;
         private readonly long[] _faults = new long[hits / Every + 1];
         private readonly int[] _gen0 = new int[hits / Every + 1];
 
