@@ -13,8 +13,7 @@ internal sealed record ColdResult(
     int CallsToSteady,
     double BytesPerHit,
     double CpuFirst1000Us,
-    double CpuSteadyUs,
-    int CpuCallsToSteady)
+    double CpuSteadyUs)
 {
     /// <summary>Width of the rolling window that must stay near the steady state.</summary>
     public const int Window = 500;
@@ -37,36 +36,16 @@ internal sealed record ColdResult(
         double steady = Average(us, n - tail, n);
         return new ColdResult(launchToFirstHitUs, mainToMissUs, missUs, us[0],
             Average(us, 0, Math.Min(1_000, n)), Average(us, Math.Min(1_000, n), Math.Min(5_000, n)), steady,
-            FindCallsToSteady(us, steady), bytesPerHit, 0, 0, 0)
+            FindCallsToSteady(us, steady), bytesPerHit, 0, 0)
             with
             {
                 CpuFirst1000Us = CpuAverage(cpuNanos, every, 0, Math.Min(1_000, n)),
                 CpuSteadyUs = CpuAverage(cpuNanos, every, n - tail, n),
-                CpuCallsToSteady = FindCpuCallsToSteady(cpuNanos, every, CpuAverage(cpuNanos, every, n - tail, n)),
             };
     }
 
     private static double CpuAverage(long[] cpuNanos, int every, int from, int to) =>
         (cpuNanos[to / every] - cpuNanos[from / every]) / 1000.0 / (to - from);
-
-    /// <summary>
-    /// As <see cref="FindCallsToSteady"/> on the thread's CPU time (blocks of <paramref name="every"/>
-    /// calls): time this thread spent waiting for a core while another process ran does not count.
-    /// </summary>
-    private static int FindCpuCallsToSteady(long[] cpuNanos, int every, double steady)
-    {
-        int blocks = Window / every;
-        int lastSlow = -1;
-        for (int start = 0; start + blocks < cpuNanos.Length; start++)
-        {
-            double us = (cpuNanos[start + blocks] - cpuNanos[start]) / 1000.0 / Window;
-            if (us > Tolerance * steady)
-            {
-                lastSlow = start;
-            }
-        }
-        return (lastSlow + 1) * every;
-    }
 
     /// <summary>Windows start every this many calls (the resolution of "calls to steady state").</summary>
     public const int Stride = 50;
@@ -110,7 +89,7 @@ internal sealed record ColdResult(
     }
 
     public string ToJson() => string.Create(CultureInfo.InvariantCulture,
-        $"{{\"launch_to_first_hit_us\":{LaunchToFirstHitUs:F0},\"main_to_miss_us\":{MainToMissUs:F0},\"miss_us\":{MissUs:F0},\"first_hit_us\":{FirstHitUs:F1},\"avg_first_1000_us\":{AvgFirst1000Us:F2},\"avg_1001_5000_us\":{Avg1001To5000Us:F2},\"steady_avg_us\":{SteadyAvgUs:F2},\"calls_to_steady\":{CallsToSteady},\"bytes_per_hit\":{BytesPerHit:F0},\"cpu_first_1000_us\":{CpuFirst1000Us:F2},\"cpu_steady_us\":{CpuSteadyUs:F2},\"cpu_calls_to_steady\":{CpuCallsToSteady}}}");
+        $"{{\"launch_to_first_hit_us\":{LaunchToFirstHitUs:F0},\"main_to_miss_us\":{MainToMissUs:F0},\"miss_us\":{MissUs:F0},\"first_hit_us\":{FirstHitUs:F1},\"avg_first_1000_us\":{AvgFirst1000Us:F2},\"avg_1001_5000_us\":{Avg1001To5000Us:F2},\"steady_avg_us\":{SteadyAvgUs:F2},\"calls_to_steady\":{CallsToSteady},\"bytes_per_hit\":{BytesPerHit:F0},\"cpu_first_1000_us\":{CpuFirst1000Us:F2},\"cpu_steady_us\":{CpuSteadyUs:F2}}}");
 
     public static ColdResult Parse(string json)
     {
@@ -119,7 +98,7 @@ internal sealed record ColdResult(
         return new ColdResult(r.GetProperty("launch_to_first_hit_us").GetDouble(), r.GetProperty("main_to_miss_us").GetDouble(),
             r.GetProperty("miss_us").GetDouble(), r.GetProperty("first_hit_us").GetDouble(), r.GetProperty("avg_first_1000_us").GetDouble(),
             r.GetProperty("avg_1001_5000_us").GetDouble(), r.GetProperty("steady_avg_us").GetDouble(), r.GetProperty("calls_to_steady").GetInt32(),
-            r.GetProperty("bytes_per_hit").GetDouble(), r.GetProperty("cpu_first_1000_us").GetDouble(), r.GetProperty("cpu_steady_us").GetDouble(),
-            r.GetProperty("cpu_calls_to_steady").GetInt32());
+            r.GetProperty("bytes_per_hit").GetDouble(), r.GetProperty("cpu_first_1000_us").GetDouble(),
+            r.GetProperty("cpu_steady_us").GetDouble());
     }
 }

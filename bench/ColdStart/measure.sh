@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Cold-process measurement of the generated hit path: K fresh processes per configuration, interleaved.
-# Usage: bash bench/ColdStart/measure.sh [runs] [hits]        (defaults: 7 runs, 60,000 hits)
+# Usage: bash bench/ColdStart/measure.sh [runs] [hits]        (defaults: 7 runs, 200,000 hits)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 runs=${1:-7}
-hits=${2:-60000}
+hits=${2:-200000}
 out="$here/artifacts"
 rm -rf "$out"
 mkdir -p "$out"
@@ -26,9 +26,10 @@ r2r="$out/r2r/ColdStart"
   --config "app ReadyToRun::$r2r" \
   --config "LlmCache.dll ReadyToRun, app IL::$out/lib-r2r/ColdStart" \
   --config "TieredPGO=0::$plain::DOTNET_TieredPGO=0" \
+  --config "TieredPGO=0, TC_CallCountingDelayMs=0::$plain::DOTNET_TieredPGO=0,DOTNET_TC_CallCountingDelayMs=0" \
   --config "app ReadyToRun, TieredPGO=0::$r2r::DOTNET_TieredPGO=0" \
-  --config "TC_CallCountingDelayMs=0::$plain::DOTNET_TC_CallCountingDelayMs=0" \
   --config "TieredCompilation=0 (reference)::$plain::DOTNET_TieredCompilation=0" \
   --config "app ReadyToRun, TieredCompilation=0::$r2r::DOTNET_TieredCompilation=0" \
-  --config "string result (0 B/hit), default::$plain::::--result string" \
-  --config "string result (0 B/hit), app ReadyToRun::$r2r::::--result string"
+  --config "string result, default::$plain::::--result string" \
+  --config "string result, LlmCache.dll ReadyToRun::$out/lib-r2r/ColdStart::::--result string" \
+  --config "string result, app ReadyToRun::$r2r::::--result string"
