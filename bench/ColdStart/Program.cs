@@ -8,7 +8,7 @@ using LlmCache.Benchmarks;
 //         [--result string]                          the immutable-result method (0 B per hit) instead of the chat one
 //         [--profile]                                to stderr: the first hits, then time, CPU time, page faults, gen0 by span
 //         [--alloc-types] [--collect]                to stderr: allocated types (sampled); a full GC before the first hit
-//   ColdStart probe                                  bytes allocated per key and per key-writer call
+//   ColdStart probe                                  bytes allocated per key-writer call
 //   ColdStart drive [--runs K] [--hits N] --config NAME::PROGRAM[::ENV=VALUE,ENV=VALUE[::CHILD ARGS]] ...
 //                                                  K fresh processes per configuration, interleaved; medians
 //
