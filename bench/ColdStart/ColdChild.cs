@@ -27,6 +27,7 @@ internal static class ColdChild
         bool text = Arguments.Value(args, "--result") == "string";
 
         var runtime = new LlmCacheRuntime();
+        long runtimeCreated = Stopwatch.GetTimestamp();
         var agent = new CachedAgent(new InstantChatClient(), runtime);
         List<ChatMessage> messages = ChatWorkload.Messages();
         ChatOptions options = ChatWorkload.Options();
@@ -83,7 +84,8 @@ internal static class ColdChild
         {
             trace.Print(allocated);
         }
-        Console.WriteLine(result.ToJson());
+        Console.WriteLine(result.ToJson()[..^1] + string.Create(CultureInfo.InvariantCulture,
+            $",\"runtime_ctor_us\":{Micros(runtimeCreated - mainEntered):F0}}}"));
         runtime.Dispose();
         return 0;
     }
