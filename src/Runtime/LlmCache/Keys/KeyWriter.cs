@@ -440,7 +440,9 @@ public sealed partial class KeyWriter : IDisposable
     /// </summary>
     private void WriteChars(byte tag, ReadOnlySpan<char> chars)
     {
-        if (chars.IndexOfAnyInRange('\uD800', '\uDFFF') >= 0 && HasUnpairedSurrogate(chars))
+        // Searched as ushort: the char instantiation boxes its bounds (96 B a call) in precompiled
+        // (ReadyToRun) code of this assembly, which would make every key allocate in a cold process.
+        if (MemoryMarshal.Cast<char, ushort>(chars).IndexOfAnyInRange((ushort)0xD800, (ushort)0xDFFF) >= 0 && HasUnpairedSurrogate(chars))
         {
             WriteTagged32(KeyTag.Utf16Text, (uint)chars.Length);
             WriteTag(tag);
