@@ -39,4 +39,45 @@ public sealed class ImportedMethodAnalyzerTests
         Assert.Equal("assistant.AskLibraryAsync", group.Location.SourceTree!.GetText().ToString(group.Location.SourceSpan));
         Assert.DoesNotContain(diagnostics, d => d.Id == "LLMC011"); // counted by the library that declares it
     }
+
+    [Fact]
+    public void AnAliasedAttribute_IsStillSeenByTheAnalyzersNameFilter()
+    {
+        // The analyzer finds cached methods by their attribute's spelling before it binds anything (CachedNames): an alias
+        // declared in another file must not hide one. Agreement (inside Run) holds the analyzer's LLMC011 count to the
+        // generator's interceptors, and LLMC008 must see the method group.
+        var (_, _, result) = GeneratorHarness.Run("""
+            global using Cached = LlmCache.LlmCachedAttribute;
+            """, """
+            using System;
+            using System.Threading.Tasks;
+            namespace App;
+            public sealed class Assistant
+            {
+                [Cached] internal Task<string> AskAliasedAsync(string question) => Task.FromResult(question);
+            }
+            public static class Calls
+            {
+                public static Task<string> Call(Assistant assistant) => assistant.AskAliasedAsync("q");
+                public static Func<string, Task<string>> Group(Assistant assistant) => assistant.AskAliasedAsync;
+            }
+            """);
+        Assert.Contains("[LlmcAt(", GeneratorHarness.Generated(result), StringComparison.Ordinal);
+        ImmutableArray<Diagnostic> diagnostics = GeneratorHarness.Analyze(GeneratorHarness.Compile("""
+            global using Cached = LlmCache.LlmCachedAttribute;
+            """, """
+            using System;
+            using System.Threading.Tasks;
+            namespace App;
+            public sealed class Assistant
+            {
+                [Cached] internal Task<string> AskAliasedAsync(string question) => Task.FromResult(question);
+            }
+            public static class Calls
+            {
+                public static Func<string, Task<string>> Group(Assistant assistant) => assistant.AskAliasedAsync;
+            }
+            """));
+        Assert.Single(diagnostics, d => d.Id == "LLMC008");
+    }
 }

@@ -162,24 +162,14 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 }
             }, SymbolKind.Method);
 
-            // The names a call of a cached method can have: [LlmCached] methods of this compilation (looked up per name, once),
-            // the methods an [assembly: LlmCacheCalls] names and the public cached methods referenced assemblies export.
-            // Every other invocation or name costs one dictionary lookup: no binding and, unlike an operation action, no
+            // The names a call of a cached method can have: methods of this compilation spelled [LlmCached] (read from syntax,
+            // CachedNames), the methods an [assembly: LlmCacheCalls] names and the public cached methods referenced assemblies
+            // export. Every other invocation or name costs one set lookup: no binding and, unlike an operation action, no
             // operation tree for every body of the project.
-            var externalNames = new HashSet<string>(callLocations.Keys.Select(m => m.Name), StringComparer.Ordinal);
-            externalNames.UnionWith(Imports.Find(start.Compilation, start.CancellationToken).Select(i => i.Name));
-            var cachedNames = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-            Compilation compilation = start.Compilation;
-            bool MayBeCached(string name, System.Threading.CancellationToken cancellationToken)
-            {
-                if (!cachedNames.TryGetValue(name, out bool cached))
-                {
-                    cached = externalNames.Contains(name) || compilation.GetSymbolsWithName(name, SymbolFilter.Member, cancellationToken)
-                        .Any(symbol => symbol is IMethodSymbol method && CachedAttribute(method, attributeType) is not null);
-                    cachedNames.TryAdd(name, cached);
-                }
-                return cached;
-            }
+            var cachedNames = CachedNames.Of(start.Compilation, start.CancellationToken);
+            cachedNames.UnionWith(callLocations.Keys.Select(m => m.Name));
+            cachedNames.UnionWith(Imports.Find(start.Compilation, start.CancellationToken).Select(i => i.Name));
+            bool MayBeCached(string name) => cachedNames.Contains(name);
 
             // LLMC014 reads the operations of cached instance methods only: registered per symbol, so the bodies of
             // other methods get no operation tree.
@@ -196,7 +186,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             start.RegisterSyntaxNodeAction(nodeContext =>
             {
                 var name = (SimpleNameSyntax)nodeContext.Node;
-                if (!MayBeCached(name.Identifier.ValueText, nodeContext.CancellationToken))
+                if (!MayBeCached(name.Identifier.ValueText))
                 {
                     return;
                 }
@@ -226,7 +216,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             {
                 var syntax = (InvocationExpressionSyntax)nodeContext.Node;
                 if (CallSiteParser.CalledName(syntax) is not { } name
-                    || !MayBeCached(name, nodeContext.CancellationToken)
+                    || !MayBeCached(name)
                     || nodeContext.ContainingSymbol is { } containing && IsInterceptorCode(containing))
                 {
                     return;
