@@ -40,44 +40,33 @@ public sealed class ImportedMethodAnalyzerTests
         Assert.DoesNotContain(diagnostics, d => d.Id == "LLMC011"); // counted by the library that declares it
     }
 
+    private const string GlobalAlias = "global using Cached = LlmCache.LlmCachedAttribute;";
+
+    private const string AliasedMethod = """
+        using System;
+        using System.Threading.Tasks;
+        namespace App;
+        public sealed class Assistant
+        {
+            [Cached] internal Task<string> AskAliasedAsync(string question) => Task.FromResult(question);
+        }
+        public static class Calls
+        {
+            public static Task<string> Call(Assistant assistant) => assistant.AskAliasedAsync("q");
+            public static Func<string, Task<string>> Group(Assistant assistant) => assistant.AskAliasedAsync;
+        }
+        """;
+
     [Fact]
     public void AnAliasedAttribute_IsStillSeenByTheAnalyzersNameFilter()
     {
         // The analyzer finds cached methods by their attribute's spelling before it binds anything (CachedNames): an alias
         // declared in another file must not hide one. Agreement (inside Run) holds the analyzer's LLMC011 count to the
         // generator's interceptors, and LLMC008 must see the method group.
-        var (_, _, result) = GeneratorHarness.Run("""
-            global using Cached = LlmCache.LlmCachedAttribute;
-            """, """
-            using System;
-            using System.Threading.Tasks;
-            namespace App;
-            public sealed class Assistant
-            {
-                [Cached] internal Task<string> AskAliasedAsync(string question) => Task.FromResult(question);
-            }
-            public static class Calls
-            {
-                public static Task<string> Call(Assistant assistant) => assistant.AskAliasedAsync("q");
-                public static Func<string, Task<string>> Group(Assistant assistant) => assistant.AskAliasedAsync;
-            }
-            """);
+        var (_, _, result) = GeneratorHarness.Run(GlobalAlias, AliasedMethod);
         Assert.Contains("[LlmcAt(", GeneratorHarness.Generated(result), StringComparison.Ordinal);
-        ImmutableArray<Diagnostic> diagnostics = GeneratorHarness.Analyze(GeneratorHarness.Compile("""
-            global using Cached = LlmCache.LlmCachedAttribute;
-            """, """
-            using System;
-            using System.Threading.Tasks;
-            namespace App;
-            public sealed class Assistant
-            {
-                [Cached] internal Task<string> AskAliasedAsync(string question) => Task.FromResult(question);
-            }
-            public static class Calls
-            {
-                public static Func<string, Task<string>> Group(Assistant assistant) => assistant.AskAliasedAsync;
-            }
-            """));
+        ImmutableArray<Diagnostic> diagnostics = GeneratorHarness.Analyze(GlobalAlias, AliasedMethod);
         Assert.Single(diagnostics, d => d.Id == "LLMC008");
+        Assert.Equal("1", Assert.Single(diagnostics, d => d.Id == "LLMC011").Properties[DiagnosticDescriptors.PropertyCallSites]);
     }
 }
