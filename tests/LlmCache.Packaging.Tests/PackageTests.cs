@@ -194,8 +194,8 @@ public sealed partial class PackageTests : IDisposable
         // The package's targets write the build manifest next to the build, for the llmcache CLI.
         string manifest = File.ReadAllText(Path.Combine(consumer, "bin", "Release", "net10.0", "llmcache.manifest.json"));
         Assert.Contains("\"name\":\"Service.AskAsync\"", manifest, StringComparison.Ordinal);
-        Assert.Contains("\"ttl\": \"00:05:00\"", manifest, StringComparison.Ordinal);
-        Assert.Contains("\"callSites\": 3", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"ttl\":\"00:05:00\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"callSites\":3", manifest, StringComparison.Ordinal);
 
         // Each tool as the README installs it (--tool-path rather than --global, to leave this machine as it was).
         foreach (PackableProject tool in packable.Where(p => p.IsTool))
