@@ -43,7 +43,7 @@ internal static partial class Emitter
             w.Line("/// <summary>Calls <c>" + System.Security.SecurityElement.Escape(method.Id) + "</c> through the cache.</summary>");
             w.Line("[global::LlmCache.LlmCachedExport(" + Literal(method.DocId) + ")]");
             w.Line("public static " + method.ReturnTypeText + " " + ExportName(method) + typeParams + "(" + string.Join(", ", signature) + ")");
-            WriteConstraints(w, method.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => t.Constraints).ToArray());
+            WriteConstraints(w, ConstraintClauses(method.TypeParameters));
             w.Line("    => " + ClassName(method) + "." + Sanitize(method.Name) + typeParams + "(" + string.Join(", ", arguments) + ");");
         }
         w.Close();
@@ -74,7 +74,7 @@ internal static partial class Emitter
             w.Open("file static class LlmCacheImport_" + i.ToString(CultureInfo.InvariantCulture));
             WriteSites(w, sites);
             w.Line("public static " + import.ReturnTypeText + " " + Sanitize(import.Name) + typeParams + "(" + string.Join(", ", signature) + ")");
-            WriteConstraints(w, import.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => t.Constraints).ToArray());
+            WriteConstraints(w, ConstraintClauses(import.TypeParameters));
             w.Line("    => " + import.ExportCall + typeParams + "(" + string.Join(", ", arguments) + ");");
             w.Close();
         }
@@ -92,6 +92,10 @@ internal static partial class Emitter
 
     private static string TypeParameterList(EquatableArray<TypeParameterModel> typeParameters) =>
         typeParameters.Count == 0 ? "" : "<" + string.Join(", ", typeParameters.Select(t => t.Name)) + ">";
+
+    /// <summary>The <c>where</c> clauses of the type parameters that have constraints.</summary>
+    private static string[] ConstraintClauses(EquatableArray<TypeParameterModel> typeParameters) =>
+        typeParameters.Where(t => t.Constraints.Length > 0).Select(t => t.Constraints).ToArray();
 
     private static string ClassName(MethodModel method) =>
         "LlmCached_" + Sanitize(method.Name) + "_" + method.Id.Substring(method.Id.LastIndexOf('.') + 1);

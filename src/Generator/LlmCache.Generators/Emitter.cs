@@ -99,9 +99,9 @@ internal static partial class Emitter
 
     private static void WriteMethod(SourceWriter w, MethodModel method, IReadOnlyList<CallSiteModel> sites, SharedShapes? shared)
     {
-        string typeParams = method.TypeParameters.Count == 0 ? "" : "<" + string.Join(", ", method.TypeParameters.Select(t => t.Name)) + ">";
+        string typeParams = TypeParameterList(method.TypeParameters);
         Func<TypeShape, string> name = shared is null ? shape => shape.Id + typeParams : shared.NameOf;
-        string[] constraints = method.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => t.Constraints).ToArray();
+        string[] constraints = ConstraintClauses(method.TypeParameters);
         string className = ClassName(method);
         string stateType = StateType(method);
         Dictionary<string, TypeShape> shapes = method.Shapes.ToDictionary(s => s.Id);
@@ -273,7 +273,7 @@ internal static partial class Emitter
     /// </summary>
     private static void WriteKeyApi(SourceWriter w, MethodModel method, string suffix)
     {
-        string typeParams = method.TypeParameters.Count == 0 ? "" : "<" + string.Join(", ", method.TypeParameters.Select(t => t.Name)) + ">";
+        string typeParams = TypeParameterList(method.TypeParameters);
         string className = ClassName(method);
         ParameterModel[] keyed = method.Parameters.Where(p => p.Role is ParameterRole.Keyed or ParameterRole.Tenant).ToArray();
         var parameters = new List<string>();
@@ -294,7 +294,7 @@ internal static partial class Emitter
         }
         w.Line("/// <summary>The key of <c>" + System.Security.SecurityElement.Escape(method.Id.Substring(0, method.Id.LastIndexOf('.'))) + "</c> for these arguments.</summary>");
         w.Line("public static " + KeyType + " " + KeyApiName(method) + suffix + typeParams + "(" + string.Join(", ", parameters) + ")");
-        WriteConstraints(w, method.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => t.Constraints).ToArray());
+        WriteConstraints(w, ConstraintClauses(method.TypeParameters));
         // Keyed parameters are this method's parameters: one may be named like an alias of the file.
         string keyType = keyed.Any(p => p.Name.StartsWith("Llmc", StringComparison.Ordinal)) ? "global::LlmCache.LlmCacheKey" : KeyType;
         w.Line("    => " + keyType + ".Of(" + className + ".M, " + StateLiteral(method, stateArgs) + ", " + className + ".W" + typeParams + ", "
