@@ -4,6 +4,8 @@
 #   scale      500 [LlmCached] methods, 2,000 call sites, 10,000 other invocations
 #   realistic  50 methods, 200 call sites, about 100,000 lines of other code
 # Usage: bash bench/GeneratorScale/measure.sh [scale|realistic ...]   (both by default)
+# LLMCACHE_COMPARE_DLL=path/LlmCache.Generators.dll adds a third mode, "compare", built with that generator
+# (e.g. an older commit's), interleaved with the other two.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 work=$(mktemp -d)
@@ -18,9 +20,15 @@ dotnet build "$root/src/Generator/LlmCache.Generators/LlmCache.Generators.csproj
 generator="$work/generator/LlmCache.Generators.dll"
 mkdir -p "$work/generator"
 cp "${LLMCACHE_GENERATOR_DLL:-$root/src/Generator/LlmCache.Generators/bin/Release/netstandard2.0/LlmCache.Generators.dll}" "$generator"
+modes=(without with)
+if [ -n "${LLMCACHE_COMPARE_DLL:-}" ]; then
+  mkdir -p "$work/compare"
+  cp "$LLMCACHE_COMPARE_DLL" "$work/compare/LlmCache.Generators.dll"
+  modes+=(compare)
+fi
 for profile in "${profiles[@]}"; do
   python3 "$root/bench/GeneratorScale/generate.py" "$work/$profile/src" "$profile"
-  for mode in with without; do
+  for mode in "${modes[@]}"; do
     dir="$work/$profile/$mode"
     mkdir -p "$dir"
     cp "$work/$profile"/src/*.cs "$dir/"
@@ -28,6 +36,8 @@ for profile in "${profiles[@]}"; do
     if [ "$mode" = with ]; then
       # The built generator (and analyzer) itself, so a rebuild measures the consumer only.
       analyzer="<Analyzer Include=\"$generator\" />"
+    elif [ "$mode" = compare ]; then
+      analyzer="<Analyzer Include=\"$work/compare/LlmCache.Generators.dll\" />"
     fi
     # Without the generator the attribute still compiles; nothing is intercepted.
     cat > "$dir/Scale.csproj" <<XML
@@ -48,9 +58,9 @@ for profile in "${profiles[@]}"; do
 XML
     dotnet build "$dir/Scale.csproj" -c Release -nologo -v q >/dev/null   # restore and warm up
   done
-  declare -A times=([with]="" [without]="")
+  declare -A times=([with]="" [without]="" [compare]="")
   for i in $(seq "$runs"); do
-    for mode in without with; do
+    for mode in "${modes[@]}"; do
       start=$(date +%s%N)
       dotnet build "$work/$profile/$mode/Scale.csproj" -c Release -nologo -v q --no-incremental --no-restore >/dev/null
       times[$mode]+="$(( ($(date +%s%N) - start) / 1000000 )) "
@@ -61,4 +71,8 @@ XML
   without=$(median "${times[without]}")
   lines=$(cat "$work/$profile/src"/*.cs | wc -l)
   echo "$profile ($lines lines): without the generator ${without} ms (runs: ${times[without]}), with ${with} ms (runs: ${times[with]}): overhead $(( (with - without) * 100 / without ))%"
+  if [ -n "${times[compare]}" ]; then
+    compare=$(median "${times[compare]}")
+    echo "$profile: with the compared generator ${compare} ms (runs: ${times[compare]}): overhead $(( (compare - without) * 100 / without ))%"
+  fi
 done

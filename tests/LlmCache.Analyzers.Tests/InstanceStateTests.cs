@@ -34,6 +34,24 @@ public sealed class InstanceStateTests
         """);
 
     [Fact]
+    public Task PartialMethod_TheImplementingPartsReads_AreReported() => Verify.Analyzer("""
+        partial class Agent
+        {
+            private readonly string _persona = "pirate";
+
+            [LlmCached]
+            internal partial Task<string> AskAsync(string prompt);
+        }
+
+        partial class Agent
+        {
+            internal partial Task<string> AskAsync(string prompt) => Task.FromResult({|LLMC014:_persona|} + prompt);
+
+            internal Task<string> AskAsync(int n) => Task.FromResult(_persona + n); // an uncached overload of the same name
+        }
+        """);
+
+    [Fact]
     public Task MarkedMembers_AreNotReported() => Verify.Analyzer("""
         class Agent([NotKeyed] IChatClient llm, [CacheKey] string persona)
         {

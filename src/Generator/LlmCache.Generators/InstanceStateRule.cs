@@ -1,8 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace LlmCache.Generators;
@@ -14,15 +15,16 @@ namespace LlmCache.Generators;
 /// </summary>
 internal static class InstanceStateRule
 {
-    public static void Analyze(OperationBlockAnalysisContext context, IMethodSymbol method)
+    /// <summary>Reports LLMC014 for each unkeyed member <paramref name="body"/> (a cached instance method's) reads.</summary>
+    public static void Analyze(IOperation body, IMethodSymbol method, Compilation compilation, Action<Diagnostic> report, CancellationToken cancellationToken)
     {
         INamedTypeSymbol owner = method.ContainingType;
-        KnownTypes known = KnownTypes.For(context.Compilation);
+        KnownTypes known = KnownTypes.For(compilation);
         if (InstanceState.KeysItself(owner, known))
         {
             return; // the receiver writes its own key, all of its state included
         }
-        IOperation[] operations = context.OperationBlocks.SelectMany(b => b.DescendantsAndSelf()).ToArray();
+        IOperation[] operations = body.DescendantsAndSelf().ToArray();
 
         // A counter the method bumps counts calls; its value changes on every call, per instance or not,
         // which is what caching the method already gives up. It is bookkeeping, not configuration.
@@ -50,12 +52,12 @@ internal static class InstanceStateRule
             ISymbol? member = StateSymbol(operation, owner);
             if (member is null || IsWriteOnly(operation) || operation.Parent is ILockOperation || counters.Contains(member)
                 || InstanceState.IsExemptType(TypeOf(member), known)
-                || InstanceState.MarkOf(member, known, context.CancellationToken) != StateMark.None
+                || InstanceState.MarkOf(member, known, cancellationToken) != StateMark.None
                 || !reported.Add(member))
             {
                 continue;
             }
-            bool keyable = new ShapeBuilder(context.Compilation).ShapeOf(TypeOf(member), out _) is not null;
+            bool keyable = new ShapeBuilder(compilation).ShapeOf(TypeOf(member), out _) is not null;
             ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
                 .Add(DiagnosticDescriptors.PropertyValue, member.Name)
                 .Add(DiagnosticDescriptors.PropertyKeyable, keyable ? "true" : "false");
@@ -65,7 +67,7 @@ internal static class InstanceStateRule
                 IPropertySymbol => "property",
                 _ => "primary-constructor parameter",
             };
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnkeyedInstanceState, operation.Syntax.GetLocation(), properties,
+            report(Diagnostic.Create(DiagnosticDescriptors.UnkeyedInstanceState, operation.Syntax.GetLocation(), properties,
                 owner.Name + "." + method.Name, kind, member.Name));
         }
     }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using LlmCache.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -169,33 +170,54 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             var cachedNames = CachedNames.Of(start.Compilation, start.CancellationToken);
             cachedNames.UnionWith(callLocations.Keys.Select(m => m.Name));
             cachedNames.UnionWith(Imports.Find(start.Compilation, start.CancellationToken).Select(i => i.Name));
-            bool MayBeCached(string name) => cachedNames.Contains(name);
 
-            // LLMC014 reads the operations of cached instance methods only: registered per symbol, so the bodies of
-            // other methods get no operation tree.
-            start.RegisterSymbolStartAction(symbolStart =>
+            // LLMC008, LLMC011's count and LLMC014 in one pass per file, over its tokens: a name no cached method has costs one
+            // set lookup. Per-node actions over every name and invocation of the project, and a symbol-start action per method,
+            // cost the analyzer driver more than the lookups themselves (bench/GeneratorScale, the realistic project).
+            start.RegisterSemanticModelAction(modelContext =>
             {
-                if (symbolStart.Symbol is IMethodSymbol { IsStatic: false, MethodKind: MethodKind.Ordinary } method
-                    && CachedAttribute(method, attributeType) is not null)
+                SemanticModel model = modelContext.SemanticModel;
+                CancellationToken cancellationToken = modelContext.CancellationToken;
+                foreach (SyntaxToken token in model.SyntaxTree.GetRoot(cancellationToken).DescendantTokens())
                 {
-                    symbolStart.RegisterOperationBlockAction(blockContext => InstanceStateRule.Analyze(blockContext, method));
+                    if (!token.IsKind(SyntaxKind.IdentifierToken) || !cachedNames.Contains(token.ValueText))
+                    {
+                        continue;
+                    }
+                    switch (token.Parent)
+                    {
+                        case SimpleNameSyntax name when name.Identifier == token:
+                            AnalyzeName(name, model, modelContext.ReportDiagnostic, cancellationToken);
+                            break;
+                        case MethodDeclarationSyntax declaration when declaration.Identifier == token
+                            && (declaration.Body is not null || declaration.ExpressionBody is not null):
+                            AnalyzeInstanceState(declaration, model, modelContext.ReportDiagnostic, cancellationToken);
+                            break;
+                    }
                 }
-            }, SymbolKind.Method);
+            });
 
-            // LLMC008: a cached method used as a method group (a delegate, a function pointer) skips the cache.
-            start.RegisterSyntaxNodeAction(nodeContext =>
+            void AnalyzeName(SimpleNameSyntax name, SemanticModel model, Action<Diagnostic> report, CancellationToken cancellationToken)
             {
-                var name = (SimpleNameSyntax)nodeContext.Node;
-                if (!MayBeCached(name.Identifier.ValueText))
-                {
-                    return;
-                }
-                SyntaxNode expression = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                SyntaxNode expression = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
+                    : name.Parent is MemberBindingExpressionSyntax binding && binding.Name == name ? binding
+                    : name;
                 if (expression.Parent is InvocationExpressionSyntax invocation && invocation.Expression == expression)
                 {
-                    return; // a call: counted below
+                    // LLMC011's count: the generator's own rule decides whether a call is intercepted.
+                    if (!(model.GetEnclosingSymbol(invocation.SpanStart, cancellationToken) is { } containing && IsInterceptorCode(containing))
+                        && CallSiteParser.InterceptedTarget(invocation, model, cancellationToken, out _) is { } intercepted)
+                    {
+                        callSites.AddOrUpdate(intercepted, 1, static (_, n) => n + 1);
+                    }
+                    return;
                 }
-                IOperation? operation = nodeContext.SemanticModel.GetOperation(expression, nodeContext.CancellationToken);
+                if (expression is MemberBindingExpressionSyntax)
+                {
+                    expression = name; // x?.M as a value: the name is the method group
+                }
+                // LLMC008: a cached method used as a method group (a delegate, a function pointer) skips the cache.
+                IOperation? operation = model.GetOperation(expression, cancellationToken);
                 if (operation is IDelegateCreationOperation creation)
                 {
                     operation = creation.Target;
@@ -205,27 +227,22 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                     IMethodSymbol target = (reference.Method.ReducedFrom ?? reference.Method).OriginalDefinition;
                     if (CachedAttribute(target, attributeType) is not null || callLocations.ContainsKey(target))
                     {
-                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MethodGroupBypassesCache,
+                        report(Diagnostic.Create(DiagnosticDescriptors.MethodGroupBypassesCache,
                             reference.Syntax.GetLocation(), target.ContainingType.Name + "." + target.Name));
                     }
                 }
-            }, SyntaxKind.IdentifierName, SyntaxKind.GenericName);
+            }
 
-            // LLMC011's count: the generator's own rule decides whether a call is intercepted.
-            start.RegisterSyntaxNodeAction(nodeContext =>
+            void AnalyzeInstanceState(MethodDeclarationSyntax declaration, SemanticModel model, Action<Diagnostic> report, CancellationToken cancellationToken)
             {
-                var syntax = (InvocationExpressionSyntax)nodeContext.Node;
-                if (CallSiteParser.CalledName(syntax) is not { } name
-                    || !MayBeCached(name)
-                    || nodeContext.ContainingSymbol is { } containing && IsInterceptorCode(containing))
+                // LLMC014 reads the operations of cached instance methods only; the bodies of other methods get no operation tree.
+                if (model.GetDeclaredSymbol(declaration, cancellationToken) is { IsStatic: false, MethodKind: MethodKind.Ordinary } method
+                    && CachedAttribute(method, attributeType) is not null
+                    && model.GetOperation(declaration, cancellationToken) is { } body)
                 {
-                    return;
+                    InstanceStateRule.Analyze(body, method, model.Compilation, report, cancellationToken);
                 }
-                if (CallSiteParser.InterceptedTarget(syntax, nodeContext.SemanticModel, nodeContext.CancellationToken, out _) is { } intercepted)
-                {
-                    callSites.AddOrUpdate(intercepted, 1, static (_, n) => n + 1);
-                }
-            }, SyntaxKind.InvocationExpression);
+            }
 
             start.RegisterCompilationEndAction(end =>
             {
