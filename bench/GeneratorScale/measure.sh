@@ -13,6 +13,13 @@ trap 'rm -rf "$work"' EXIT
 profiles=("$@")
 [ ${#profiles[@]} -eq 0 ] && profiles=(scale realistic)
 runs=${LLMCACHE_BUILD_RUNS:-5}
+# The compiler server, as `dotnet build` uses it by default (the generator and analyzer stay loaded and jitted
+# between builds, as in a developer's inner loop). This machine's environment turns it off
+# (UseSharedCompilation=false); LLMCACHE_SHARED_COMPILATION=false measures that cold-compiler case instead.
+shared=${LLMCACHE_SHARED_COMPILATION:-true}
+if [ "$shared" = true ]; then
+  trap 'dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+fi
 dotnet build "$root/src/Runtime/LlmCache/LlmCache.csproj" -c Release -nologo -v q >/dev/null
 dotnet build "$root/src/Generator/LlmCache.Generators/LlmCache.Generators.csproj" -c Release -nologo -v q >/dev/null
 # A copy of the generator, so a rebuild of the repository during the measurement changes nothing here
@@ -56,13 +63,13 @@ for profile in "${profiles[@]}"; do
   </ItemGroup>
 </Project>
 XML
-    dotnet build "$dir/Scale.csproj" -c Release -nologo -v q >/dev/null   # restore and warm up
+    dotnet build "$dir/Scale.csproj" -c Release -nologo -v q -p:UseSharedCompilation=$shared >/dev/null   # restore and warm up
   done
   declare -A times=([with]="" [without]="" [compare]="")
   for i in $(seq "$runs"); do
     for mode in "${modes[@]}"; do
       start=$(date +%s%N)
-      dotnet build "$work/$profile/$mode/Scale.csproj" -c Release -nologo -v q --no-incremental --no-restore >/dev/null
+      dotnet build "$work/$profile/$mode/Scale.csproj" -c Release -nologo -v q --no-incremental --no-restore -p:UseSharedCompilation=$shared >/dev/null
       times[$mode]+="$(( ($(date +%s%N) - start) / 1000000 )) "
     done
   done

@@ -113,8 +113,9 @@ public sealed class ScaleTests(Xunit.Abstractions.ITestOutputHelper output)
     /// <summary>
     /// Issue #14's IDE budget: a one-character edit in a file without call sites costs the generator (driven as the IDE
     /// drives it, without step tracking) plus the analyzer on the edited open document at most 300 ms (median of 5
-    /// edits; README). The bound asserted here is five times that, so a loaded machine does not fail it while a
-    /// regression to rebinding every call site (about 460 ms alone on an idle machine, far more loaded) still shows.
+    /// edits; README). The bound asserted here is five times that, on the generator's CPU time (this thread's, where
+    /// the platform says it; wall time elsewhere), so a machine busy with other test assemblies does not fail it while
+    /// a regression to rebinding every call site (about 460 ms alone on an idle machine) still shows.
     /// An edit inside a method body of a file with 50 call sites re-binds that file only: it is printed beside it.
     /// </summary>
     [Fact]
@@ -126,10 +127,11 @@ public sealed class ScaleTests(Xunit.Abstractions.ITestOutputHelper output)
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false)).RunGenerators(current);
         var analyzer = new LlmCachedAnalyzer();
 
-        async Task<(double Generator, double Document)> MeasureAsync(int file, string from, string to)
+        async Task<(double Generator, double GeneratorCpu, double Document)> MeasureAsync(int file, string from, string to)
         {
             string path = current.SyntaxTrees.ElementAt(file).FilePath;
             var generator = new List<double>();
+            var generatorCpu = new List<double>();
             var document = new List<double>();
             for (int i = 0; i <= 5; i++) // edit 0 warms the JIT
             {
@@ -138,8 +140,10 @@ public sealed class ScaleTests(Xunit.Abstractions.ITestOutputHelper output)
                     GeneratorHarness.ParseOptions, path);
                 current = current.ReplaceSyntaxTree(old, edited);
                 var clock = Stopwatch.StartNew();
+                double cpuStart = ThreadCpuMilliseconds() ?? 0;
                 driver = driver.RunGenerators(current);
                 double generatorMs = clock.Elapsed.TotalMilliseconds;
+                double generatorCpuMs = ThreadCpuMilliseconds() is { } cpuEnd ? cpuEnd - cpuStart : generatorMs;
                 Assert.Null(driver.GetRunResult().Results.Single().Exception);
 
                 var withAnalyzers = current.WithAnalyzers([analyzer], new CompilationWithAnalyzersOptions(
@@ -151,19 +155,40 @@ public sealed class ScaleTests(Xunit.Abstractions.ITestOutputHelper output)
                 if (i > 0)
                 {
                     generator.Add(generatorMs);
+                    generatorCpu.Add(generatorCpuMs);
                     document.Add(documentMs);
                 }
             }
-            return (PerfMeasurements.Median(generator), PerfMeasurements.Median(document));
+            return (PerfMeasurements.Median(generator), PerfMeasurements.Median(generatorCpu), PerfMeasurements.Median(document));
         }
 
-        (double generatorMs, double documentMs) = await MeasureAsync(sources.Length - 1, "=> 1;", "=> ");
-        double total = generatorMs + documentMs;
-        (double callerGenerator, double callerDocument) = await MeasureAsync(Services, "int total = 0;", "int total = ");
-        output.WriteLine($"edit without call sites (median of 5): generator {generatorMs:F0} ms + analyzer (open document) {documentMs:F0} ms = {total:F0} ms; target 300 ms");
+        (double generatorMs, double generatorCpuMs, double documentMs) = await MeasureAsync(sources.Length - 1, "=> 1;", "=> ");
+        (double callerGenerator, _, double callerDocument) = await MeasureAsync(Services, "int total = 0;", "int total = ");
+        output.WriteLine($"edit without call sites (median of 5): generator {generatorMs:F0} ms ({generatorCpuMs:F0} ms CPU) + analyzer (open document) {documentMs:F0} ms = {generatorMs + documentMs:F0} ms; target 300 ms");
         output.WriteLine($"edit in a method body of a file with 50 call sites: generator {callerGenerator:F0} ms + analyzer (open document) {callerDocument:F0} ms = {callerGenerator + callerDocument:F0} ms");
-        Assert.True(total < 1500, $"an edit without call sites cost {total:F0} ms (target 300 ms, bound 1,500 ms)");
+        double total = generatorCpuMs + documentMs;
+        Assert.True(total < 1500, $"an edit without call sites cost {total:F0} ms of CPU (target 300 ms, bound 1,500 ms)");
     }
+
+    /// <summary>This thread's CPU time (Linux: <c>clock_gettime(CLOCK_THREAD_CPUTIME_ID)</c>), or null elsewhere.</summary>
+    private static double? ThreadCpuMilliseconds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        return ClockGetTime(3, out TimeSpec time) == 0 ? time.Seconds * 1000.0 + time.Nanoseconds / 1e6 : null;
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
 
     private static int CountOf(string text, string value)
     {
