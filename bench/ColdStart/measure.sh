@@ -14,10 +14,12 @@ dotnet publish "$here/ColdStart.csproj" -c Release --nologo -v q -o "$out/plain"
 # 2. The application published ReadyToRun: the app, LlmCache and every package precompiled.
 dotnet publish "$here/ColdStart.csproj" -c Release --nologo -v q -r linux-x64 --self-contained false \
   -p:PublishReadyToRun=true -o "$out/r2r" >/dev/null
-# 3. An IL-only application whose LlmCache.dll alone is ReadyToRun (what a runtime package shipping
-#    precompiled code gives an application that does not publish ReadyToRun itself).
+# 3. An IL-only application whose LlmCache.dll alone is ReadyToRun: what the LlmCache package gives an
+#    application that does not publish ReadyToRun itself. The image is the package's own
+#    runtimes/linux-x64/lib/net10.0/LlmCache.dll (the host loads it in place of lib/net10.0/'s IL).
+dotnet pack "$here/../../src/Runtime/LlmCache/LlmCache.csproj" -c Release --nologo -v q -o "$out/package" >/dev/null
 cp -r "$out/plain" "$out/lib-r2r"
-cp "$out/r2r/LlmCache.dll" "$out/lib-r2r/LlmCache.dll"
+unzip -q -o -j "$(ls "$out"/package/LlmCache.[0-9]*.nupkg)" runtimes/linux-x64/lib/net10.0/LlmCache.dll -d "$out/lib-r2r"
 
 plain="$out/plain/ColdStart"
 r2r="$out/r2r/ColdStart"

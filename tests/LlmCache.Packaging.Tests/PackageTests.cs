@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Xunit;
@@ -169,6 +171,7 @@ public sealed partial class PackageTests : IDisposable
             {{string.Join("\n", uses.Select(u => u.Usings).Distinct().Where(u => u != "using LlmCache;"))}}
 
             {{string.Join("\n", uses.Select(u => u.Code))}}
+            Console.WriteLine("llmcache-assembly: " + typeof(LlmCacheRuntime).Assembly.Location);
 
             public sealed class Service
             {
@@ -188,6 +191,7 @@ public sealed partial class PackageTests : IDisposable
         {
             Assert.True(output.Contains(use.Expected, StringComparison.Ordinal), $"expected \"{use.Expected}\" from the consumer, which printed:\n{output}");
         }
+        AssertReadyToRunLoaded(feed, consumer, output);
         string props = File.ReadAllText(Path.Combine(consumer, "obj", "Consumer.csproj.nuget.g.props"));
         Assert.Contains("LlmCache.props", props, StringComparison.Ordinal);
 
@@ -250,7 +254,75 @@ public sealed partial class PackageTests : IDisposable
             Assert.Contains("build/LlmCache.targets", entries);
             Assert.Contains("buildTransitive/LlmCache.targets", entries);
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("LlmCache.Generators.dll", StringComparison.Ordinal));
+
+            // The IL assemblies in lib/, and ReadyToRun images of the net10.0 one under runtimes/<rid>/lib/net10.0/
+            // (linux-x64 at least), which the host loads in a portable application on that platform.
+            Assert.Contains("runtimes/linux-x64/lib/net10.0/LlmCache.dll", entries);
+            Assert.False(IsReadyToRun(zip, "lib/net8.0/LlmCache.dll"), "lib/net8.0/LlmCache.dll is not IL only");
+            Assert.False(IsReadyToRun(zip, "lib/net10.0/LlmCache.dll"), "lib/net10.0/LlmCache.dll is not IL only");
+            string[] images = entries.Where(e => e.StartsWith("runtimes/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal)).ToArray();
+            Assert.All(images, image =>
+            {
+                Assert.Matches("^runtimes/[a-z0-9-]+/lib/net10.0/LlmCache.dll$", image);
+                Assert.True(IsReadyToRun(zip, image), $"{image} is not a ReadyToRun image");
+            });
         }
+    }
+
+    /// <summary>
+    /// The consumer (a portable application, no RuntimeIdentifier) has every platform's image under
+    /// bin/…/runtimes/, and loads the one of the platform this test runs on; on a platform the package
+    /// has no image for, the IL assembly beside the application.
+    /// </summary>
+    private void AssertReadyToRunLoaded(string feed, string consumer, string output)
+    {
+        string bin = Path.Combine(consumer, "bin", "Release", "net10.0");
+        string[] rids;
+        using (ZipArchive zip = ZipFile.OpenRead(Path.Combine(feed, $"LlmCache.{_version}.nupkg")))
+        {
+            rids = zip.Entries.Select(e => ReadyToRunEntry().Match(e.FullName)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToArray();
+        }
+        Assert.NotEmpty(rids);
+        foreach (string rid in rids)
+        {
+            string copied = Path.Combine(bin, "runtimes", rid, "lib", "net10.0", "LlmCache.dll");
+            Assert.True(File.Exists(copied), $"the build did not copy {rid}'s image to {copied}");
+        }
+
+        string loaded = output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("llmcache-assembly: ", StringComparison.Ordinal))["llmcache-assembly: ".Length..];
+        string? platform = PlatformRid();
+        string expected = platform is not null && rids.Contains(platform)
+            ? Path.Combine(bin, "runtimes", platform, "lib", "net10.0", "LlmCache.dll")
+            : Path.Combine(bin, "LlmCache.dll");
+        Assert.Equal(Path.GetFullPath(expected), Path.GetFullPath(loaded));
+        using var pe = new PEReader(File.OpenRead(loaded));
+        Assert.Equal(expected != Path.Combine(bin, "LlmCache.dll"), pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0);
+    }
+
+    /// <summary>The package's RID for this process's platform (the host's fallback from e.g. linux-musl-x64 ends there too).</summary>
+    private static string? PlatformRid()
+    {
+        string? os = OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "osx" : OperatingSystem.IsWindows() ? "win" : null;
+        string? arch = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => "x64",
+            Architecture.Arm64 => "arm64",
+            _ => null,
+        };
+        return os is null || arch is null ? null : $"{os}-{arch}";
+    }
+
+    /// <summary>Whether the package's entry is a ReadyToRun image (its CLR header points at a ReadyToRun header).</summary>
+    private static bool IsReadyToRun(ZipArchive zip, string entry)
+    {
+        using var bytes = new MemoryStream();
+        using (Stream stream = zip.GetEntry(entry)!.Open())
+        {
+            stream.CopyTo(bytes);
+        }
+        bytes.Position = 0;
+        using var pe = new PEReader(bytes);
+        return pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0;
     }
 
     public void Dispose()
@@ -284,6 +356,9 @@ public sealed partial class PackageTests : IDisposable
         using Stream stream = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal) && !e.FullName.Contains('/')).Open();
         return XDocument.Load(stream).Descendants().Any(e => e.Name.LocalName == "packageType" && (string?)e.Attribute("name") == "DotnetTool");
     }
+
+    [GeneratedRegex(@"^runtimes/([a-z0-9-]+)/lib/net10\.0/LlmCache\.dll$")]
+    private static partial Regex ReadyToRunEntry();
 
     [GeneratedRegex(@"^dotnet add package (\S+)", RegexOptions.Multiline)]
     private static partial Regex AddPackageLine();
