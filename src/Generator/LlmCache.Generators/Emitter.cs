@@ -110,7 +110,7 @@ internal static partial class Emitter
         // The interceptor's body names the class's members and the file's aliases: a parameter of the same name
         // would hide them, so then they are qualified.
         string Own(string member) => method.Parameters.Any(p => p.Name == member) ? className + "." + member : member;
-        bool aliasesHidden = method.Parameters.Any(p => p.Name.StartsWith("Llmc", StringComparison.Ordinal));
+        bool aliasesHidden = HidesAnAlias(method.Parameters);
         string writeTenant = tenant is null ? "null" : Own("WriteTenant") + typeParams;
 
         // The arguments an interceptor hands the runtime travel as a value tuple (receiver first): no type per
@@ -226,6 +226,10 @@ internal static partial class Emitter
         w.Close();
     }
 
+    /// <summary>Whether one of <paramref name="parameters"/> is named like one of the file's <c>Llmc…</c> aliases, which it would hide.</summary>
+    private static bool HidesAnAlias(IEnumerable<ParameterModel> parameters) =>
+        parameters.Any(p => p.Name.StartsWith("Llmc", StringComparison.Ordinal));
+
     /// <summary>The value tuple that carries a call's arguments: the receiver (if any), then every parameter.</summary>
     private static string StateType(MethodModel method)
     {
@@ -297,7 +301,7 @@ internal static partial class Emitter
         w.Line("public static " + KeyType + " " + KeyApiName(method) + suffix + typeParams + "(" + string.Join(", ", parameters) + ")");
         WriteConstraints(w, ConstraintClauses(method.TypeParameters));
         // Keyed parameters are this method's parameters: one may be named like an alias of the file.
-        string keyType = keyed.Any(p => p.Name.StartsWith("Llmc", StringComparison.Ordinal)) ? "global::LlmCache.LlmCacheKey" : KeyType;
+        string keyType = HidesAnAlias(keyed) ? "global::LlmCache.LlmCacheKey" : KeyType;
         w.Line("    => " + keyType + ".Of(" + className + ".M, " + StateLiteral(method, stateArgs) + ", " + className + ".W" + typeParams + ", "
             + (method.Parameters.Any(p => p.Role == ParameterRole.Tenant) ? className + ".WriteTenant" + typeParams : "null") + ");");
     }
