@@ -18,6 +18,7 @@ internal static partial class Emitter
             return;
         }
         w.Line();
+        w.Line("#nullable enable");
         w.Line("/// <summary>Entry points through which other projects' generated code calls this assembly's public [LlmCached] methods, cached as its own calls.</summary>");
         w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         w.Open("public static class " + Imports.ExportClassName(assemblyName));
@@ -47,6 +48,7 @@ internal static partial class Emitter
             w.Line("    => " + ClassName(method) + "." + Sanitize(method.Name) + typeParams + "(" + string.Join(", ", arguments) + ");");
         }
         w.Close();
+        w.Line("#nullable disable");
     }
 
     /// <summary>Interceptors of this project's calls to other assemblies' public cached methods: each forwards to the export.</summary>
