@@ -49,7 +49,7 @@ internal static class CallSiteParser
 
     private static CallSiteModel[] BindTree(InvocationExpressionSyntax[] candidates, Compilation compilation, CancellationToken cancellationToken)
     {
-        SemanticModel model = compilation.GetSemanticModel(candidates[0].SyntaxTree);
+        SemanticModel model = BindingModel.For(compilation, candidates[0].SyntaxTree);
         var sites = new List<CallSiteModel>(candidates.Length);
         foreach (InvocationExpressionSyntax invocation in candidates)
         {

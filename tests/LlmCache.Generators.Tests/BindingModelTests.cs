@@ -1,0 +1,84 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LlmCache.Generators.Tests;
+
+/// <summary>
+/// Call sites are bound without nullable analysis (<see cref="BindingModel"/>): the method a call binds to, and where it is
+/// intercepted, must be those the compiler's own model gives, in code where nullable inference is at work.
+/// </summary>
+public sealed class BindingModelTests
+{
+    private const string Source = """
+        #nullable enable
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+        using LlmCache;
+
+        namespace Demo;
+
+        public sealed class Service
+        {
+            [LlmCached] public Task<string> AskAsync(string? prompt, int limit) => Task.FromResult(prompt ?? "");
+            [LlmCached] public Task<string> AskAsync(IReadOnlyList<string?> prompts) => Task.FromResult("");
+            [LlmCached] public Task<T> EchoAsync<T>(T value) => Task.FromResult(value);
+            public Task<string> AskAsync(object prompt) => Task.FromResult("");
+        }
+
+        public static class Callers
+        {
+            public static async Task<int> RunAsync(Service service, Service? maybe, string? text)
+            {
+                int total = 0;
+                total += (await service.AskAsync(text, 1)).Length;
+                if (text is not null)
+                {
+                    total += (await service.EchoAsync(text)).Length;          // T inferred from a not-null flow state
+                }
+                string?[] items = [text, null];
+                total += (await service.AskAsync(items.ToList())).Length;
+                total += (await service.EchoAsync<string?>(text))?.Length ?? 0;
+                total += (await (maybe?.AskAsync(text, 2) ?? Task.FromResult(""))).Length;
+                Func<string?, Task<string>> ask = p => service.AskAsync(p, 3);
+                total += (await ask(null)).Length;
+                total += (await service.AskAsync((object)"x")).Length;         // not cached: not intercepted
+                return total;
+            }
+        }
+        """;
+
+    [Fact]
+    public void EveryCall_BindsToTheSameMethodAndLocation_AsTheCompilersModel()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Source);
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        SemanticModel ordinary = compilation.GetSemanticModel(tree);
+        SemanticModel binding = BindingModel.For(compilation, tree);
+        InvocationExpressionSyntax[] calls = tree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().ToArray();
+        Assert.True(calls.Length >= 8);
+        int intercepted = 0;
+        foreach (InvocationExpressionSyntax call in calls)
+        {
+            IMethodSymbol? expected = CallSiteParser.InterceptedTarget(call, ordinary, default, out var expectedLocation);
+            IMethodSymbol? actual = CallSiteParser.InterceptedTarget(call, binding, default, out var actualLocation);
+            Assert.Equal(expected?.GetDocumentationCommentId(), actual?.GetDocumentationCommentId());
+            Assert.Equal(expectedLocation?.Data, actualLocation?.Data);
+            intercepted += actual is null ? 0 : 1;
+        }
+        Assert.Equal(6, intercepted);
+    }
+
+    [Fact]
+    public void TheGeneratedCode_InterceptsEachCachedCall_WithoutAWarning()
+    {
+        var (output, generatorDiagnostics, result) = GeneratorHarness.Run(Source);
+        Assert.Empty(generatorDiagnostics);
+        Diagnostic[] problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(problems.Length == 0, string.Join("\n", problems.Select(p => p.ToString())));
+        string generated = GeneratorHarness.Generated(result);
+        Assert.Equal(6, generated.Split("[LlmcAt(").Length - 1);
+    }
+}
