@@ -82,3 +82,36 @@ public sealed class BindingModelTests
         Assert.Equal(6, generated.Split("[LlmcAt(").Length - 1);
     }
 }
+
+/// <summary>Cached methods and parameters named like the generated members (M, W, F) or their parameters (s, ct).</summary>
+public sealed class GeneratedMemberNameTests
+{
+    [Fact]
+    public void MethodsAndParameters_NamedLikeTheGeneratedMembers_CompileAndAreIntercepted()
+    {
+        var (output, generatorDiagnostics, result) = GeneratorHarness.Run("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using LlmCache;
+
+            namespace Demo;
+
+            public sealed class Names
+            {
+                [LlmCached] public Task<string> F(string s, CancellationToken ct) => Task.FromResult(s);
+                [LlmCached] public Task<string> W(int F, string M) => Task.FromResult(M);
+                [LlmCached] public static ValueTask<int> M<T>(T s, int W) where T : notnull => ValueTask.FromResult(W);
+            }
+
+            public static class Callers
+            {
+                public static async Task<int> RunAsync(Names n) =>
+                    (await n.F("a", default)).Length + (await n.W(1, "b")).Length + await Names.M("c", 2);
+            }
+            """);
+        Assert.Empty(generatorDiagnostics);
+        Diagnostic[] problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(problems.Length == 0, string.Join("\n", problems.Select(p => p.ToString())));
+        Assert.Equal(3, GeneratorHarness.Generated(result).Split("[LlmcAt(").Length - 1);
+    }
+}

@@ -98,7 +98,7 @@ public sealed class CallsTests
         Assert.Equal(["messages", "this.Endpoint", "this.Model", "this.Name"], method.Keyed);
         Assert.Equal(["options", "ct"], method.Ignored);
         Assert.DoesNotContain("s.Item3);", method.WriteKey, StringComparison.Ordinal);
-        Assert.Contains("static (s, ct) => s.Item1.CompleteAsync(s.Item2, s.Item3, ct)", run.Text, StringComparison.Ordinal);
+        Assert.Contains(" ct)\n        => s.Item1.CompleteAsync(s.Item2, s.Item3, ct);", run.Text, StringComparison.Ordinal);
         Assert.Equal(["client.CompleteAsync(history, new Options { Temperature = 1 })"], run.InterceptedCalls);
     }
 

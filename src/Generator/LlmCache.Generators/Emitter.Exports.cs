@@ -45,7 +45,7 @@ internal static partial class Emitter
             w.Line("[global::LlmCache.LlmCachedExport(" + Literal(method.DocId) + ")]");
             w.Line("public static " + method.ReturnTypeText + " " + ExportName(method) + typeParams + "(" + string.Join(", ", signature) + ")");
             WriteConstraints(w, ConstraintClauses(method.TypeParameters));
-            w.Line("    => " + ClassName(method) + "." + Sanitize(method.Name) + typeParams + "(" + string.Join(", ", arguments) + ");");
+            w.Line("    => " + ClassName(method) + "." + InterceptorName(method) + typeParams + "(" + string.Join(", ", arguments) + ");");
         }
         w.Close();
         w.Line("#nullable disable");
