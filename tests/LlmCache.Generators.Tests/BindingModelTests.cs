@@ -74,11 +74,7 @@ public sealed class BindingModelTests
     [Fact]
     public void TheGeneratedCode_InterceptsEachCachedCall_WithoutAWarning()
     {
-        var (output, generatorDiagnostics, result) = GeneratorHarness.Run(Source);
-        Assert.Empty(generatorDiagnostics);
-        Diagnostic[] problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
-        Assert.True(problems.Length == 0, string.Join("\n", problems.Select(p => p.ToString())));
-        string generated = GeneratorHarness.Generated(result);
+        string generated = GeneratorHarness.GenerateCleanly(Source);
         Assert.Equal(6, generated.Split("[LlmcAt(").Length - 1);
     }
 }
@@ -89,7 +85,7 @@ public sealed class GeneratedMemberNameTests
     [Fact]
     public void MethodsAndParameters_NamedLikeTheGeneratedMembers_CompileAndAreIntercepted()
     {
-        var (output, generatorDiagnostics, result) = GeneratorHarness.Run("""
+        string generated = GeneratorHarness.GenerateCleanly("""
             using System.Threading;
             using System.Threading.Tasks;
             using LlmCache;
@@ -109,9 +105,6 @@ public sealed class GeneratedMemberNameTests
                     (await n.F("a", default)).Length + (await n.W(1, "b")).Length + await Names.M("c", 2);
             }
             """);
-        Assert.Empty(generatorDiagnostics);
-        Diagnostic[] problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
-        Assert.True(problems.Length == 0, string.Join("\n", problems.Select(p => p.ToString())));
-        Assert.Equal(3, GeneratorHarness.Generated(result).Split("[LlmcAt(").Length - 1);
+        Assert.Equal(3, generated.Split("[LlmcAt(").Length - 1);
     }
 }

@@ -86,6 +86,16 @@ internal static class GeneratorHarness
         return (output, diagnostics, result);
     }
 
+    /// <summary>Runs the generator over the sources, asserts that neither it nor the compiler reports a warning, and returns the generated text.</summary>
+    public static string GenerateCleanly(params string[] sources)
+    {
+        var (output, generatorDiagnostics, result) = Run(sources);
+        Assert.Empty(generatorDiagnostics);
+        Diagnostic[] problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(problems.Length == 0, string.Join("\n", problems.Select(p => p.ToString())));
+        return Generated(result);
+    }
+
     /// <summary>Runs the analyzer over the sources and returns its diagnostics.</summary>
     public static ImmutableArray<Diagnostic> Analyze(params string[] sources) => Analyze(Compile(sources));
 

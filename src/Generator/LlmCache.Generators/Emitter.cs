@@ -181,7 +181,7 @@ internal static partial class Emitter
         // it once more per call of the runtime (7 % of the compiler's allocations for the scale project's generated
         // code, bench/GeneratorScale), and a materialised sequence has another type than its parameter anyway.
         // The miss is a static method, not a lambda: a method group converts without binding a lambda body against
-        // the delegate (measured: 8 % less compile time for the scale project's generated code).
+        // the delegate (measured in process on the scale project: 115 ms less of a 1.4 s compile).
         string typeArguments = "<" + stateType + ", " + method.ResultTypeText + ">";
         w.Line("    => " + RuntimeExpression(method, aliasesHidden) + "." + runtimeMethod + typeArguments + "(" + Own("M") + ", "
             + StateLiteral(method, stateArgs) + ", " + Own("W") + typeParams + ", " + writeTenant + ", " + Own("F") + typeParams + ", "
