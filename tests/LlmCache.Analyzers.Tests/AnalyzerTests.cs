@@ -203,7 +203,7 @@ public sealed class AnalyzerTests
 
     private static Task Summary()
     {
-        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<LlmCache.Generators.LlmCachedAnalyzer, Microsoft.CodeAnalysis.Testing.DefaultVerifier>
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<LlmCache.Generators.CallSiteCountAnalyzer, Microsoft.CodeAnalysis.Testing.DefaultVerifier>
         {
             TestCode = Verify.Usings + """
                 class S

@@ -83,7 +83,7 @@ public sealed class CallsAnalyzerTests
     [Fact]
     public Task LLMC011_CountsTheCallSitesOfEachOverload_AtTheAttribute()
     {
-        var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
+        var test = new CSharpAnalyzerTest<CallSiteCountAnalyzer, DefaultVerifier>
         {
             TestCode = Verify.Usings + """
                 [assembly: {|#0:LlmCache.LlmCacheCalls(typeof(FakeSdk.ChatClient), "Translate")|}]

@@ -19,7 +19,20 @@ public sealed class CatalogueTests
     {
         Assert.NotEmpty(s_descriptors);
         Assert.Equal(s_descriptors.Length, s_descriptors.Select(d => d.Id).Distinct().Count());
-        Assert.Equal(s_descriptors.Select(d => d.Id).Order(), new LlmCachedAnalyzer().SupportedDiagnostics.Select(d => d.Id).Order());
+        Assert.Equal(s_descriptors.Select(d => d.Id).Order(), new LlmCachedAnalyzer().SupportedDiagnostics.Concat(new CallSiteCountAnalyzer().SupportedDiagnostics).Select(d => d.Id).Order());
+    }
+
+    /// <summary>
+    /// The call-site count binds every call of a cached method's name; a command-line build runs no analyzer
+    /// whose diagnostics are all Hidden, so the count must stay alone, Hidden, in an analyzer of its own.
+    /// </summary>
+    [Fact]
+    public void TheCallSiteCount_IsTheOnlyRuleOfItsAnalyzer_AndHidden()
+    {
+        DiagnosticDescriptor count = Assert.Single(new CallSiteCountAnalyzer().SupportedDiagnostics);
+        Assert.Equal("LLMC011", count.Id);
+        Assert.Equal(DiagnosticSeverity.Hidden, count.DefaultSeverity);
+        Assert.DoesNotContain(new LlmCachedAnalyzer().SupportedDiagnostics, d => d.Id == "LLMC011");
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class NoFalsePositiveTests
             .ToArray();
         Assert.True(errors.Length == 0, string.Join("\n", errors.Take(10)));
 
-        var analyzer = compilation.WithAnalyzers([new LlmCachedAnalyzer()]);
+        var analyzer = compilation.WithAnalyzers([new LlmCachedAnalyzer(), new CallSiteCountAnalyzer()]);
         var diagnostics = await analyzer.GetAnalyzerDiagnosticsAsync();
         Diagnostic[] problems = diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
         Assert.True(problems.Length == 0, string.Join("\n", problems.Select(p => p.ToString())));

@@ -102,8 +102,11 @@ internal static class GeneratorHarness
     /// <summary>As <see cref="Analyze(string[])"/>, for a compilation built elsewhere.</summary>
     public static ImmutableArray<Diagnostic> Analyze(Compilation compilation) =>
         compilation
-            .WithAnalyzers([new LlmCachedAnalyzer()])
+            .WithAnalyzers(Analyzers())
             .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+
+    /// <summary>The package's analyzers, as an IDE runs them: the rules and the call-site count (LLMC011), which a build skips.</summary>
+    public static ImmutableArray<DiagnosticAnalyzer> Analyzers() => [new LlmCachedAnalyzer(), new CallSiteCountAnalyzer()];
 
     public static string Generated(GeneratorDriverRunResult result) =>
         string.Join("\n// ---- next file ----\n", result.Results.SelectMany(r => r.GeneratedSources).OrderBy(s => s.HintName).Select(s => "// " + s.HintName + "\n" + s.SourceText));

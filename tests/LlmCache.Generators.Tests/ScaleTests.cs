@@ -125,7 +125,7 @@ public sealed class ScaleTests(Xunit.Abstractions.ITestOutputHelper output)
         CSharpCompilation current = GeneratorHarness.Compile(sources);
         GeneratorDriver driver = CSharpGeneratorDriver.Create([new LlmCachedGenerator().AsSourceGenerator()], parseOptions: GeneratorHarness.ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false)).RunGenerators(current);
-        var analyzer = new LlmCachedAnalyzer();
+        ImmutableArray<DiagnosticAnalyzer> analyzers = GeneratorHarness.Analyzers();
 
         async Task<(double Generator, double GeneratorCpu, double Document)> MeasureAsync(int file, string from, string to)
         {
@@ -146,7 +146,7 @@ public sealed class ScaleTests(Xunit.Abstractions.ITestOutputHelper output)
                 double generatorCpuMs = ThreadCpuMilliseconds() is { } cpuEnd ? cpuEnd - cpuStart : generatorMs;
                 Assert.Null(driver.GetRunResult().Results.Single().Exception);
 
-                var withAnalyzers = current.WithAnalyzers([analyzer], new CompilationWithAnalyzersOptions(
+                var withAnalyzers = current.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
                     new AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
                 clock.Restart();
                 var diagnostics = await withAnalyzers.GetAnalyzerSemanticDiagnosticsAsync(current.GetSemanticModel(edited), null, default);

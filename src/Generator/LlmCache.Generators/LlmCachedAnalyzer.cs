@@ -54,7 +54,6 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.MethodGroupBypassesCache,
         DiagnosticDescriptors.UnreachableMethod,
         DiagnosticDescriptors.PublicCachedMethod,
-        DiagnosticDescriptors.InterceptedCallSites,
         DiagnosticDescriptors.InvalidNamespace,
         DiagnosticDescriptors.InvalidTenant,
         DiagnosticDescriptors.UnkeyedInstanceState,
@@ -77,29 +76,13 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             {
                 return;
             }
-            var callSites = new ConcurrentDictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
-            // Each cached method and whether the parser (the generator's own) made a model of it.
-            var cachedMethods = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
             var reportedOnce = new ConcurrentDictionary<(string, Location, string), byte>();
-            // Methods of other assemblies an [assembly: LlmCacheCalls] names, and where (for LLMC011).
-            var callLocations = new ConcurrentDictionary<IMethodSymbol, Location>(SymbolEqualityComparer.Default);
+            // Methods of other assemblies an [assembly: LlmCacheCalls] caches: a method group of one bypasses the cache too (LLMC008).
+            Dictionary<IMethodSymbol, (AttributeData Attribute, Location Location)> callsTargets = CachedCallsTargets(start.Compilation, start.CancellationToken);
 
-            AttributeData[] callsAttributes = start.Compilation.Assembly.GetAttributes()
-                .Where(a => a.AttributeClass?.ToDisplayString() == CallsTargets.AttributeName).ToArray();
+            AttributeData[] callsAttributes = CallsAttributes(start.Compilation);
             if (callsAttributes.Length > 0)
             {
-                // Which external methods are cached, and where they are named: the invocation actions need it from the start.
-                foreach (AttributeData attribute in callsAttributes)
-                {
-                    foreach (IMethodSymbol method in CallsTargets.Resolve(attribute, out _))
-                    {
-                        IMethodSymbol target = method.OriginalDefinition;
-                        if (CallsTargets.Owns(start.Compilation, attribute, target) && attribute.ApplicationSyntaxReference is { } reference)
-                        {
-                            callLocations[target] = reference.GetSyntax(start.CancellationToken).GetLocation();
-                        }
-                    }
-                }
                 start.RegisterSyntaxNodeAction(nodeContext =>
                 {
                     // Problems of an [assembly: LlmCacheCalls], reported on the attribute itself, and the parser's verdict on each method it owns.
@@ -124,14 +107,13 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                         }
                         foreach (IMethodSymbol method in owned)
                         {
-                            IMethodSymbol target = method.OriginalDefinition;
-                            cachedMethods[target] = Parser.Analyze(target, attribute, nodeContext.Compilation, d =>
+                            Parser.Analyze(method.OriginalDefinition, attribute, nodeContext.Compilation, d =>
                             {
                                 if (reportedOnce.TryAdd((d.Id, d.Location, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)), 0))
                                 {
                                     nodeContext.ReportDiagnostic(d);
                                 }
-                            }, nodeContext.CancellationToken, external: true) is not null;
+                            }, nodeContext.CancellationToken, external: true);
                         }
                     }
                 }, SyntaxKind.Attribute);
@@ -145,7 +127,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 {
                     return;
                 }
-                MethodModel? model = Parser.Analyze(method, attribute, symbolContext.Compilation, d =>
+                Parser.Analyze(method, attribute, symbolContext.Compilation, d =>
                 {
                     // A [CacheKey] member that cannot be keyed fails every cached method of its type: say so once, at the member
                     // (once per method where the message names it, as LLMC015 does).
@@ -154,7 +136,6 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                         symbolContext.ReportDiagnostic(d);
                     }
                 }, symbolContext.CancellationToken);
-                cachedMethods[method] = model is not null;
                 AnalyzeKeyChoices(symbolContext, method, attribute);
                 if (Parser.IsEffectivelyPublic(method))
                 {
@@ -168,12 +149,13 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             // export. Every other invocation or name costs one set lookup: no binding and, unlike an operation action, no
             // operation tree for every body of the project.
             var cachedNames = CachedNames.Of(start.Compilation, start.CancellationToken);
-            cachedNames.UnionWith(callLocations.Keys.Select(m => m.Name));
+            cachedNames.UnionWith(callsTargets.Keys.Select(m => m.Name));
             cachedNames.UnionWith(Imports.Find(start.Compilation, start.CancellationToken).Select(i => i.Name));
 
-            // LLMC008, LLMC011's count and LLMC014 in one pass per file, over its tokens: a name no cached method has costs one
-            // set lookup. Per-node actions over every name and invocation of the project, and a symbol-start action per method,
-            // cost the analyzer driver more than the lookups themselves (bench/GeneratorScale, the realistic project).
+            // LLMC008 and LLMC014 in one pass per file, over its tokens: a name no cached method has costs one set lookup.
+            // Per-node actions over every name and invocation of the project, and a symbol-start action per method, cost the
+            // analyzer driver more than the lookups themselves (bench/GeneratorScale, the realistic project). A call is not
+            // bound here: counting calls (LLMC011) is CallSiteCountAnalyzer's, which a command-line build does not run.
             start.RegisterSemanticModelAction(modelContext =>
             {
                 SemanticModel model = modelContext.SemanticModel;
@@ -199,18 +181,10 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
 
             void AnalyzeName(SimpleNameSyntax name, SemanticModel model, Action<Diagnostic> report, CancellationToken cancellationToken)
             {
-                SyntaxNode expression = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
-                    : name.Parent is MemberBindingExpressionSyntax binding && binding.Name == name ? binding
-                    : name;
+                SyntaxNode expression = ExpressionOf(name);
                 if (expression.Parent is InvocationExpressionSyntax invocation && invocation.Expression == expression)
                 {
-                    // LLMC011's count: the generator's own rule decides whether a call is intercepted.
-                    if (!(model.GetEnclosingSymbol(invocation.SpanStart, cancellationToken) is { } containing && IsInterceptorCode(containing))
-                        && CallSiteParser.InterceptedTarget(invocation, model, cancellationToken, out _) is { } intercepted)
-                    {
-                        callSites.AddOrUpdate(intercepted, 1, static (_, n) => n + 1);
-                    }
-                    return;
+                    return; // a call, not a method group
                 }
                 if (expression is MemberBindingExpressionSyntax)
                 {
@@ -225,7 +199,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                 if (operation is IMethodReferenceOperation reference)
                 {
                     IMethodSymbol target = (reference.Method.ReducedFrom ?? reference.Method).OriginalDefinition;
-                    if (CachedAttribute(target, attributeType) is not null || callLocations.ContainsKey(target))
+                    if (CachedAttribute(target, attributeType) is not null || callsTargets.ContainsKey(target))
                     {
                         report(Diagnostic.Create(DiagnosticDescriptors.MethodGroupBypassesCache,
                             reference.Syntax.GetLocation(), target.ContainingType.Name + "." + target.Name));
@@ -243,27 +217,6 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
                     InstanceStateRule.Analyze(body, method, model.Compilation, report, cancellationToken);
                 }
             }
-
-            start.RegisterCompilationEndAction(end =>
-            {
-                foreach (KeyValuePair<IMethodSymbol, bool> entry in cachedMethods)
-                {
-                    // A method the generator refuses has no interceptor: none of its calls is cached.
-                    int count = 0;
-                    if (entry.Value)
-                    {
-                        callSites.TryGetValue(entry.Key, out count);
-                    }
-                    string text = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
-                        .Add(DiagnosticDescriptors.PropertyDocId, entry.Key.GetDocumentationCommentId())
-                        .Add(DiagnosticDescriptors.PropertyCached, entry.Value ? "true" : "false")
-                        .Add(DiagnosticDescriptors.PropertyCallSites, text);
-                    Location? at = callLocations.TryGetValue(entry.Key, out Location? attribute) ? attribute : entry.Key.Locations.FirstOrDefault();
-                    end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InterceptedCallSites, at, properties,
-                        entry.Key.ContainingType.Name + "." + entry.Key.Name, text));
-                }
-            });
         });
     }
 
@@ -307,7 +260,42 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>Our own interceptors call the cached methods on a miss; those calls are never intercepted.</summary>
-    private static bool IsInterceptorCode(ISymbol symbol) =>
+    /// <summary>The <c>[assembly: LlmCacheCalls]</c> attributes of <paramref name="compilation"/>.</summary>
+    internal static AttributeData[] CallsAttributes(Compilation compilation) => compilation.Assembly.GetAttributes()
+        .Where(a => a.AttributeClass?.ToDisplayString() == CallsTargets.AttributeName).ToArray();
+
+    /// <summary>The methods of other assemblies this compilation's <c>[assembly: LlmCacheCalls]</c> caches, each at the attribute that owns it.</summary>
+    internal static Dictionary<IMethodSymbol, (AttributeData Attribute, Location Location)> CachedCallsTargets(Compilation compilation,
+        CancellationToken cancellationToken)
+    {
+        var targets = new Dictionary<IMethodSymbol, (AttributeData, Location)>(SymbolEqualityComparer.Default);
+        foreach (AttributeData attribute in CallsAttributes(compilation))
+        {
+            foreach (IMethodSymbol method in CallsTargets.Resolve(attribute, out _))
+            {
+                IMethodSymbol target = method.OriginalDefinition;
+                if (CallsTargets.Owns(compilation, attribute, target) && attribute.ApplicationSyntaxReference is { } reference)
+                {
+                    targets[target] = (attribute, reference.GetSyntax(cancellationToken).GetLocation());
+                }
+            }
+        }
+        return targets;
+    }
+
+    /// <summary>The expression a simple name ends: <c>x.M</c>, <c>x?.M</c> (its binding) or the name itself.</summary>
+    internal static SyntaxNode ExpressionOf(SimpleNameSyntax name) =>
+        name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
+        : name.Parent is MemberBindingExpressionSyntax binding && binding.Name == name ? binding
+        : name;
+
+    /// <summary>The invocation whose callee <paramref name="name"/> names, if it names one.</summary>
+    internal static InvocationExpressionSyntax? InvocationOf(SimpleNameSyntax name) =>
+        ExpressionOf(name) is var expression && expression.Parent is InvocationExpressionSyntax invocation && invocation.Expression == expression
+            ? invocation
+            : null;
+
+    internal static bool IsInterceptorCode(ISymbol symbol) =>
         symbol.ContainingNamespace is { Name: "Generated", ContainingNamespace: { Name: "LlmCache", ContainingNamespace.IsGlobalNamespace: true } };
 
     private static string? VolatileType(ITypeSymbol type)
@@ -344,7 +332,7 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
         return s_answerNames.Contains(normalized) ? "its name says it shapes the answer" : null;
     }
 
-    private static AttributeData? CachedAttribute(IMethodSymbol method, INamedTypeSymbol attributeType)
+    internal static AttributeData? CachedAttribute(IMethodSymbol method, INamedTypeSymbol attributeType)
     {
         foreach (AttributeData attribute in method.GetAttributes())
         {

@@ -10,7 +10,7 @@ namespace LlmCache;
 /// </summary>
 internal sealed class BackgroundRefreshes
 {
-    private readonly ConcurrentDictionary<CallKey, Task> _running = new();
+    private readonly ConcurrentDictionary<CallKey, Task> _running = new(CallKeyComparer.Instance);
     private readonly int _limit;
 
     public BackgroundRefreshes(int limit) => _limit = limit;

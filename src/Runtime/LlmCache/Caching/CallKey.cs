@@ -90,3 +90,22 @@ internal readonly record struct CallKey(LlmCachedMethod.KeySettings Settings, Di
         });
     }
 }
+
+/// <summary>
+/// The comparer of the dictionaries keyed by <see cref="CallKey"/>. With the default comparer, a
+/// process's first hit compiles <c>EqualityComparer&lt;CallKey&gt;</c> code, which no precompiled image
+/// of this library can carry (the generic type is the framework's); this class is the library's own,
+/// so its code ships precompiled with it.
+/// </summary>
+internal sealed class CallKeyComparer : IEqualityComparer<CallKey>
+{
+    public static readonly CallKeyComparer Instance = new();
+
+    private CallKeyComparer()
+    {
+    }
+
+    public bool Equals(CallKey x, CallKey y) => x.Equals(y);
+
+    public int GetHashCode(CallKey obj) => obj.GetHashCode();
+}

@@ -9,7 +9,7 @@ namespace LlmCache;
 /// </summary>
 internal sealed class LocalCache
 {
-    private readonly ConcurrentDictionary<CallKey, Slot> _slots = new();
+    private readonly ConcurrentDictionary<CallKey, Slot> _slots = new(CallKeyComparer.Instance);
     private readonly Func<int> _maxEntries;
     private readonly Func<long> _maxBytes;
     private readonly Func<TimeSpan?> _memoryTtl;

@@ -123,7 +123,12 @@ internal sealed class CallRecorder
         settings.Counters.Hit(source);
         decimal? cost = usage.IsEmpty ? null : Saved(settings, usage);
         string level = source == CacheSource.Memory ? "memory" : "distributed";
-        Telemetry.Hits.Add(1, settings.Tag, new(TagNames.Level, level));
+        // Instruments without a listener are skipped, not called: a hit of a process that exports no
+        // metrics does no metric work, and a cold process compiles none of it on its first hit.
+        if (Telemetry.Hits.Enabled)
+        {
+            Telemetry.Hits.Add(1, settings.Tag, new(TagNames.Level, level));
+        }
         if (Telemetry.LookupDuration.Enabled)
         {
             Telemetry.LookupDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, settings.Tag, new(TagNames.Hit, true));
@@ -161,8 +166,11 @@ internal sealed class CallRecorder
     {
         LlmCacheOptions options = settings.Runtime.Options;
         var model = new KeyValuePair<string, object?>(TagNames.Model, usage.Model ?? "unknown");
-        Telemetry.TokensSaved.Add(usage.Input, settings.Tag, model, new(TagNames.Direction, "input"));
-        Telemetry.TokensSaved.Add(usage.Output, settings.Tag, model, new(TagNames.Direction, "output"));
+        if (Telemetry.TokensSaved.Enabled)
+        {
+            Telemetry.TokensSaved.Add(usage.Input, settings.Tag, model, new(TagNames.Direction, "input"));
+            Telemetry.TokensSaved.Add(usage.Output, settings.Tag, model, new(TagNames.Direction, "output"));
+        }
         Interlocked.Add(ref _inputTokensSaved, usage.Input);
         Interlocked.Add(ref settings.Counters.InputTokensSaved, usage.Input);
         Interlocked.Add(ref settings.Counters.OutputTokensSaved, usage.Output);
@@ -172,7 +180,10 @@ internal sealed class CallRecorder
             return null;
         }
         decimal cost = price.CostOf(usage);
-        Telemetry.CostSaved.Add((double)cost, settings.Tag, model, new(TagNames.Currency, options.PriceCurrency));
+        if (Telemetry.CostSaved.Enabled)
+        {
+            Telemetry.CostSaved.Add((double)cost, settings.Tag, model, new(TagNames.Currency, options.PriceCurrency));
+        }
         long nanos = (long)(cost * 1_000_000_000m);
         Interlocked.Add(ref _costSavedNanos, nanos);
         Interlocked.Add(ref settings.Counters.CostSavedNanos, nanos);
