@@ -225,7 +225,7 @@ public sealed partial class LlmCacheRuntime
         }
         else
         {
-            _recorder.Hit(key, started, CacheSource.Memory, UsageReader<T>.Of(entry.Value));
+            _recorder.Hit(key, started, CacheSource.Memory, UsageReader<T>.Of(entry.Value), entry: entry);
         }
     }
 

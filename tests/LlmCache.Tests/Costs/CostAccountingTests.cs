@@ -86,6 +86,40 @@ public sealed class CostAccountingTests
         Assert.Equal("gpt-4o-mini-2024-07-18", saved.Tags["llmcache.model"]);
     }
 
+    /// <summary>
+    /// Hits of one entry reuse what its first hit computed; a price edited in place, or replaced in the
+    /// table, between two hits of the same entry is what the next hit is counted at.
+    /// </summary>
+    [Fact]
+    public async Task HitsOfOneEntry_FollowAPriceEditedOrReplaced_BetweenThem()
+    {
+        using var runtime = new LlmCacheRuntime();
+        var model = new PricedModel(runtime);
+        await model.AskAsync("gpt-4o", "q");
+        using CacheProbe probe = LlmCacheScope.Observe();
+        decimal Saved(decimal input, decimal cached, decimal output) => (800 * input + 200 * cached + 500 * output) / 1_000_000m;
+
+        await model.AskAsync("gpt-4o", "q");
+        await model.AskAsync("gpt-4o", "q");
+        Assert.Equal(Saved(2.50m, 1.25m, 10.00m), probe.Last!.Value.CostSaved);
+
+        ModelPrice price = runtime.Options.Prices["gpt-4o"];
+        price.OutputPerMillion = 20.00m;
+        await model.AskAsync("gpt-4o", "q");
+        Assert.Equal(Saved(2.50m, 1.25m, 20.00m), probe.Last!.Value.CostSaved);
+        price.CachedInputPerMillion = null; // cached input at the input price
+        await model.AskAsync("gpt-4o", "q");
+        Assert.Equal(Saved(2.50m, 2.50m, 20.00m), probe.Last!.Value.CostSaved);
+
+        runtime.Options.Prices["gpt-4o"] = new ModelPrice { InputPerMillion = 1m, OutputPerMillion = 1m };
+        await model.AskAsync("gpt-4o", "q");
+        Assert.Equal(Saved(1m, 1m, 1m), probe.Last!.Value.CostSaved);
+
+        Assert.Equal(5, runtime.Statistics.Hits);
+        Assert.Equal(2 * Saved(2.50m, 1.25m, 10.00m) + Saved(2.50m, 1.25m, 20.00m) + Saved(2.50m, 2.50m, 20.00m) + Saved(1m, 1m, 1m),
+            runtime.Statistics.CostSaved);
+    }
+
     [Fact]
     public async Task AModelWithoutAPrice_CountsItsTokens_AndNoCost()
     {

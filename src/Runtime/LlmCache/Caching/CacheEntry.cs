@@ -1,12 +1,19 @@
 namespace LlmCache;
 
+/// <summary>What every stored entry has, whatever its value's type.</summary>
+internal abstract class CacheEntry
+{
+    /// <summary>What a hit of this entry saves, once computed (<see cref="SavedCost"/>); never serialized.</summary>
+    public SavedCost? LastSaving { get; set; }
+}
+
 /// <summary>
 /// What the cache stores for one call: the value, when it was created and when it expires. The times
 /// travel with the value through every tier, so expiry and maximum age are checked against the
 /// runtime's own clock wherever the entry was found.
 /// </summary>
 /// <typeparam name="T">The cached method's result type.</typeparam>
-internal sealed class CacheEntry<T>
+internal sealed class CacheEntry<T> : CacheEntry
 {
     public CacheEntry(T value, long createdUtcTicks, long expiresUtcTicks, LlmCachedMethod? method = null)
     {

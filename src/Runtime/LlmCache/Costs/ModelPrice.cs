@@ -6,14 +6,46 @@ namespace LlmCache;
 /// </summary>
 public sealed class ModelPrice
 {
+    private decimal _inputPerMillion;
+    private decimal? _cachedInputPerMillion;
+    private decimal _outputPerMillion;
+    private int _version;
+
     /// <summary>Price of one million input (prompt) tokens.</summary>
-    public decimal InputPerMillion { get; set; }
+    public decimal InputPerMillion
+    {
+        get => _inputPerMillion;
+        set
+        {
+            _inputPerMillion = value;
+            Interlocked.Increment(ref _version);
+        }
+    }
 
     /// <summary>Price of one million input tokens the provider served from its own prompt cache; null: the input price.</summary>
-    public decimal? CachedInputPerMillion { get; set; }
+    public decimal? CachedInputPerMillion
+    {
+        get => _cachedInputPerMillion;
+        set
+        {
+            _cachedInputPerMillion = value;
+            Interlocked.Increment(ref _version);
+        }
+    }
 
     /// <summary>Price of one million output (completion) tokens.</summary>
-    public decimal OutputPerMillion { get; set; }
+    public decimal OutputPerMillion
+    {
+        get => _outputPerMillion;
+        set
+        {
+            _outputPerMillion = value;
+            Interlocked.Increment(ref _version);
+        }
+    }
+
+    /// <summary>Changes with every edit of the price: what was computed at an older version is computed again.</summary>
+    internal int Version => Volatile.Read(ref _version);
 
     /// <summary>What <paramref name="usage"/> costs at this price.</summary>
     internal decimal CostOf(in TokenUsage usage)
@@ -78,3 +110,13 @@ public static class ModelPrices
         return best;
     }
 }
+
+/// <summary>
+/// What hits of one stored entry save at one version of one price, computed on the entry's first hit
+/// and reused by the next ones (decimal arithmetic is a large share of a warm hit of a chat response).
+/// </summary>
+/// <param name="Price">The price it was computed with.</param>
+/// <param name="Version">The price's <see cref="ModelPrice.Version"/> read before computing.</param>
+/// <param name="Cost">What one hit saves.</param>
+/// <param name="Nanos">The same, in billionths of the currency (the statistics' unit).</param>
+internal sealed record SavedCost(ModelPrice Price, int Version, decimal Cost, long Nanos);

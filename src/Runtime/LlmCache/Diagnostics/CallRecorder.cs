@@ -116,12 +116,12 @@ internal sealed class CallRecorder
     }
 
     /// <summary>A call answered from the cache, from <paramref name="source"/>.</summary>
-    public void Hit(in CallKey key, long started, CacheSource source, in TokenUsage usage, Activity? current = null)
+    public void Hit(in CallKey key, long started, CacheSource source, in TokenUsage usage, Activity? current = null, CacheEntry? entry = null)
     {
         LlmCachedMethod.KeySettings settings = key.Settings;
         Interlocked.Increment(ref _hits);
         settings.Counters.Hit(source);
-        decimal? cost = usage.IsEmpty ? null : Saved(settings, usage);
+        decimal? cost = usage.IsEmpty ? null : Saved(settings, usage, entry);
         string level = source == CacheSource.Memory ? "memory" : "distributed";
         // Instruments without a listener are skipped, not called: a hit of a process that exports no
         // metrics does no metric work, and a cold process compiles none of it on its first hit.
@@ -162,7 +162,7 @@ internal sealed class CallRecorder
     }
 
     /// <summary>Counts what a hit saved: its tokens, and their cost at the model's price (null when the model has none).</summary>
-    private decimal? Saved(LlmCachedMethod.KeySettings settings, in TokenUsage usage)
+    private decimal? Saved(LlmCachedMethod.KeySettings settings, in TokenUsage usage, CacheEntry? entry = null)
     {
         LlmCacheOptions options = settings.Runtime.Options;
         var model = new KeyValuePair<string, object?>(TagNames.Model, usage.Model ?? "unknown");
@@ -179,15 +179,26 @@ internal sealed class CallRecorder
         {
             return null;
         }
-        decimal cost = price.CostOf(usage);
+        // An entry's usage never changes (its value is the cache's own), so its saving is computed again only
+        // for another price or an edited one.
+        SavedCost? saving = entry?.LastSaving;
+        if (saving is null || !ReferenceEquals(saving.Price, price) || saving.Version != price.Version)
+        {
+            int version = price.Version;
+            decimal computed = price.CostOf(usage);
+            saving = new SavedCost(price, version, computed, (long)(computed * 1_000_000_000m));
+            if (entry is not null)
+            {
+                entry.LastSaving = saving;
+            }
+        }
         if (Telemetry.CostSaved.Enabled)
         {
-            Telemetry.CostSaved.Add((double)cost, settings.Tag, model, new(TagNames.Currency, options.PriceCurrency));
+            Telemetry.CostSaved.Add((double)saving.Cost, settings.Tag, model, new(TagNames.Currency, options.PriceCurrency));
         }
-        long nanos = (long)(cost * 1_000_000_000m);
-        Interlocked.Add(ref _costSavedNanos, nanos);
-        Interlocked.Add(ref settings.Counters.CostSavedNanos, nanos);
-        return cost;
+        Interlocked.Add(ref _costSavedNanos, saving.Nanos);
+        Interlocked.Add(ref settings.Counters.CostSavedNanos, saving.Nanos);
+        return saving.Cost;
     }
 
     /// <summary>
