@@ -440,6 +440,22 @@ public sealed partial class KeyWriter : IDisposable
     /// </summary>
     private void WriteChars(byte tag, ReadOnlySpan<char> chars)
     {
+        // Text whose UTF-8 surely fits in the buffer (at most 3 bytes per UTF-16 unit) is transcoded in one
+        // pass, without searching it for surrogates first: an unpaired one stops the transcoder (InvalidData)
+        // before anything is advanced, and the text is written below as if the pass had not been tried.
+        int start = _position;
+        if (BufferSize - start - 5 >= 3L * chars.Length)
+        {
+            Span<byte> span = _buffer.AsSpan(start);
+            span[0] = tag;
+            BinaryPrimitives.WriteUInt32LittleEndian(span[1..], (uint)chars.Length);
+            if (System.Text.Unicode.Utf8.FromUtf16(chars, span[5..], out _, out int encoded, replaceInvalidSequences: false, isFinalBlock: true)
+                == System.Buffers.OperationStatus.Done)
+            {
+                _position = start + 5 + encoded;
+                return;
+            }
+        }
         // Searched as ushort: the char instantiation boxes its bounds (96 B a call) in precompiled
         // (ReadyToRun) code of this assembly, which would make every key allocate in a cold process.
         if (MemoryMarshal.Cast<char, ushort>(chars).IndexOfAnyInRange((ushort)0xD800, (ushort)0xDFFF) >= 0 && HasUnpairedSurrogate(chars))
