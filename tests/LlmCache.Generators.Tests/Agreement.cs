@@ -56,7 +56,7 @@ internal static class Agreement
             }
         }
 
-        ImmutableArray<Diagnostic> diagnostics = input.WithAnalyzers([new CallSiteCountAnalyzer()])
+        ImmutableArray<Diagnostic> diagnostics = input.WithAnalyzers(GeneratorHarness.Analyzers())
             .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
         var verdicts = diagnostics.Where(d => d.Id == "LLMC011").ToDictionary(
             d => d.Properties[DiagnosticDescriptors.PropertyDocId]!,

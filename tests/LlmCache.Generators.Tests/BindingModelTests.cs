@@ -107,4 +107,72 @@ public sealed class GeneratedMemberNameTests
             """);
         Assert.Equal(3, generated.Split("[LlmcAt(").Length - 1);
     }
+
+    /// <summary>
+    /// A generic method's type parameters are in scope in its generated copy: one named like a name that copy declares or calls
+    /// (its parameters s, ct, w, the members M, W, F, ...) would break the build inside generated code. Every identifier of a
+    /// generic method's generated code is tried as a type parameter's name: the code compiles, or the method is refused with
+    /// LLMC009 naming the type parameter, and nothing is generated for it.
+    /// </summary>
+    [Fact]
+    public void ATypeParameter_NamedLikeAnyIdentifierOfTheGeneratedCode_CompilesOrIsRefusedClearly()
+    {
+        const string Template = """
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using LlmCache;
+
+            namespace Demo;
+
+            public sealed record Item(string Name, int? Count);
+
+            public static class Generic
+            {
+                [LlmCached(Tenant = "tenant", Semantic = "prompt")]
+                public static Task<string> Ask<TP>(TP value, List<TP> items, Item[] more, int? limit, IEnumerable<string> stream, string tenant,
+                    string prompt, CancellationToken token) => Task.FromResult(prompt);
+            }
+
+            public static class Callers
+            {
+                public static Task<string> RunAsync() => Generic.Ask(1, [2], [], null, ["a"], "t", "p", default);
+            }
+            """;
+        string generated = GeneratorHarness.GenerateCleanly(Template);
+        int start = generated.IndexOf("file static class LlmCached_Ask", StringComparison.Ordinal);
+        int end = generated.IndexOf("#nullable enable", start, StringComparison.Ordinal);
+        string[] identifiers = System.Text.RegularExpressions.Regex.Matches(generated[start..end], @"(?<![\w.@:])[A-Za-z_]\w*")
+            .Select(m => m.Value)
+            .Where(n => SyntaxFacts.GetKeywordKind(n) == SyntaxKind.None && SyntaxFacts.GetContextualKeywordKind(n) == SyntaxKind.None && n != "TP")
+            .Distinct()
+            .ToArray();
+        Assert.Contains("s", identifiers);
+        Assert.Contains("M", identifiers);
+        var refused = new List<string>();
+        var skipped = new List<string>();
+        foreach (string name in identifiers)
+        {
+            CSharpCompilation input = GeneratorHarness.Compile(System.Text.RegularExpressions.Regex.Replace(Template, @"\bTP\b", name));
+            if (input.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error && !d.Id.StartsWith("LLMC", StringComparison.Ordinal)))
+            {
+                skipped.Add(name + ": " + input.GetDiagnostics().First(d => d.Severity == DiagnosticSeverity.Error));
+                continue; // the project itself does not compile with that name (it names a type the code uses)
+            }
+            GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
+            Diagnostic[] errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+            Assert.True(errors.Length == 0, $"type parameter '{name}': " + string.Join("\n", errors.Take(3)));
+            bool generatedFor = output.SyntaxTrees.Any(t => t.ToString().Contains("LlmCached_Ask", StringComparison.Ordinal));
+            bool refusedClearly = GeneratorHarness.Analyze(input).Any(d => d.Id == "LLMC009"
+                && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains($"type parameter '{name}'", StringComparison.Ordinal));
+            // Generated and not refused, or refused with the reason and nothing generated.
+            Assert.True(generatedFor != refusedClearly, $"type parameter '{name}': generated {generatedFor}, refused {refusedClearly}");
+            if (refusedClearly)
+            {
+                refused.Add(name);
+            }
+        }
+        Assert.True(skipped.Count < identifiers.Length / 2, string.Join("\n", skipped));
+        Assert.Superset(new HashSet<string> { "s", "ct", "w", "v", "M", "W", "F", "WriteTenant", "WritePartition", "SemanticText" }, refused.ToHashSet());
+    }
 }
