@@ -246,10 +246,7 @@ internal static partial class Emitter
     private static string InterceptorName(MethodModel method)
     {
         string name = Sanitize(method.Name);
-        return name is "M" or "W" or "F" or "WriteTenant" or "WritePartition" or "SemanticText" or "RuntimeField" or "RuntimeProperty"
-            || name.StartsWith("State_", StringComparison.Ordinal)
-            ? name + "_Cached"
-            : name;
+        return GeneratedNames.IsMember(name) ? name + "_Cached" : name;
     }
 
     /// <summary>Whether one of <paramref name="parameters"/> is named like one of the file's <c>Llmc…</c> aliases, which it would hide.</summary>

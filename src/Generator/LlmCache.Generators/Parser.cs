@@ -631,7 +631,7 @@ internal static class Parser
         }
         foreach (ITypeParameterSymbol typeParameter in method.TypeParameters)
         {
-            if (IsGeneratedName(typeParameter.Name))
+            if (GeneratedNames.IsTakenInMethodScope(typeParameter.Name))
             {
                 return $"its type parameter '{typeParameter.Name}' has a name the generated code declares inside the method's copy "
                     + "(s, ct, w, v, i, item, M, W, F, S0…, W0…, State_…, Llmc…); rename the type parameter";
@@ -639,18 +639,6 @@ internal static class Parser
         }
         return null;
     }
-
-    /// <summary>
-    /// Names the generated code declares or refers to where a cached generic method's type parameters are in scope:
-    /// the parameters and locals of its interceptor, miss, key writers and shape writers, and the members they call.
-    /// A type parameter of such a name would hide the member or clash with the parameter (CS0412).
-    /// </summary>
-    internal static bool IsGeneratedName(string name) =>
-        name is "s" or "ct" or "w" or "v" or "i" or "item" or "M" or "W" or "F" or "WriteTenant" or "WritePartition" or "SemanticText"
-            or "RuntimeField" or "RuntimeProperty"
-        || name.StartsWith("State_", StringComparison.Ordinal)
-        || name.StartsWith("Llmc", StringComparison.Ordinal)
-        || (name.Length > 1 && name[0] is 'S' or 'W' && name.Skip(1).All(char.IsDigit));
 
     /// <summary>
     /// Finds the runtime an instance holds: a field or property of type LlmCacheRuntime (its own or
