@@ -176,3 +176,39 @@ public sealed class GeneratedMemberNameTests
         Assert.Superset(new HashSet<string> { "s", "ct", "w", "v", "M", "W", "F", "WriteTenant", "WritePartition", "SemanticText" }, refused.ToHashSet());
     }
 }
+
+/// <summary>
+/// The typed key API and the exports are generated in an annotations-only nullable context (no flow analysis of their
+/// bodies): their signatures must still tell a nullable-enabled caller which arguments may be null.
+/// </summary>
+public sealed class KeyApiNullabilityTests
+{
+    [Fact]
+    public void ACallerOfTheKeyApi_IsWarnedForANullNonNullableArgument_AndNotForANullableOne()
+    {
+        var (output, _, _) = GeneratorHarness.Run("""
+            #nullable enable
+            using System.Threading.Tasks;
+            using LlmCache;
+            using LlmCache.Generated;
+
+            namespace Demo;
+
+            internal sealed class Service
+            {
+                [LlmCached] internal static Task<string> AskAsync(string prompt, string? style) => Task.FromResult(prompt);
+            }
+
+            internal static class Keys
+            {
+                internal static object Of() => LlmCacheKeys.Service_AskAsync(null, null);
+            }
+            """);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Diagnostic[] nullability = output.GetDiagnostics().Where(d => d.Id.StartsWith("CS86", StringComparison.Ordinal)).ToArray();
+        Assert.True(nullability.Length == 1, string.Join("\n", nullability.Select(n => n.ToString())));
+        Diagnostic warning = nullability[0];
+        Assert.Equal("CS8625", warning.Id); // the first argument only: 'prompt' is not nullable, 'style' is
+        Assert.Equal("/src/File0.cs", warning.Location.SourceTree!.FilePath);
+    }
+}

@@ -18,7 +18,7 @@ internal static partial class Emitter
             return;
         }
         w.Line();
-        w.Line("#nullable enable");
+        w.Line("#nullable enable annotations");
         w.Line("/// <summary>Entry points through which other projects' generated code calls this assembly's public [LlmCached] methods, cached as its own calls.</summary>");
         w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         w.Open("public static class " + Imports.ExportClassName(assemblyName));

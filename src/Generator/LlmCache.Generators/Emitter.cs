@@ -33,7 +33,9 @@ internal static partial class Emitter
         // The file-local code (interceptors, key writers) is compiled without nullable analysis: measured on 500
         // methods, the analysis of generated bodies nobody edits cost the build about a third of the generated code's
         // compile time. Its parameter types keep their annotations (CS8632 and CS8669 silenced), so they still read as declared;
-        // the surfaces a developer calls (LlmCacheKeys, the exports) are compiled with nullable enabled.
+        // the surfaces a developer calls (LlmCacheKeys, the exports) are in an annotations-only context: their signatures
+        // carry nullability for callers, and their generated bodies (one call each) are not flow-analysed either, which
+        // cost another 115 ms of the 580 ms the generated code adds to the scale project's compile (in process).
         w.Line("#nullable disable");
         w.Line("#pragma warning disable CS8632, CS8669 // annotations of the declared signatures, outside a nullable context");
         w.Line("#pragma warning disable CS0612, CS0618 // obsolete members still contribute to keys");
@@ -73,7 +75,7 @@ internal static partial class Emitter
         if (methods.Count > 0)
         {
             w.Line();
-            w.Line("#nullable enable");
+            w.Line("#nullable enable annotations");
             w.Line("/// <summary>Typed keys of the [LlmCached] methods of this project.</summary>");
             w.Open("internal static partial class LlmCacheKeys");
             for (int i = 0; i < methods.Count; i++)
