@@ -335,7 +335,7 @@ public sealed class CallsTests
     {
         var descriptors = new List<Descriptor>();
         foreach (Match match in Regex.Matches(text,
-            @"LlmcMethod M = new\((?<id>""[^""]*""), (?<ttl>null|LlmcTimeSpan\.FromTicks\(\d+L\)), (?<ns>null|""[^""]*""), (?<tags>null|new\[\] \{[^}]*\}), (?<keyed>null|new\[\] \{[^}]*\}), (?<ignored>null|new\[\] \{[^}]*\}), "))
+            @"LlmcMethod M = new\((?<id>""[^""]*""), (?<ttl>null|LlmcTimeSpan\.FromTicks\(\d+L\)), (?<ns>null|""[^""]*""), (?<tags>null|new string\[\] \{[^}]*\}), (?<keyed>null|new string\[\] \{[^}]*\}), (?<ignored>null|new string\[\] \{[^}]*\}), "))
         {
             int start = text.IndexOf("internal static void W(", match.Index, StringComparison.Ordinal);
             int end = text.IndexOf("\n    }\n", start, StringComparison.Ordinal);
