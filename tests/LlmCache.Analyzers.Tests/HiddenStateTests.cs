@@ -91,6 +91,29 @@ public sealed class HiddenStateTests
         new DiagnosticResult("LLMC015", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Persona", "voice", "Agent.AskAsync"),
         new DiagnosticResult("LLMC015", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Persona", "voice", "Agent.TellAsync"));
 
+    // The analyzer does not walk generated files (nothing reported in one is shown), but a cached method declared in one is
+    // still analyzed: what is wrong with it may be in code the developer wrote, and is reported there.
+    [Fact]
+    public Task CachedMethodDeclaredInAGeneratedFile_StillHasAHandWrittenMembersHiddenStateReported() => Verify.AnalyzerExpectingWithFiles("""
+        sealed class Persona(string voice)
+        {
+            public string Name { get; } = "pirate";
+            public string Speak() => voice;
+        }
+        sealed partial class Agent
+        {
+            [CacheKey] internal Persona {|#0:Persona|} { get; } = new("arr");
+        }
+        """,
+        [("Agent.g.cs", """
+            sealed partial class Agent
+            {
+                [LlmCached] internal Task<string> AskAsync(string prompt) => Task.FromResult(Persona.Speak() + prompt);
+                internal Func<string, Task<string>> Group => AskAsync;
+            }
+            """)],
+        new DiagnosticResult("LLMC015", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Persona", "voice", "Agent.AskAsync"));
+
     [Fact]
     public Task PublicMembers_Records_CopiedParameters_AndMarkedState_AreNotReported() => Verify.Analyzer("""
         sealed class Plain

@@ -84,6 +84,23 @@ internal static class Verify
         return test.RunAsync();
     }
 
+    /// <summary>As <see cref="AnalyzerExpecting(string, DiagnosticResult[])"/>, with more files (a name ending in <c>.g.cs</c> makes one generated code).</summary>
+    public static Task AnalyzerExpectingWithFiles(string source, (string Name, string Text)[] files, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
+        {
+            TestCode = Usings + source,
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        foreach ((string name, string text) in files)
+        {
+            test.TestState.Sources.Add((name, Usings + text));
+        }
+        test.ExpectedDiagnostics.AddRange(expected);
+        Prepare(test.TestState, test.DisabledDiagnostics, []);
+        return test.RunAsync();
+    }
+
     /// <summary>Applies the code fix with <paramref name="index"/> and compares the result with <paramref name="fixedSource"/>.</summary>
     public static Task CodeFix(string source, string fixedSource, int index = 0) =>
         CodeFix<LlmCachedCodeFixProvider>(source, fixedSource, index);

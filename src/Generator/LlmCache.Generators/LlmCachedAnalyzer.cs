@@ -65,8 +65,9 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
     {
-        // Generated code is analyzed but never reported on: the generator intercepts calls made from
-        // generated files too, and LLMC011 must count them as it does.
+        // Generated code is analyzed but never reported on. A cached method declared in generated code
+        // can still be wrong because of code that is not (a keyed type's member, LLMC015): its symbol is
+        // analyzed. The per-file walk below skips generated files (see there).
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze);
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
@@ -158,6 +159,12 @@ public sealed class LlmCachedAnalyzer : DiagnosticAnalyzer
             // bound here: counting calls (LLMC011) is CallSiteCountAnalyzer's, which a command-line build does not run.
             start.RegisterSemanticModelAction(modelContext =>
             {
+                // LLMC008 and LLMC014 report inside the file walked, and nothing in a generated file is shown:
+                // walking one (the generator's own holds thousands of methods at scale) would only cost.
+                if (modelContext.IsGeneratedCode)
+                {
+                    return;
+                }
                 SemanticModel model = modelContext.SemanticModel;
                 CancellationToken cancellationToken = modelContext.CancellationToken;
                 foreach (SyntaxToken token in model.SyntaxTree.GetRoot(cancellationToken).DescendantTokens())
