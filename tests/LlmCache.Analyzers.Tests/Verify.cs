@@ -33,59 +33,24 @@ internal static class Verify
         """;
 
     /// <summary>Runs the analyzer; the markup in <paramref name="source"/> states every diagnostic expected.</summary>
-    public static Task Analyzer(string source, params string[] alsoCheck)
-    {
-        var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
-        {
-            TestCode = Usings + source,
-            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
-        };
-        Prepare(test.TestState, test.DisabledDiagnostics, alsoCheck);
-        return test.RunAsync();
-    }
+    public static Task Analyzer(string source, params string[] alsoCheck) => Run(source, alsoCheck, [], [], []);
 
     /// <summary>As <see cref="Analyzer(string, string[])"/>, compiled against <paramref name="references"/> too (a library built from source, for instance).</summary>
-    public static Task AnalyzerWith(string source, params MetadataReference[] references)
-    {
-        var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
-        {
-            TestCode = Usings + source,
-            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
-        };
-        Prepare(test.TestState, test.DisabledDiagnostics, []);
-        test.TestState.AdditionalReferences.AddRange(references);
-        return test.RunAsync();
-    }
+    public static Task AnalyzerWith(string source, params MetadataReference[] references) => Run(source, [], references, [], []);
 
     /// <summary>As <see cref="Analyzer(string, string[])"/>, with diagnostics stated in full (their messages too) besides the markup.</summary>
-    public static Task AnalyzerExpecting(string source, params DiagnosticResult[] expected)
-    {
-        var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
-        {
-            TestCode = Usings + source,
-            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
-        };
-        test.ExpectedDiagnostics.AddRange(expected);
-        Prepare(test.TestState, test.DisabledDiagnostics, []);
-        return test.RunAsync();
-    }
+    public static Task AnalyzerExpecting(string source, params DiagnosticResult[] expected) => Run(source, [], [], [], expected);
 
     /// <summary>As <see cref="AnalyzerExpecting(string, DiagnosticResult[])"/>, compiled against <paramref name="references"/> too.</summary>
-    public static Task AnalyzerExpectingWith(string source, MetadataReference[] references, params DiagnosticResult[] expected)
-    {
-        var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
-        {
-            TestCode = Usings + source,
-            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
-        };
-        test.ExpectedDiagnostics.AddRange(expected);
-        Prepare(test.TestState, test.DisabledDiagnostics, []);
-        test.TestState.AdditionalReferences.AddRange(references);
-        return test.RunAsync();
-    }
+    public static Task AnalyzerExpectingWith(string source, MetadataReference[] references, params DiagnosticResult[] expected) =>
+        Run(source, [], references, [], expected);
 
     /// <summary>As <see cref="AnalyzerExpecting(string, DiagnosticResult[])"/>, with more files (a name ending in <c>.g.cs</c> makes one generated code).</summary>
-    public static Task AnalyzerExpectingWithFiles(string source, (string Name, string Text)[] files, params DiagnosticResult[] expected)
+    public static Task AnalyzerExpectingWithFiles(string source, (string Name, string Text)[] files, params DiagnosticResult[] expected) =>
+        Run(source, [], [], files, expected);
+
+    private static Task Run(string source, string[] alsoCheck, MetadataReference[] references, (string Name, string Text)[] files,
+        DiagnosticResult[] expected)
     {
         var test = new CSharpAnalyzerTest<LlmCachedAnalyzer, DefaultVerifier>
         {
@@ -97,7 +62,8 @@ internal static class Verify
             test.TestState.Sources.Add((name, Usings + text));
         }
         test.ExpectedDiagnostics.AddRange(expected);
-        Prepare(test.TestState, test.DisabledDiagnostics, []);
+        Prepare(test.TestState, test.DisabledDiagnostics, alsoCheck);
+        test.TestState.AdditionalReferences.AddRange(references);
         return test.RunAsync();
     }
 
